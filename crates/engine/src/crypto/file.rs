@@ -1,0 +1,171 @@
+//! File forms of the crypto primitives. Each reads its input once, in fixed-size
+//! chunks, so a multi-gigabyte weights file never sits in memory. Outputs are written
+//! to a sibling temporary file and renamed into place only on success: a failure or a
+//! cancellation never leaves a truncated output behind, and never touches the input.
+
+use std::fs::{self, File};
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::aes_ctr::Aes256Ctr;
+use super::blake2b::{Blake2b256, DIGEST_LEN};
+use crate::error::{EngineError, Result};
+
+/// Chunk size for file work: large enough to amortise syscalls, small enough that
+/// memory stays flat whatever the file size.
+pub const FILE_CHUNK: usize = 4 << 20;
+
+/// Called after each chunk with the bytes processed so far; returning an error (for
+/// example [`EngineError::Cancelled`]) stops the work.
+pub type Progress<'a> = &'a mut dyn FnMut(u64) -> Result<()>;
+
+/// What a weights commit needs from one pass over the plaintext.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EncryptedFile {
+  /// Blake2b-256 of the ciphertext (the manifest checksum and the weights commitment).
+  pub checksum: [u8; DIGEST_LEN],
+  /// Ciphertext length in bytes (equal to the plaintext length).
+  pub size: u64,
+}
+
+fn open(path: &Path) -> Result<File> {
+  let file = File::open(path).map_err(|e| EngineError::io("open", path, e))?;
+  let meta = file.metadata().map_err(|e| EngineError::io("stat", path, e))?;
+  if meta.is_dir() {
+    return Err(EngineError::io(
+      "open",
+      path,
+      std::io::Error::new(ErrorKind::InvalidInput, "is a directory"),
+    ));
+  }
+  Ok(file)
+}
+
+fn read_chunk(file: &mut File, path: &Path, buf: &mut [u8]) -> Result<usize> {
+  let mut filled = 0;
+  while filled < buf.len() {
+    match file.read(&mut buf[filled..]) {
+      Ok(0) => break,
+      Ok(n) => filled += n,
+      Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+      Err(e) => return Err(EngineError::io("read", path, e)),
+    }
+  }
+  Ok(filled)
+}
+
+/// Blake2b-256 of a file's contents.
+pub fn blake2b256_file(path: &Path, progress: Progress<'_>) -> Result<[u8; DIGEST_LEN]> {
+  let mut file = open(path)?;
+  let mut hasher = Blake2b256::new();
+  let mut buf = vec![0u8; FILE_CHUNK];
+  loop {
+    let n = read_chunk(&mut file, path, &mut buf)?;
+    if n == 0 {
+      break;
+    }
+    hasher.update(&buf[..n]);
+    progress(hasher.len())?;
+  }
+  Ok(hasher.finalize())
+}
+
+/// A destination written under a temporary name and renamed on `commit`; dropped
+/// without commit, the temporary is removed.
+struct AtomicOutput {
+  tmp: PathBuf,
+  dst: PathBuf,
+  file: Option<File>,
+}
+
+impl AtomicOutput {
+  fn create(src: &Path, dst: &Path) -> Result<Self> {
+    if let (Ok(a), Ok(b)) = (fs::canonicalize(src), fs::canonicalize(dst)) {
+      if a == b {
+        return Err(EngineError::InvalidArgument(format!(
+          "output {} is the input file; choose another output path",
+          dst.display()
+        )));
+      }
+    }
+    let name = dst
+      .file_name()
+      .ok_or_else(|| EngineError::InvalidArgument(format!("output path {} has no file name", dst.display())))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.partial", std::process::id()));
+    let tmp = dst.with_file_name(tmp_name);
+    let file = File::create(&tmp).map_err(|e| EngineError::io("create", &tmp, e))?;
+    Ok(Self { tmp, dst: dst.to_path_buf(), file: Some(file) })
+  }
+
+  fn write(&mut self, data: &[u8]) -> Result<()> {
+    match self.file.as_mut() {
+      Some(file) => file.write_all(data).map_err(|e| EngineError::io("write", &self.tmp, e)),
+      None => Err(EngineError::InvalidArgument("output already committed".into())),
+    }
+  }
+
+  fn commit(mut self) -> Result<()> {
+    if let Some(file) = self.file.take() {
+      file.sync_all().map_err(|e| EngineError::io("sync", &self.tmp, e))?;
+    }
+    fs::rename(&self.tmp, &self.dst).map_err(|e| EngineError::io("rename", &self.dst, e))
+  }
+}
+
+impl Drop for AtomicOutput {
+  fn drop(&mut self) {
+    if self.file.is_some() {
+      self.file = None;
+      let _ = fs::remove_file(&self.tmp);
+    }
+  }
+}
+
+fn transform_file(
+  src: &Path,
+  dst: &Path,
+  key: &[u8],
+  progress: Progress<'_>,
+  mut hasher: Option<&mut Blake2b256>,
+) -> Result<u64> {
+  // Validate the key before touching the file system.
+  let mut cipher = Aes256Ctr::new(key)?;
+  let mut input = open(src)?;
+  let mut output = AtomicOutput::create(src, dst)?;
+  let mut buf = vec![0u8; FILE_CHUNK];
+  loop {
+    let n = read_chunk(&mut input, src, &mut buf)?;
+    if n == 0 {
+      break;
+    }
+    let chunk = &mut buf[..n];
+    cipher.apply(chunk)?;
+    if let Some(h) = hasher.as_deref_mut() {
+      h.update(chunk);
+    }
+    output.write(chunk)?;
+    progress(cipher.offset())?;
+  }
+  output.commit()?;
+  Ok(cipher.offset())
+}
+
+/// AES-256-CTR (zero IV) of `src` into `dst`; decrypting is the same call.
+pub fn aes256_ctr_file(src: &Path, dst: &Path, key: &[u8], progress: Progress<'_>) -> Result<u64> {
+  transform_file(src, dst, key, progress, None)
+}
+
+/// Encrypt `src` into `dst` and return the Blake2b-256 of the ciphertext and its size,
+/// in a single read of the input.
+pub fn encrypt_file_with_checksum(
+  src: &Path,
+  dst: &Path,
+  key: &[u8],
+  progress: Progress<'_>,
+) -> Result<EncryptedFile> {
+  let mut hasher = Blake2b256::new();
+  let size = transform_file(src, dst, key, progress, Some(&mut hasher))?;
+  Ok(EncryptedFile { checksum: hasher.finalize(), size })
+}

@@ -1,0 +1,10 @@
+//! The two primitives every SOMA upload goes through: Blake2b-256 (checksums,
+//! commitments, digests) and AES-256-CTR with a zero IV (weights encryption).
+
+pub mod aes_ctr;
+pub mod blake2b;
+pub mod file;
+
+pub use aes_ctr::{aes256_ctr, Aes256Ctr, KEY_LEN};
+pub use blake2b::{blake2b256, Blake2b256, DIGEST_LEN};
+pub use file::{aes256_ctr_file, blake2b256_file, encrypt_file_with_checksum, EncryptedFile, FILE_CHUNK};

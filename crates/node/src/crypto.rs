@@ -1,0 +1,220 @@
+use std::path::PathBuf;
+
+use napi::bindgen_prelude::{AbortSignal, AsyncTask, ToNapiValue, TypeName, Uint8Array, Unknown};
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::Status;
+use napi::{Env, Task};
+use napi_derive::napi;
+use soma_engine::crypto;
+
+use crate::control::Control;
+use crate::error::guarded;
+
+/// Runs an engine closure on the libuv pool, converting errors and panics.
+pub struct Work<T: Send + 'static> {
+  job: Option<Box<dyn FnOnce() -> soma_engine::Result<T> + Send>>,
+}
+
+impl<T: Send + 'static> Work<T> {
+  fn new(job: impl FnOnce() -> soma_engine::Result<T> + Send + 'static) -> Self {
+    Self { job: Some(Box::new(job)) }
+  }
+}
+
+impl<T: Send + ToNapiValue + TypeName + 'static> Task for Work<T> {
+  type Output = T;
+  type JsValue = T;
+
+  fn compute(&mut self) -> napi::Result<T> {
+    match self.job.take() {
+      Some(job) => guarded(job),
+      None => Err(napi::Error::from_reason("SOMA_INTERNAL: task ran twice")),
+    }
+  }
+
+  fn resolve(&mut self, _env: Env, output: T) -> napi::Result<T> {
+    Ok(output)
+  }
+}
+
+fn schedule<T: Send + ToNapiValue + TypeName + 'static>(
+  signal: Option<AbortSignal>,
+  job: impl FnOnce() -> soma_engine::Result<T> + Send + 'static,
+) -> AsyncTask<Work<T>> {
+  AsyncTask::with_optional_signal(Work::new(job), signal)
+}
+
+fn to_offset(offset: Option<f64>) -> napi::Result<u64> {
+  match offset {
+    None => Ok(0),
+    Some(o) if o.is_finite() && o >= 0.0 && o.fract() == 0.0 && o <= 9_007_199_254_740_991.0 => Ok(o as u64),
+    Some(_) => Err(napi::Error::new(
+      napi::Status::InvalidArg,
+      "SOMA_INVALID_ARGUMENT: offset must be a non-negative safe integer",
+    )),
+  }
+}
+
+// ---------------------------------------------------------------- Blake2b-256
+
+/// Blake2b-256 of `data`.
+#[napi(catch_unwind, js_name = "blake2b256")]
+pub fn blake2b256(data: &[u8]) -> Uint8Array {
+  Uint8Array::from(crypto::blake2b256(data).to_vec())
+}
+
+/// Blake2b-256 of `data`, computed off the event loop.
+#[napi(js_name = "blake2b256Async", ts_return_type = "Promise<Uint8Array>")]
+pub fn blake2b256_async(data: &[u8], signal: Option<AbortSignal>) -> AsyncTask<Work<Uint8Array>> {
+  let data = data.to_vec();
+  schedule(signal, move || Ok(Uint8Array::from(crypto::blake2b256(&data).to_vec())))
+}
+
+/// Streaming Blake2b-256.
+#[napi(js_name = "Blake2b256Hasher")]
+pub struct Blake2b256Hasher {
+  inner: crypto::Blake2b256,
+}
+
+#[napi]
+impl Blake2b256Hasher {
+  #[napi(constructor)]
+  #[allow(clippy::new_without_default)]
+  pub fn new() -> Self {
+    Self { inner: crypto::Blake2b256::new() }
+  }
+
+  #[napi(catch_unwind)]
+  pub fn update(&mut self, data: &[u8]) {
+    self.inner.update(data);
+  }
+
+  /// Digest of everything fed so far; the hasher stays usable.
+  #[napi(catch_unwind)]
+  pub fn digest(&self) -> Uint8Array {
+    Uint8Array::from(self.inner.finalize().to_vec())
+  }
+
+  /// Bytes fed so far.
+  #[napi(getter)]
+  pub fn length(&self) -> f64 {
+    self.inner.len() as f64
+  }
+}
+
+/// Blake2b-256 of a file, read in chunks off the event loop.
+#[napi(js_name = "blake2b256File", ts_return_type = "Promise<Uint8Array>")]
+pub fn blake2b256_file(
+  path: String,
+  on_progress: Option<ThreadsafeFunction<f64, Unknown<'static>, f64, Status, false>>,
+  signal: Option<AbortSignal>,
+) -> AsyncTask<Work<Uint8Array>> {
+  let control = Control::new(signal.as_ref(), on_progress);
+  schedule(signal, move || {
+    let digest = crypto::blake2b256_file(&PathBuf::from(path), &mut |n| control.tick(n))?;
+    Ok(Uint8Array::from(digest.to_vec()))
+  })
+}
+
+/// Blake2b-256 of a file, blocking the calling thread.
+#[napi(catch_unwind, js_name = "blake2b256FileSync")]
+pub fn blake2b256_file_sync(path: String) -> napi::Result<Uint8Array> {
+  guarded(|| {
+    let digest = crypto::blake2b256_file(&PathBuf::from(path), &mut |_| Ok(()))?;
+    Ok(Uint8Array::from(digest.to_vec()))
+  })
+}
+
+// ---------------------------------------------------------------- AES-256-CTR
+
+/// AES-256-CTR with the protocol's zero IV; encrypts and decrypts alike.
+#[napi(catch_unwind)]
+pub fn aes256_ctr(data: &[u8], key: &[u8]) -> napi::Result<Uint8Array> {
+  guarded(|| crypto::aes256_ctr(data, key).map(Uint8Array::from))
+}
+
+/// AES-256-CTR off the event loop.
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn aes256_ctr_async(data: &[u8], key: &[u8], signal: Option<AbortSignal>) -> AsyncTask<Work<Uint8Array>> {
+  let data = data.to_vec();
+  let key = key.to_vec();
+  schedule(signal, move || crypto::aes256_ctr(&data, &key).map(Uint8Array::from))
+}
+
+/// A keystream positioned at a byte offset, for streaming encryption.
+#[napi]
+pub struct Aes256CtrStream {
+  inner: crypto::Aes256Ctr,
+}
+
+#[napi]
+impl Aes256CtrStream {
+  #[napi(constructor)]
+  pub fn new(key: &[u8], offset: Option<f64>) -> napi::Result<Self> {
+    let offset = to_offset(offset)?;
+    guarded(|| crypto::Aes256Ctr::at_offset(key, offset)).map(|inner| Self { inner })
+  }
+
+  /// Returns `data` XORed with the keystream at the current offset, and advances.
+  #[napi(catch_unwind)]
+  pub fn update(&mut self, data: &[u8]) -> napi::Result<Uint8Array> {
+    let mut out = data.to_vec();
+    guarded(|| self.inner.apply(&mut out))?;
+    Ok(Uint8Array::from(out))
+  }
+
+  #[napi(catch_unwind)]
+  pub fn seek(&mut self, offset: f64) -> napi::Result<()> {
+    let offset = to_offset(Some(offset))?;
+    guarded(|| self.inner.seek(offset))
+  }
+
+  #[napi(getter)]
+  pub fn offset(&self) -> f64 {
+    self.inner.offset() as f64
+  }
+}
+
+/// AES-256-CTR of file `src` into `dst`; resolves to the byte count.
+#[napi(ts_return_type = "Promise<number>")]
+pub fn aes256_ctr_file(
+  src: String,
+  dst: String,
+  key: &[u8],
+  on_progress: Option<ThreadsafeFunction<f64, Unknown<'static>, f64, Status, false>>,
+  signal: Option<AbortSignal>,
+) -> AsyncTask<Work<f64>> {
+  let key = key.to_vec();
+  let control = Control::new(signal.as_ref(), on_progress);
+  schedule(signal, move || {
+    let n = crypto::aes256_ctr_file(&PathBuf::from(src), &PathBuf::from(dst), &key, &mut |n| control.tick(n))?;
+    Ok(n as f64)
+  })
+}
+
+#[napi(object)]
+pub struct EncryptedFile {
+  /// Blake2b-256 of the ciphertext.
+  pub checksum: Uint8Array,
+  /// Ciphertext size in bytes.
+  pub size: f64,
+}
+
+/// Encrypts `src` into `dst` in one pass and returns the ciphertext's Blake2b-256 and size.
+#[napi(ts_return_type = "Promise<EncryptedFile>")]
+pub fn encrypt_file_with_checksum(
+  src: String,
+  dst: String,
+  key: &[u8],
+  on_progress: Option<ThreadsafeFunction<f64, Unknown<'static>, f64, Status, false>>,
+  signal: Option<AbortSignal>,
+) -> AsyncTask<Work<EncryptedFile>> {
+  let key = key.to_vec();
+  let control = Control::new(signal.as_ref(), on_progress);
+  schedule(signal, move || {
+    let out = crypto::encrypt_file_with_checksum(&PathBuf::from(src), &PathBuf::from(dst), &key, &mut |n| {
+      control.tick(n)
+    })?;
+    Ok(EncryptedFile { checksum: Uint8Array::from(out.checksum.to_vec()), size: out.size as f64 })
+  })
+}

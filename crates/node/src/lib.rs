@@ -1,0 +1,7 @@
+#![deny(clippy::all)]
+//! napi glue only: argument conversion, task scheduling and error mapping. All logic
+//! lives in `soma-engine`.
+
+mod control;
+mod crypto;
+mod error;

@@ -1,0 +1,33 @@
+import { version as coreVersion } from '@soma-ts/core'
+import { version as sdkVersion } from '@soma-ts/sdk'
+import { Command, CommanderError } from 'commander'
+
+import { registerWeights } from './commands/weights.js'
+import { reportError } from './output.js'
+import { version } from './version.js'
+
+export function buildProgram(): Command {
+  const program = new Command('soma')
+    .description('soma-ts: the SOMA network from the command line')
+    .version(`soma ${version} (sdk ${sdkVersion}, core ${coreVersion})`, '-V, --version', 'print the version')
+    .showHelpAfterError()
+    .exitOverride()
+  registerWeights(program)
+  return program
+}
+
+/** Runs the CLI and returns the exit code; errors are reported, never thrown. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram()
+  const json = argv.includes('--json')
+  try {
+    await program.parseAsync(argv)
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit through here with code 0; usage errors were printed already.
+      return err.exitCode
+    }
+    return reportError(err, json)
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * @soma-ts/core: the native core of soma-ts. Blake2b-256 and AES-256-CTR exactly as
+ * the SOMA protocol uses them (zero IV, 128-bit big-endian counter), in one-shot,
+ * streaming and file forms. Every slow call has an async form that runs off the event
+ * loop and accepts an AbortSignal.
+ */
+import { base58 } from '@scure/base'
+
+import { AbortedError, fromNative, InvalidArgumentError, InvalidKeyError } from './errors.js'
+import { native } from './native.js'
+import { version as packageVersion } from './version.js'
+
+export * from './errors.js'
+
+/** The version of @soma-ts/core. */
+export const version: string = packageVersion
+
+/** Length of an AES-256 key in bytes. */
+export const KEY_LENGTH = 32
+/** Length of a Blake2b-256 digest in bytes. */
+export const DIGEST_LENGTH = 32
+
+export interface AsyncOptions {
+  /** Abort the work; the promise rejects with `AbortedError`. */
+  signal?: AbortSignal
+}
+
+export interface FileOptions extends AsyncOptions {
+  /** Called with the number of bytes processed so far, after each chunk. */
+  onProgress?: (processedBytes: number) => void
+}
+
+export interface EncryptedFile {
+  /** Blake2b-256 of the ciphertext: the manifest checksum and the weights commitment. */
+  checksum: Uint8Array
+  /** Size of the ciphertext in bytes (equal to the plaintext's). */
+  size: number
+}
+
+function bytes(value: unknown, what: string): Uint8Array {
+  if (value instanceof Uint8Array) return value
+  throw new InvalidArgumentError(`${what} must be a Uint8Array.`, {
+    details: `got ${value === null ? 'null' : typeof value}`,
+  })
+}
+
+function key32(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new InvalidKeyError('The key must be a Uint8Array of 32 bytes.', {
+      details: `got ${value === null ? 'null' : typeof value}`,
+    })
+  }
+  if (value.length !== KEY_LENGTH) {
+    throw new InvalidKeyError(`The key must be 32 bytes, got ${value.length}.`)
+  }
+  return value
+}
+
+function path(value: unknown, what: string): string {
+  if (typeof value === 'string' && value.length > 0) return value
+  throw new InvalidArgumentError(`${what} must be a non-empty path string.`)
+}
+
+function offsetOf(value: number | bigint | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = typeof value === 'bigint' ? Number(value) : value
+  if (!Number.isSafeInteger(n) || n < 0 || (typeof value === 'bigint' && BigInt(n) !== value)) {
+    throw new InvalidArgumentError('The offset must be a non-negative safe integer.')
+  }
+  return n
+}
+
+function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError()
+}
+
+function call<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    throw fromNative(err)
+  }
+}
+
+async function callAsync<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  checkSignal(signal)
+  try {
+    return await fn()
+  } catch (err) {
+    if (signal?.aborted) throw new AbortedError({ cause: err })
+    throw fromNative(err)
+  }
+}
+
+const asArray = (b: Uint8Array): Uint8Array =>
+  Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+
+// ---------------------------------------------------------------- Blake2b-256
+
+/** Blake2b-256 of `data` (32 bytes). */
+export function blake2b256(data: Uint8Array): Uint8Array {
+  const input = bytes(data, 'data')
+  return asArray(call(() => native.blake2b256(input)))
+}
+
+/** Blake2b-256 of `data`, computed on a worker thread. */
+export function blake2b256Async(data: Uint8Array, options: AsyncOptions = {}): Promise<Uint8Array> {
+  const input = bytes(data, 'data')
+  return callAsync(options.signal, () => native.blake2b256Async(input, options.signal)).then(asArray)
+}
+
+/** Streaming Blake2b-256: `update` any number of times, then `digest`. */
+export class Blake2b256 {
+  readonly #inner = new native.Blake2b256Hasher()
+
+  update(data: Uint8Array): this {
+    const input = bytes(data, 'data')
+    call(() => this.#inner.update(input))
+    return this
+  }
+
+  /** The digest of everything fed so far; the hasher stays usable. */
+  digest(): Uint8Array {
+    return asArray(call(() => this.#inner.digest()))
+  }
+
+  /** Bytes fed so far. */
+  get length(): number {
+    return this.#inner.length
+  }
+}
+
+/** Blake2b-256 of a file's contents, read in chunks on a worker thread. */
+export function blake2b256File(filePath: string, options: FileOptions = {}): Promise<Uint8Array> {
+  const p = path(filePath, 'filePath')
+  return callAsync(options.signal, () => native.blake2b256File(p, options.onProgress, options.signal)).then(asArray)
+}
+
+/** Blake2b-256 of a file's contents, blocking the calling thread. */
+export function blake2b256FileSync(filePath: string): Uint8Array {
+  const p = path(filePath, 'filePath')
+  return asArray(call(() => native.blake2b256FileSync(p)))
+}
+
+// ---------------------------------------------------------------- AES-256-CTR
+
+/**
+ * AES-256-CTR with a zero IV and a 128-bit big-endian counter, as the protocol encrypts
+ * model weights. Encryption and decryption are the same call.
+ */
+export function aes256Ctr(data: Uint8Array, key: Uint8Array): Uint8Array {
+  const input = bytes(data, 'data')
+  const k = key32(key)
+  return asArray(call(() => native.aes256Ctr(input, k)))
+}
+
+/** `aes256Ctr` on a worker thread. */
+export function aes256CtrAsync(data: Uint8Array, key: Uint8Array, options: AsyncOptions = {}): Promise<Uint8Array> {
+  const input = bytes(data, 'data')
+  const k = key32(key)
+  return callAsync(options.signal, () => native.aes256CtrAsync(input, k, options.signal)).then(asArray)
+}
+
+/**
+ * A streaming AES-256-CTR keystream, positioned at any byte offset: chunks may be
+ * of any size, and `seek` lets independent pieces of a large file be processed apart.
+ */
+export class Aes256Ctr {
+  readonly #inner: InstanceType<typeof native.Aes256CtrStream>
+
+  constructor(key: Uint8Array, options: { offset?: number | bigint } = {}) {
+    const k = key32(key)
+    const offset = offsetOf(options.offset)
+    this.#inner = call(() => new native.Aes256CtrStream(k, offset))
+  }
+
+  /** XORs `data` with the keystream at the current offset and advances. */
+  update(data: Uint8Array): Uint8Array {
+    const input = bytes(data, 'data')
+    return asArray(call(() => this.#inner.update(input)))
+  }
+
+  seek(offset: number | bigint): void {
+    const o = offsetOf(offset) ?? 0
+    call(() => this.#inner.seek(o))
+  }
+
+  get offset(): number {
+    return this.#inner.offset
+  }
+}
+
+/** AES-256-CTR of file `src` into `dst` (written atomically); resolves to the byte count. */
+export function aes256CtrFile(src: string, dst: string, key: Uint8Array, options: FileOptions = {}): Promise<number> {
+  const s = path(src, 'src')
+  const d = path(dst, 'dst')
+  const k = key32(key)
+  return callAsync(options.signal, () => native.aes256CtrFile(s, d, k, options.onProgress, options.signal))
+}
+
+/**
+ * Encrypts `src` into `dst` in one pass and returns the ciphertext's Blake2b-256 and
+ * size: everything a weights commit needs, with the input read once and never held in
+ * memory.
+ */
+export function encryptFileWithChecksum(
+  src: string,
+  dst: string,
+  key: Uint8Array,
+  options: FileOptions = {},
+): Promise<EncryptedFile> {
+  const s = path(src, 'src')
+  const d = path(dst, 'dst')
+  const k = key32(key)
+  return callAsync(options.signal, () =>
+    native.encryptFileWithChecksum(s, d, k, options.onProgress, options.signal),
+  ).then((r) => ({ checksum: asArray(r.checksum), size: r.size }))
+}
+
+// ---------------------------------------------------------------- encodings and keys
+
+/** Base58 (Bitcoin alphabet), the text form of SOMA checksums, commitments and keys. */
+export function toBase58(data: Uint8Array): string {
+  return base58.encode(bytes(data, 'data'))
+}
+
+/** Decodes Base58 text; `expectedLength` rejects anything of another length. */
+export function fromBase58(text: string, expectedLength?: number): Uint8Array {
+  if (typeof text !== 'string' || text.length === 0) {
+    throw new InvalidArgumentError('Expected a non-empty Base58 string.')
+  }
+  let decoded: Uint8Array
+  try {
+    decoded = base58.decode(text)
+  } catch {
+    throw new InvalidArgumentError('The text is not valid Base58.', {
+      hint: 'Base58 uses the Bitcoin alphabet: no 0, O, I or l.',
+    })
+  }
+  if (expectedLength !== undefined && decoded.length !== expectedLength) {
+    throw new InvalidArgumentError(`Expected ${expectedLength} bytes of Base58, got ${decoded.length}.`)
+  }
+  return decoded
+}
+
+/** 32 fresh random bytes from the platform CSPRNG, for an AES-256 key. */
+export function randomKey(): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(KEY_LENGTH))
+}

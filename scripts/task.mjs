@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// The one entry point behind `npm run demo`, `npm test`, `npm run bench` and
+// `npm run build`. It sets up what a fresh clone lacks (pnpm at the pinned version,
+// the workspace's packages, the native addon) and then runs the task.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { delimiter, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1]
+const toolsDir = join(root, '.tools')
+const pnpmBin = join(toolsDir, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs')
+
+// turbo and the package scripts look pnpm up on PATH.
+const env = {
+  ...process.env,
+  PATH: [join(toolsDir, 'node_modules', '.bin'), join(root, 'node_modules', '.bin'), process.env.PATH].join(delimiter),
+  TURBO_TELEMETRY_DISABLED: '1',
+  DO_NOT_TRACK: '1',
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env, ...opts })
+  if (r.error) {
+    console.error(`soma-ts: could not run ${cmd}: ${r.error.message}`)
+    process.exit(1)
+  }
+  if (r.status !== 0) process.exit(r.status ?? 1)
+}
+
+function step(title) {
+  console.log(`\n\u25b6 ${title}`)
+}
+
+function installedPnpmVersion() {
+  if (!existsSync(pnpmBin)) return null
+  const r = spawnSync(process.execPath, [pnpmBin, '--version'], { encoding: 'utf8' })
+  return r.status === 0 ? r.stdout.trim() : null
+}
+
+const pnpm = (args, opts) => run(process.execPath, [pnpmBin, ...args], opts)
+
+function setup() {
+  if (installedPnpmVersion() !== pinned) {
+    step(`installing pnpm ${pinned} into .tools/`)
+    run('npm', ['install', '--prefix', toolsDir, '--no-save', '--no-package-lock', `pnpm@${pinned}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+  }
+  step('installing workspace packages (pnpm install --frozen-lockfile)')
+  pnpm(['install', '--frozen-lockfile', '--prefer-offline'])
+  step('building the native addon and the packages (turbo run build)')
+  pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'])
+}
+
+const [task = 'test', ...rest] = process.argv.slice(2)
+switch (task) {
+  case 'build':
+    setup()
+    break
+  case 'test':
+    setup()
+    step('Rust tests (cargo test --workspace)')
+    run('cargo', ['test', '--workspace', '--release', ...(process.env.CI ? ['--locked'] : [])])
+    step('TypeScript tests (turbo run test)')
+    pnpm(['exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest])
+    break
+  case 'demo':
+    setup()
+    run(process.execPath, [join(root, 'scripts', 'demo.mjs'), ...rest])
+    break
+  case 'bench':
+    setup()
+    run(process.execPath, [join(root, 'bench', 'run.mjs'), ...rest])
+    break
+  case 'pnpm':
+    if (installedPnpmVersion() !== pinned) setup()
+    pnpm(rest)
+    break
+  default:
+    console.error(`unknown task ${task}: use demo, test, bench, build or pnpm`)
+    process.exit(2)
+}
