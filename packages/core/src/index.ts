@@ -104,9 +104,9 @@ export function blake2b256(data: Uint8Array): Uint8Array {
 }
 
 /** Blake2b-256 of `data`, computed on a worker thread. */
-export function blake2b256Async(data: Uint8Array, options: AsyncOptions = {}): Promise<Uint8Array> {
+export async function blake2b256Async(data: Uint8Array, options: AsyncOptions = {}): Promise<Uint8Array> {
   const input = bytes(data, 'data')
-  return callAsync(options.signal, () => native.blake2b256Async(input, options.signal)).then(asArray)
+  return asArray(await callAsync(options.signal, () => native.blake2b256Async(input, options.signal)))
 }
 
 /** Streaming Blake2b-256: `update` any number of times, then `digest`. */
@@ -130,10 +130,13 @@ export class Blake2b256 {
   }
 }
 
+// Promise-returning functions are `async` so that invalid arguments reject rather than
+// throw synchronously.
+
 /** Blake2b-256 of a file's contents, read in chunks on a worker thread. */
-export function blake2b256File(filePath: string, options: FileOptions = {}): Promise<Uint8Array> {
+export async function blake2b256File(filePath: string, options: FileOptions = {}): Promise<Uint8Array> {
   const p = path(filePath, 'filePath')
-  return callAsync(options.signal, () => native.blake2b256File(p, options.onProgress, options.signal)).then(asArray)
+  return asArray(await callAsync(options.signal, () => native.blake2b256File(p, options.onProgress, options.signal)))
 }
 
 /** Blake2b-256 of a file's contents, blocking the calling thread. */
@@ -155,10 +158,10 @@ export function aes256Ctr(data: Uint8Array, key: Uint8Array): Uint8Array {
 }
 
 /** `aes256Ctr` on a worker thread. */
-export function aes256CtrAsync(data: Uint8Array, key: Uint8Array, options: AsyncOptions = {}): Promise<Uint8Array> {
+export async function aes256CtrAsync(data: Uint8Array, key: Uint8Array, options: AsyncOptions = {}): Promise<Uint8Array> {
   const input = bytes(data, 'data')
   const k = key32(key)
-  return callAsync(options.signal, () => native.aes256CtrAsync(input, k, options.signal)).then(asArray)
+  return asArray(await callAsync(options.signal, () => native.aes256CtrAsync(input, k, options.signal)))
 }
 
 /**
@@ -191,7 +194,7 @@ export class Aes256Ctr {
 }
 
 /** AES-256-CTR of file `src` into `dst` (written atomically); resolves to the byte count. */
-export function aes256CtrFile(src: string, dst: string, key: Uint8Array, options: FileOptions = {}): Promise<number> {
+export async function aes256CtrFile(src: string, dst: string, key: Uint8Array, options: FileOptions = {}): Promise<number> {
   const s = path(src, 'src')
   const d = path(dst, 'dst')
   const k = key32(key)
@@ -203,7 +206,7 @@ export function aes256CtrFile(src: string, dst: string, key: Uint8Array, options
  * size: everything a weights commit needs, with the input read once and never held in
  * memory.
  */
-export function encryptFileWithChecksum(
+export async function encryptFileWithChecksum(
   src: string,
   dst: string,
   key: Uint8Array,
@@ -212,9 +215,10 @@ export function encryptFileWithChecksum(
   const s = path(src, 'src')
   const d = path(dst, 'dst')
   const k = key32(key)
-  return callAsync(options.signal, () =>
+  const r = await callAsync(options.signal, () =>
     native.encryptFileWithChecksum(s, d, k, options.onProgress, options.signal),
-  ).then((r) => ({ checksum: asArray(r.checksum), size: r.size }))
+  )
+  return { checksum: asArray(r.checksum), size: r.size }
 }
 
 // ---------------------------------------------------------------- encodings and keys

@@ -1,0 +1,215 @@
+import { createCipheriv, randomBytes } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { blake2b } from '@noble/hashes/blake2.js'
+import { afterAll, describe, expect, it } from 'vitest'
+
+import {
+  AbortedError,
+  Aes256Ctr,
+  aes256Ctr,
+  aes256CtrAsync,
+  aes256CtrFile,
+  Blake2b256,
+  blake2b256,
+  blake2b256Async,
+  blake2b256File,
+  blake2b256FileSync,
+  encryptFileWithChecksum,
+  FileError,
+  fromBase58,
+  InvalidArgumentError,
+  InvalidKeyError,
+  randomKey,
+  toBase58,
+} from '../src/index.js'
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'))
+const utf8 = (s: string) => new TextEncoder().encode(s)
+
+/** The reference path: node's OpenSSL AES-256-CTR with the protocol's zero IV. */
+const opensslCtr = (data: Uint8Array, key: Uint8Array) => {
+  const c = createCipheriv('aes-256-ctr', key, Buffer.alloc(16))
+  return new Uint8Array(Buffer.concat([c.update(data), c.final()]))
+}
+const nobleBlake = (data: Uint8Array) => blake2b(data, { dkLen: 32 })
+
+const SIZES = [0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 127, 128, 129, 1000, 4095, 65_537, 3 * 1024 * 1024 + 7]
+
+const dir = mkdtempSync(join(tmpdir(), 'soma-core-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('published and protocol vectors', () => {
+  it('Blake2b-256 known answers', () => {
+    expect(hex(blake2b256(new Uint8Array()))).toBe('0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8')
+    expect(hex(blake2b256(utf8('abc')))).toBe('bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319')
+    expect(toBase58(blake2b256(utf8('hello soma')))).toBe('DLuPdJuir2yCG3pTGTooeFssBDjZL9cfvWx1WXiefncf')
+  })
+
+  it('AES-256-CTR with the zero IV: block 0 is AES(key, 0)', () => {
+    expect(hex(aes256Ctr(new Uint8Array(16), new Uint8Array(32)))).toBe('dc95c078a2408989ad48a21492842087')
+  })
+
+  it('NIST SP 800-38A F.5.5 keystream, reached through the zero-IV counter', () => {
+    // With a zero IV, keystream block i is AES(key, i). NIST's CTR-AES256 vectors use
+    // counter blocks f0f1…feff, f0f1…ff00, …; XORing NIST's ciphertext with its
+    // plaintext gives those keystream blocks, which OpenSSL's ECB of the same counters
+    // must match, and our CTR at block index 0 must match ECB of the zero block.
+    const key = unhex('603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4')
+    const plain = unhex('6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51')
+    const cipher = unhex('601ec313775789a5b7a7f504bbf3d228f443e3ca4d62b59aca84e990cacaf5c5')
+    const counters = unhex('f0f1f2f3f4f5f6f7f8f9fafbfcfdfefff0f1f2f3f4f5f6f7f8f9fafbfcfdff00')
+    const ecb = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false)
+    const keystream = new Uint8Array(Buffer.concat([ecb.update(counters), ecb.final()]))
+    expect(hex(keystream)).toBe(hex(plain.map((p, i) => p ^ cipher[i]!)))
+    // Our zero-IV CTR for the first 32 bytes equals ECB of counters 0 and 1.
+    const ecb0 = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false)
+    const zeroCounters = new Uint8Array(32)
+    zeroCounters[31] = 1
+    const expected = new Uint8Array(Buffer.concat([ecb0.update(zeroCounters), ecb0.final()]))
+    expect(hex(aes256Ctr(new Uint8Array(32), key))).toBe(hex(expected))
+  })
+
+  it('the weights vector of wire.md §12.2', () => {
+    const key = fromBase58('3qbR1eZRqXUWroWKKYhbDmR3FfqTHfqSU8zZSxtANzYh', 32)
+    expect(hex(key)).toBe('2a'.repeat(32))
+    const ct = aes256Ctr(utf8('hello world model weights'), key)
+    expect(hex(ct)).toBe('e0a752b122901bdfa10ab6c8a3d8e247d5a2584210aaab6993')
+    expect(toBase58(blake2b256(ct))).toBe('DnGVJuRd2vDdrBNfqm1cq7v3KmvYtZ1wp2Waufvsr2t6')
+    expect(toBase58(blake2b256(key))).toBe('ASD8ymSHwcAw2AnmkF3JU7wKnGPsFsrGC2ejTHcuqA5v')
+    expect(hex(blake2b256(unhex('000ccdcccc3dcdcc4c3e9a99993e010300000000000000')))).toBe(
+      'e5bc99bb75cf14d5f2c568eed1838271a3aaabc993614b4e0398a2e1f5f45150',
+    )
+  })
+})
+
+describe('differential against @noble/hashes and node:crypto', () => {
+  it.each(SIZES)('one-shot, %i bytes', (size) => {
+    const data = new Uint8Array(randomBytes(size))
+    const key = randomKey()
+    expect(hex(blake2b256(data))).toBe(hex(nobleBlake(data)))
+    expect(hex(aes256Ctr(data, key))).toBe(hex(opensslCtr(data, key)))
+  })
+
+  it('random sizes, async forms', async () => {
+    for (let i = 0; i < 40; i++) {
+      const size = Math.floor(Math.random() ** 3 * 300_000)
+      const data = new Uint8Array(randomBytes(size))
+      const key = randomKey()
+      expect(hex(await blake2b256Async(data))).toBe(hex(nobleBlake(data)))
+      expect(hex(await aes256CtrAsync(data, key))).toBe(hex(opensslCtr(data, key)))
+    }
+  })
+
+  it('streaming in random pieces and from random offsets', () => {
+    const data = new Uint8Array(randomBytes(200_003))
+    const key = randomKey()
+    const expected = opensslCtr(data, key)
+    const hasher = new Blake2b256()
+    const stream = new Aes256Ctr(key)
+    const out: Uint8Array[] = []
+    for (let at = 0; at < data.length; ) {
+      const n = Math.min(data.length - at, Math.floor(Math.random() * 40_000))
+      const piece = data.subarray(at, at + n)
+      hasher.update(piece)
+      out.push(stream.update(piece))
+      at += n
+    }
+    expect(hex(hasher.digest())).toBe(hex(nobleBlake(data)))
+    expect(hasher.length).toBe(data.length)
+    expect(hex(Buffer.concat(out))).toBe(hex(expected))
+    expect(stream.offset).toBe(data.length)
+    for (const offset of [0, 1, 15, 16, 17, 99_999, 200_002]) {
+      const s = new Aes256Ctr(key, { offset })
+      expect(hex(s.update(data.subarray(offset)))).toBe(hex(expected.subarray(offset)))
+      s.seek(BigInt(0))
+      expect(hex(s.update(data.subarray(0, 33)))).toBe(hex(expected.subarray(0, 33)))
+    }
+  })
+
+  it('accepts Buffers and returns plain Uint8Arrays', () => {
+    const out = blake2b256(Buffer.from('abc'))
+    expect(Object.getPrototypeOf(out)).toBe(Uint8Array.prototype)
+    expect(out.length).toBe(32)
+  })
+})
+
+describe('file forms', () => {
+  it('encrypt + checksum in one pass equals the memory forms (multi-MiB)', async () => {
+    const data = new Uint8Array(randomBytes(9 * 1024 * 1024 + 5))
+    const key = randomKey()
+    const src = join(dir, 'weights.safetensors')
+    const enc = join(dir, 'weights.enc')
+    const dec = join(dir, 'weights.dec')
+    writeFileSync(src, data)
+    const progress: number[] = []
+    const result = await encryptFileWithChecksum(src, enc, key, { onProgress: (n) => progress.push(n) })
+    const ct = new Uint8Array(readFileSync(enc))
+    expect(hex(ct.subarray(0, 64))).toBe(hex(opensslCtr(data.subarray(0, 64), key)))
+    expect(hex(ct)).toBe(hex(opensslCtr(data, key)))
+    expect(hex(result.checksum)).toBe(hex(nobleBlake(ct)))
+    expect(result.size).toBe(data.length)
+    // Progress arrives asynchronously; wait a tick for the last call.
+    await new Promise((r) => setTimeout(r, 50))
+    expect(progress.at(-1)).toBe(data.length)
+    expect(await aes256CtrFile(enc, dec, key)).toBe(data.length)
+    expect(hex(nobleBlake(new Uint8Array(readFileSync(dec))))).toBe(hex(nobleBlake(data)))
+    expect(hex(await blake2b256File(enc))).toBe(hex(result.checksum))
+    expect(hex(blake2b256FileSync(enc))).toBe(hex(result.checksum))
+  })
+})
+
+describe('bad input gets a clear error and loses nothing', () => {
+  it('wrong key sizes and types', () => {
+    for (const bad of [new Uint8Array(0), new Uint8Array(16), new Uint8Array(31), new Uint8Array(33)]) {
+      expect(() => aes256Ctr(new Uint8Array(4), bad)).toThrow(InvalidKeyError)
+      expect(() => new Aes256Ctr(bad)).toThrow(/32 bytes/)
+    }
+    expect(() => aes256Ctr(new Uint8Array(4), 'key' as unknown as Uint8Array)).toThrow(InvalidKeyError)
+    expect(() => blake2b256('abc' as unknown as Uint8Array)).toThrow(InvalidArgumentError)
+    expect(() => new Aes256Ctr(randomKey(), { offset: -1 })).toThrow(InvalidArgumentError)
+    expect(() => new Aes256Ctr(randomKey(), { offset: 1.5 })).toThrow(InvalidArgumentError)
+  })
+
+  it('errors carry no key material', () => {
+    const key = new Uint8Array(31).fill(0xab)
+    try {
+      aes256Ctr(new Uint8Array(1), key)
+      expect.unreachable()
+    } catch (err) {
+      expect(String((err as Error).message)).not.toMatch(/ab,ab|171/)
+    }
+  })
+
+  it('missing files reject with FileError naming the path', async () => {
+    const missing = join(dir, 'does-not-exist')
+    await expect(blake2b256File(missing)).rejects.toThrow(FileError)
+    await expect(blake2b256File(missing)).rejects.toThrow(/does-not-exist/)
+    await expect(encryptFileWithChecksum(missing, join(dir, 'x'), randomKey())).rejects.toBeInstanceOf(FileError)
+    expect(() => blake2b256FileSync(missing)).toThrow(FileError)
+    await expect(aes256CtrFile(join(dir, 'a'), join(dir, 'b'), new Uint8Array(3))).rejects.toBeInstanceOf(InvalidKeyError)
+  })
+
+  it('abort stops file work and leaves no partial output', async () => {
+    const src = join(dir, 'big.bin')
+    writeFileSync(src, new Uint8Array(64 * 1024 * 1024))
+    const before = readdirSync(dir).sort()
+    const controller = new AbortController()
+    const run = encryptFileWithChecksum(src, join(dir, 'big.enc'), randomKey(), {
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    })
+    await expect(run).rejects.toBeInstanceOf(AbortedError)
+    expect(readdirSync(dir).sort()).toEqual(before)
+    // An already-aborted signal rejects at once.
+    await expect(blake2b256File(src, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError)
+  })
+
+  it('Base58 decoding is checked', () => {
+    expect(() => fromBase58('0OIl')).toThrow(InvalidArgumentError)
+    expect(() => fromBase58('3qbR1eZRqXUWroWKKYhbDmR3FfqTHfqSU8zZSxtANzYh', 16)).toThrow(/Expected 16 bytes/)
+  })
+})
