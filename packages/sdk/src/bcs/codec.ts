@@ -1,0 +1,59 @@
+import { BcsReader, type BcsType } from '@mysten/bcs'
+
+import { BcsDecodeError, BcsEncodeError, BaseError, truncate } from '../errors/index.js'
+import { bytesEqual } from '../utils/encoding.js'
+
+/**
+ * Encodes `value` as `type`; a value of the wrong shape gives a `BcsEncodeError` (or the typed
+ * error the value's own parser threw, e.g. `InvalidAddressError`), never a bare TypeError.
+ */
+export function encodeBcs<T, I>(type: BcsType<T, I>, value: I): Uint8Array {
+  try {
+    return type.serialize(value, { maxSize: 1 << 30 }).toBytes()
+  } catch (err) {
+    if (err instanceof BaseError && !(err instanceof BcsEncodeError)) {
+      throw new BcsEncodeError({ typeName: type.name, cause: err, details: err.shortMessage })
+    }
+    throw new BcsEncodeError({ typeName: type.name, cause: err, details: messageOf(err) })
+  }
+}
+
+/**
+ * Decodes exactly one `type` from `bytes`. Truncated input, trailing bytes, unknown enum tags and
+ * non-canonical encodings (the bytes must re-encode to themselves, as the reference's strict
+ * decoder requires) all give a `BcsDecodeError`.
+ */
+export function decodeBcs<T, I>(type: BcsType<T, I>, bytes: Uint8Array): T {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new BcsDecodeError({ typeName: type.name, details: `expected a Uint8Array, got ${typeof bytes}` })
+  }
+  let value: T
+  let used: number
+  try {
+    // Copy so that decoded byte arrays never alias (or pin) the caller's buffer.
+    const copy = bytes.slice()
+    const reader = new BcsReader(copy)
+    value = type.read(reader)
+    used = (reader as unknown as { bytePosition: number }).bytePosition
+  } catch (err) {
+    throw new BcsDecodeError({ typeName: type.name, cause: err, details: messageOf(err) })
+  }
+  if (used !== bytes.length) {
+    throw new BcsDecodeError({ typeName: type.name, details: `${bytes.length - used} trailing byte(s) after offset ${used}` })
+  }
+  let again: Uint8Array
+  try {
+    again = type.serialize(value as unknown as I, { maxSize: 1 << 30 }).toBytes()
+  } catch (err) {
+    throw new BcsDecodeError({ typeName: type.name, cause: err, details: messageOf(err) })
+  }
+  if (!bytesEqual(again, bytes)) {
+    throw new BcsDecodeError({ typeName: type.name, details: 'non-canonical encoding (unsorted map/set keys or similar)' })
+  }
+  return value
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof BaseError) return err.shortMessage
+  return truncate(err instanceof Error ? err.message : String(err), 160)
+}

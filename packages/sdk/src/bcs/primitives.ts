@@ -1,0 +1,186 @@
+/**
+ * Building blocks of the SOMA BCS layouts (reference: `types/src/base.rs`, `digests.rs`,
+ * `object.rs`, `protocol-config/src/tensor.rs`). Friendly forms: addresses and object ids as
+ * `0x` + 64 hex, digests as Base58, u64 as bigint, f32 as a JS number rounded with Math.fround.
+ */
+import { bcs, type BcsType } from '@mysten/bcs'
+
+import { InvalidArgumentError } from '../errors/index.js'
+import { addressToBytes, compareBytes, digestToBytes, normalizeAddress, toBase58, toHex } from './util.js'
+
+/** u64 as bigint (the wire's 8 bytes little-endian). */
+export const U64: BcsType<bigint, bigint | number | string, 'u64'> = bcs.u64().transform({
+  name: 'u64',
+  input: (value: bigint | number | string) => {
+    const v = BigInt(value)
+    if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new InvalidArgumentError(`u64 out of range: ${truncNum(v)}`)
+    return v
+  },
+  output: (value: string) => BigInt(value),
+}) as BcsType<bigint, bigint | number | string, 'u64'>
+
+function truncNum(v: bigint): string {
+  const s = v.toString()
+  return s.length > 40 ? `${s.slice(0, 20)}…` : s
+}
+
+/** `SomaAddress` / `ObjectID`: 32 raw bytes, shown as `0x` + 64 lowercase hex. */
+export const Address = bcs.bytes(32).transform({
+  name: 'Address',
+  input: (value: string | Uint8Array) => addressToBytes(value),
+  output: (bytes: Uint8Array) => `0x${toHex(bytes)}`,
+})
+export const ObjectId = Address
+
+/**
+ * The digest family (`TransactionDigest`, `ObjectDigest`, commitments, checksums, the AES key):
+ * a 32-byte array written as a BCS byte vector, so 33 bytes on the wire (`0x20` prefix). Base58 text.
+ */
+export const Digest = bcs.byteVector().transform({
+  name: 'Digest',
+  input: (value: string | Uint8Array) => digestToBytes(value),
+  output: (bytes: Uint8Array) => {
+    if (bytes.length !== 32) throw new InvalidArgumentError(`digest has ${bytes.length} bytes, expected 32`)
+    return toBase58(bytes)
+  },
+})
+
+/** `ObjectRef = (ObjectID, Version, ObjectDigest)`: 73 bytes. */
+export const ObjectRef = bcs.struct('ObjectRef', {
+  objectId: ObjectId,
+  version: U64,
+  digest: Digest,
+})
+export type ObjectRef = typeof ObjectRef.$inferType
+export type ObjectRefInput = typeof ObjectRef.$inferInput
+
+/** f32 as 4 bytes little-endian (`BcsF32`); values go through Math.fround. */
+export const F32 = bcs.bytes(4).transform({
+  name: 'f32',
+  input: (value: number) => {
+    const out = new Uint8Array(4)
+    new DataView(out.buffer).setFloat32(0, Math.fround(value), true)
+    return out
+  },
+  output: (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, 4).getFloat32(0, true),
+})
+
+/** A tensor as the chain stores it: f32 values (row-major) and a shape. */
+export interface SomaTensor {
+  values: number[]
+  shape: bigint[]
+}
+export interface SomaTensorInput {
+  values: ArrayLike<number>
+  shape: ArrayLike<bigint | number>
+}
+
+const TensorWire = bcs.struct('SomaTensor', {
+  dtype: bcs.u8(),
+  bytes: bcs.byteVector(),
+  shape: bcs.vector(U64),
+})
+
+/**
+ * `SomaTensor`: `{dtype: u8 = 0 (F32), bytes: Vec<u8> (f32 LE), shape: Vec<u64>}`. Decoding checks
+ * the dtype, that the byte count is a multiple of 4, and that the shape's product is the value count.
+ */
+export const SomaTensor = TensorWire.transform({
+  name: 'SomaTensor',
+  input: (t: SomaTensorInput) => {
+    const n = t.values.length
+    const bytes = new Uint8Array(n * 4)
+    const view = new DataView(bytes.buffer)
+    for (let i = 0; i < n; i++) view.setFloat32(i * 4, Math.fround(Number(t.values[i])), true)
+    const shape = Array.from(t.shape, (d) => BigInt(d))
+    if (shape.reduce((a, b) => a * b, 1n) !== BigInt(n)) {
+      throw new InvalidArgumentError(`tensor shape [${shape.join(', ')}] does not hold ${n} values`)
+    }
+    return { dtype: 0, bytes, shape }
+  },
+  output: (w): SomaTensor => {
+    if (w.dtype !== 0) throw new InvalidArgumentError(`unknown tensor dtype ${w.dtype}`)
+    if (w.bytes.length % 4 !== 0) throw new InvalidArgumentError(`tensor byte count ${w.bytes.length} is not a multiple of 4`)
+    const view = new DataView(w.bytes.buffer, w.bytes.byteOffset, w.bytes.length)
+    const values = new Array<number>(w.bytes.length / 4)
+    for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true)
+    if (w.shape.reduce((a, b) => a * b, 1n) !== BigInt(values.length)) {
+      throw new InvalidArgumentError(`tensor shape does not match its ${values.length} values`)
+    }
+    return { values, shape: w.shape }
+  },
+})
+
+/** A 1-D tensor of `values` (shape `[len]`), the form embeddings take on the wire. */
+export function tensor(values: ArrayLike<number>): SomaTensor {
+  return { values: Array.from(values, (v) => Math.fround(v)), shape: [BigInt(values.length)] }
+}
+
+/** A scalar tensor (shape `[1]`), the form `distance_score` and thresholds take. */
+export function scalarTensor(value: number): SomaTensor {
+  return { values: [Math.fround(value)], shape: [1n] }
+}
+
+/** `Url`: a BCS string of the URL's serialization. */
+export const Url = bcs.string({ name: 'Url' })
+
+/** `Metadata = enum { V1 { checksum: Checksum, size: u64 } }`. */
+export const Metadata = bcs.enum('Metadata', {
+  V1: bcs.struct('MetadataV1', { checksum: Digest, size: U64 }),
+})
+
+/** `Manifest = enum { V1 { url: Url, metadata: Metadata } }`. */
+export const Manifest = bcs.enum('Manifest', {
+  V1: bcs.struct('ManifestV1', { url: Url, metadata: Metadata }),
+})
+export type Manifest = typeof Manifest.$inferType
+export type ManifestInput = typeof Manifest.$inferInput
+
+/** `SubmissionManifest { manifest: Manifest }` (encodes identically to `Manifest`). */
+export const SubmissionManifest = bcs.struct('SubmissionManifest', { manifest: Manifest })
+export type SubmissionManifest = typeof SubmissionManifest.$inferType
+
+/** A `BTreeSet<SomaAddress>`: sorted by bytes and without duplicates on write. */
+export const AddressSet = bcs.vector(Address).transform({
+  name: 'BTreeSet<SomaAddress>',
+  input: (set: Iterable<string | Uint8Array>) => sortedUnique(Array.from(set, (a) => normalizeAddress(a))),
+  output: (list: string[]) => list,
+})
+
+/** A `BTreeMap<K, V>` keyed by address / object id, as a JS Map with canonical `0x` keys. */
+export function addressMap<V, I>(value: BcsType<V, I>, name: string) {
+  return bcs.vector(bcs.tuple([Address, value])).transform({
+    name,
+    input: (map: Map<string, I> | Iterable<[string, I]>) => {
+      const entries = Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [normalizeAddress(k), v] as [string, I])
+      entries.sort((a, b) => compareBytes(addressToBytes(a[0]), addressToBytes(b[0])))
+      for (let i = 1; i < entries.length; i++) {
+        if (entries[i]![0] === entries[i - 1]![0]) throw new InvalidArgumentError(`duplicate map key ${entries[i]![0]}`)
+      }
+      return entries
+    },
+    output: (list) => new Map(list.map(([k, v]) => [k, v] as [string, V])),
+  })
+}
+
+/** A `BTreeMap<u64, V>` as a JS Map keyed by bigint, written in ascending key order. */
+export function u64Map<V, I>(value: BcsType<V, I>, name: string) {
+  return bcs.vector(bcs.tuple([U64, value])).transform({
+    name,
+    input: (map: Map<bigint, I> | Iterable<[bigint, I]>) => {
+      const entries = Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [BigInt(k), v] as [bigint, I])
+      entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      for (let i = 1; i < entries.length; i++) {
+        if (entries[i]![0] === entries[i - 1]![0]) throw new InvalidArgumentError(`duplicate map key ${entries[i]![0]}`)
+      }
+      return entries
+    },
+    output: (list) => new Map(list.map(([k, v]) => [k, v] as [bigint, V])),
+  })
+}
+
+function sortedUnique(addresses: string[]): string[] {
+  const sorted = [...new Set(addresses)]
+  sorted.sort((a, b) => compareBytes(addressToBytes(a), addressToBytes(b)))
+  return sorted
+}
