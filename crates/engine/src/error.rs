@@ -23,6 +23,30 @@ pub enum EngineError {
 
   #[error("cancelled")]
   Cancelled,
+
+  /// The weights are not a V1 safetensors file of the expected shape. After decryption
+  /// this is what a wrong key looks like: the plaintext is noise.
+  #[error("invalid weights: {reason}")]
+  InvalidWeights { reason: String },
+
+  #[error("checksum mismatch: expected {expected}, got {actual}")]
+  ChecksumMismatch { expected: String, actual: String },
+
+  #[error("empty data: there is nothing to score")]
+  EmptyData,
+
+  #[error("data too large: {size} bytes, the limit is {max} bytes")]
+  DataTooLarge { size: usize, max: usize },
+
+  #[error("target embedding has {actual} values, the model's embedding dimension is {expected}")]
+  TargetDimension { expected: usize, actual: usize },
+
+  #[error("device {device} is not available: {reason}")]
+  DeviceUnavailable { device: String, reason: String },
+
+  /// A failure inside the tensor library that no input should be able to cause.
+  #[error("model computation failed: {0}")]
+  Compute(String),
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
@@ -30,5 +54,11 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 impl EngineError {
   pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
     EngineError::Io { op, path: path.into(), source }
+  }
+}
+
+impl From<candle_core::Error> for EngineError {
+  fn from(err: candle_core::Error) -> Self {
+    EngineError::Compute(err.to_string())
   }
 }

@@ -4,6 +4,13 @@
 //! without Node. The napi glue in `crates/node` only converts types and schedules work.
 
 pub mod crypto;
+pub mod device;
 pub mod error;
+pub mod model;
+pub mod rng;
+pub mod score;
 
 pub use error::{EngineError, Result};
+
+/// The tensor library the model runs on, re-exported so callers build tensors with the same version.
+pub use candle_core;

@@ -10,14 +10,26 @@ pub fn code_of(err: &EngineError) -> &'static str {
     EngineError::CounterOverflow { .. } => "SOMA_INVALID_ARGUMENT",
     EngineError::InvalidArgument(_) => "SOMA_INVALID_ARGUMENT",
     EngineError::Cancelled => "SOMA_ABORTED",
+    EngineError::InvalidWeights { .. } => "SOMA_INVALID_WEIGHTS",
+    EngineError::ChecksumMismatch { .. } => "SOMA_CHECKSUM_MISMATCH",
+    EngineError::EmptyData => "SOMA_EMPTY_DATA",
+    EngineError::DataTooLarge { .. } => "SOMA_DATA_TOO_LARGE",
+    EngineError::TargetDimension { .. } => "SOMA_INVALID_TARGET",
+    EngineError::DeviceUnavailable { .. } => "SOMA_DEVICE_UNAVAILABLE",
+    EngineError::Compute(_) => "SOMA_INTERNAL",
   }
 }
 
 pub fn to_napi(err: EngineError) -> Error {
   let status = match err {
-    EngineError::InvalidKeyLength { .. } | EngineError::InvalidArgument(_) | EngineError::CounterOverflow { .. } => {
-      Status::InvalidArg
-    }
+    EngineError::InvalidKeyLength { .. }
+    | EngineError::InvalidArgument(_)
+    | EngineError::CounterOverflow { .. }
+    | EngineError::InvalidWeights { .. }
+    | EngineError::ChecksumMismatch { .. }
+    | EngineError::EmptyData
+    | EngineError::DataTooLarge { .. }
+    | EngineError::TargetDimension { .. } => Status::InvalidArg,
     EngineError::Cancelled => Status::Cancelled,
     _ => Status::GenericFailure,
   };

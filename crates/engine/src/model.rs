@@ -1,0 +1,601 @@
+//! The V1 byte transformer on candle, f32 end to end.
+//!
+//! Every op follows the reference (burn 0.19, NdArray back end) in the order it applies
+//! them, because the chain compares scores to about 1e-5: pre-norm blocks, a two-pass
+//! LayerNorm with the epsilon inside the square root, half-rotation RoPE at global byte
+//! positions with the angle divided (not multiplied by a reciprocal), scores divided by
+//! sqrt(head_dim) and *then* replaced by -1e4 above the diagonal, erf GELU, and Linear
+//! weights stored `[in, out]`. The model is immutable once built, so one `Arc<V1Model>`
+//! can serve any number of concurrent scoring calls.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor, D};
+
+use crate::crypto;
+use crate::error::{EngineError, Result};
+
+/// Token id of the padding after the end of the data.
+pub const PAD_TOKEN_ID: u32 = 256;
+/// Token id that marks the end of the data in the final chunk.
+pub const EOS_TOKEN_ID: u32 = 257;
+/// Value that replaces attention scores above the diagonal (not -inf, as in the reference).
+pub const MASK_FILL: f32 = -1.0e4;
+/// LayerNorm epsilon (burn's default), added to the variance inside the square root.
+pub const LAYER_NORM_EPS: f64 = 1e-5;
+
+/// The hyper-parameters that vary between the real V1, the local network's small model
+/// and test models. Everything else (vocabulary layout, RoPE base, SIGReg) is V1's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelConfig {
+  pub embedding_dim: usize,
+  pub num_layers: usize,
+  pub num_heads: usize,
+  pub pwff_hidden_dim: usize,
+  pub vocab_size: usize,
+  /// Bytes per chunk (sequence length) when scoring.
+  pub max_seq_len: usize,
+  /// Chunks per batch when scoring.
+  pub batch_size: usize,
+  pub max_wavelength: f32,
+  pub scale_factor: f32,
+}
+
+impl ModelConfig {
+  /// The network's model: d=2048, 24 layers, 8 heads, FFN 8192, 1.21 B parameters.
+  pub fn v1() -> Self {
+    Self {
+      embedding_dim: 2048,
+      num_layers: 24,
+      num_heads: 8,
+      pwff_hidden_dim: 8192,
+      vocab_size: 264,
+      max_seq_len: 1024,
+      batch_size: 16,
+      max_wavelength: 10_000.0,
+      scale_factor: 1.0,
+    }
+  }
+
+  /// The local network's `--small-model`: d=16, 2 layers, 4 heads, FFN 32.
+  pub fn small() -> Self {
+    Self { embedding_dim: 16, num_layers: 2, num_heads: 4, pwff_hidden_dim: 32, ..Self::v1() }
+  }
+
+  pub fn head_dim(&self) -> usize {
+    self.embedding_dim / self.num_heads.max(1)
+  }
+
+  pub fn validate(&self) -> Result<()> {
+    let bad = |why: String| Err(EngineError::InvalidArgument(format!("invalid model config: {why}")));
+    if self.embedding_dim == 0 || self.num_heads == 0 || self.pwff_hidden_dim == 0 {
+      return bad("dimensions must be positive".into());
+    }
+    if self.embedding_dim % self.num_heads != 0 {
+      return bad(format!("embedding_dim {} is not a multiple of num_heads {}", self.embedding_dim, self.num_heads));
+    }
+    if self.head_dim() % 2 != 0 {
+      return bad(format!("head_dim {} must be even for RoPE", self.head_dim()));
+    }
+    if self.vocab_size == 0 {
+      return bad("vocab_size must be positive".into());
+    }
+    if self.max_seq_len == 0 || self.batch_size == 0 {
+      return bad("max_seq_len and batch_size must be positive".into());
+    }
+    if self.scale_factor.is_nan() || self.scale_factor < 1.0 {
+      return bad(format!("RoPE scale_factor must be >= 1.0, got {}", self.scale_factor));
+    }
+    Ok(())
+  }
+
+  /// Every tensor name of the reference safetensors layout with its shape.
+  pub fn tensor_shapes(&self) -> Vec<(String, Vec<usize>)> {
+    let (d, h, v) = (self.embedding_dim, self.pwff_hidden_dim, self.vocab_size);
+    let mut out = vec![("embedding.weight".to_string(), vec![v, d])];
+    for l in 0..self.num_layers {
+      let p = format!("encoder.layers.{l}");
+      for (name, shape) in [
+        ("norm_1.gamma", vec![d]),
+        ("norm_1.beta", vec![d]),
+        ("attention.query.weight", vec![d, d]),
+        ("attention.query.bias", vec![d]),
+        ("attention.key.weight", vec![d, d]),
+        ("attention.key.bias", vec![d]),
+        ("attention.value.weight", vec![d, d]),
+        ("attention.value.bias", vec![d]),
+        ("attention.output.weight", vec![d, d]),
+        ("attention.output.bias", vec![d]),
+        ("norm_2.gamma", vec![d]),
+        ("norm_2.beta", vec![d]),
+        ("pwff.linear_inner.weight", vec![d, h]),
+        ("pwff.linear_inner.bias", vec![h]),
+        ("pwff.linear_outer.weight", vec![h, d]),
+        ("pwff.linear_outer.bias", vec![d]),
+      ] {
+        out.push((format!("{p}.{name}"), shape));
+      }
+    }
+    out.push(("final_norm.gamma".into(), vec![d]));
+    out.push(("final_norm.beta".into(), vec![d]));
+    out.push(("predictor.weight".into(), vec![d, v]));
+    out.push(("predictor.bias".into(), vec![v]));
+    out
+  }
+
+  /// Parameters in the model (1,209,684,232 for V1).
+  pub fn parameter_count(&self) -> usize {
+    self.tensor_shapes().iter().map(|(_, s)| s.iter().product::<usize>()).sum()
+  }
+}
+
+// ---------------------------------------------------------------- modules
+
+/// `y = x · W + b` with `W` stored `[in, out]` (burn's row layout), as the weights files hold it.
+#[derive(Clone, Debug)]
+pub struct Linear {
+  pub weight: Tensor,
+  pub bias: Tensor,
+}
+
+impl Linear {
+  pub fn new(weight: Tensor, bias: Tensor) -> Self {
+    Self { weight, bias }
+  }
+
+  pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+    let dims = x.dims().to_vec();
+    let d_in = *dims.last().ok_or_else(|| EngineError::Compute("linear input has no dimensions".into()))?;
+    let rows: usize = dims[..dims.len() - 1].iter().product();
+    let d_out = self.weight.dim(1)?;
+    let y = x.reshape((rows, d_in))?.matmul(&self.weight)?.broadcast_add(&self.bias)?;
+    let mut out_dims = dims;
+    if let Some(last) = out_dims.last_mut() {
+      *last = d_out;
+    }
+    Ok(y.reshape(out_dims)?)
+  }
+}
+
+/// Two-pass LayerNorm over the last dimension with the biased variance, dividing by
+/// `sqrt(var + eps)`. Written with plain tensor ops on purpose: candle's fused LayerNorm
+/// computes `E[x²] - mean²` and multiplies by `rsqrt`, which drifts from the reference.
+#[derive(Clone, Debug)]
+pub struct LayerNorm {
+  pub gamma: Tensor,
+  pub beta: Tensor,
+}
+
+impl LayerNorm {
+  pub fn new(gamma: Tensor, beta: Tensor) -> Self {
+    Self { gamma, beta }
+  }
+
+  pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+    let mean = x.mean_keepdim(D::Minus1)?;
+    let centered = x.broadcast_sub(&mean)?;
+    let var = centered.sqr()?.mean_keepdim(D::Minus1)?;
+    let denom = (var + LAYER_NORM_EPS)?.sqrt()?;
+    Ok(centered.broadcast_div(&denom)?.broadcast_mul(&self.gamma)?.broadcast_add(&self.beta)?)
+  }
+}
+
+/// The RoPE rotation for one batch: cos and sin of `[B, S, head_dim/2]` angles.
+///
+/// Built on the host exactly as the reference's NdArray back end does it: timescale
+/// `max_wavelength.powf(2i/hd)` in f32, angle `pos / timescale / scale_factor` as f32
+/// divisions, then sin and cos evaluated in f64 and rounded to f32. At byte offsets near
+/// 1 MiB the f32 angle is off the exact one by up to 0.07 rad, so only the same formula
+/// agrees with the chain.
+#[derive(Clone, Debug)]
+pub struct Rotary {
+  pub cos: Tensor,
+  pub sin: Tensor,
+}
+
+impl Rotary {
+  pub fn new(
+    positions: &[u32],
+    batch: usize,
+    seq: usize,
+    head_dim: usize,
+    max_wavelength: f32,
+    scale_factor: f32,
+    device: &Device,
+  ) -> Result<Self> {
+    if positions.len() != batch * seq {
+      return Err(EngineError::Compute(format!("{} positions for a {batch}x{seq} batch", positions.len())));
+    }
+    let half = head_dim / 2;
+    let timescale: Vec<f32> =
+      (0..half).map(|i| max_wavelength.powf((i as f32 * 2.0) / head_dim as f32)).collect();
+    let mut cos = Vec::with_capacity(positions.len() * half);
+    let mut sin = Vec::with_capacity(positions.len() * half);
+    for &pos in positions {
+      let p = pos as f32;
+      for &ts in &timescale {
+        let angle = (p / ts / scale_factor) as f64;
+        cos.push(angle.cos() as f32);
+        sin.push(angle.sin() as f32);
+      }
+    }
+    Ok(Self {
+      cos: Tensor::from_vec(cos, (batch, seq, half), device)?,
+      sin: Tensor::from_vec(sin, (batch, seq, half), device)?,
+    })
+  }
+
+  /// Rotates `x` of shape `[B, H, S, hd]`: the pair `(i, i + hd/2)` turns by angle `i`.
+  pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
+    Ok(candle_nn::rotary_emb::rope(&x.contiguous()?, &self.cos, &self.sin)?)
+  }
+}
+
+/// `[S, S]` mask, 1 strictly above the diagonal (the future a position may not see).
+pub fn causal_mask(seq: usize, device: &Device) -> Result<Tensor> {
+  let mask: Vec<u8> = (0..seq).flat_map(|i| (0..seq).map(move |j| u8::from(j > i))).collect();
+  Ok(Tensor::from_vec(mask, (seq, seq), device)?)
+}
+
+/// Causal multi-head self-attention with RoPE on queries and keys.
+#[derive(Clone, Debug)]
+pub struct Attention {
+  pub query: Linear,
+  pub key: Linear,
+  pub value: Linear,
+  pub output: Linear,
+  pub num_heads: usize,
+}
+
+impl Attention {
+  /// `x`: `[B, S, D]`; `mask`: from [`causal_mask`] for `S`.
+  pub fn forward(&self, x: &Tensor, rotary: &Rotary, mask: &Tensor) -> Result<Tensor> {
+    let (b, s, d) = x.dims3()?;
+    let h = self.num_heads;
+    let hd = d / h;
+    let heads = |t: Tensor| -> Result<Tensor> { Ok(t.reshape((b, s, h, hd))?.transpose(1, 2)?.contiguous()?) };
+    let q = rotary.apply(&heads(self.query.forward(x)?)?)?;
+    let k = rotary.apply(&heads(self.key.forward(x)?)?)?;
+    let v = heads(self.value.forward(x)?)?;
+    let scale = Tensor::new(&[(hd as f32).sqrt()], x.device())?;
+    let scores = q.matmul(&k.t()?)?.broadcast_div(&scale)?;
+    let fill = Tensor::new(&[MASK_FILL], x.device())?.broadcast_as(scores.shape())?;
+    let scores = mask.broadcast_as(scores.shape())?.where_cond(&fill, &scores)?;
+    let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+    let context = weights.matmul(&v)?.transpose(1, 2)?.reshape((b, s, d))?;
+    self.output.forward(&context)
+  }
+}
+
+/// Position-wise feed-forward: `outer(GELU_erf(inner(x)))`, no gating.
+#[derive(Clone, Debug)]
+pub struct PositionWiseFeedForward {
+  pub linear_inner: Linear,
+  pub linear_outer: Linear,
+}
+
+impl PositionWiseFeedForward {
+  pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+    self.linear_outer.forward(&self.linear_inner.forward(x)?.gelu_erf()?)
+  }
+}
+
+/// One pre-norm block: `x + attn(norm_1(x))`, then `x + pwff(norm_2(x))`.
+#[derive(Clone, Debug)]
+pub struct Layer {
+  pub norm_1: LayerNorm,
+  pub attention: Attention,
+  pub norm_2: LayerNorm,
+  pub pwff: PositionWiseFeedForward,
+}
+
+impl Layer {
+  pub fn forward(&self, x: &Tensor, rotary: &Rotary, mask: &Tensor) -> Result<Tensor> {
+    let x = (x + self.attention.forward(&self.norm_1.forward(x)?, rotary, mask)?)?;
+    let y = self.pwff.forward(&self.norm_2.forward(&x)?)?;
+    Ok((x + y)?)
+  }
+}
+
+/// The stack of layers (no embedding, no final norm).
+#[derive(Clone, Debug)]
+pub struct Encoder {
+  pub layers: Vec<Layer>,
+}
+
+impl Encoder {
+  pub fn forward(&self, x: &Tensor, rotary: &Rotary, mask: &Tensor) -> Result<Tensor> {
+    let mut x = x.clone();
+    for layer in &self.layers {
+      x = layer.forward(&x, rotary, mask)?;
+    }
+    Ok(x)
+  }
+}
+
+// ---------------------------------------------------------------- the model
+
+/// A loaded V1 model: immutable, `Send + Sync`, shareable behind an `Arc`.
+#[derive(Clone, Debug)]
+pub struct V1Model {
+  config: ModelConfig,
+  device: Device,
+  pub embedding: Tensor,
+  pub encoder: Encoder,
+  pub final_norm: LayerNorm,
+  pub predictor: Linear,
+}
+
+/// Takes named tensors out of a weights map, checking each name and shape.
+pub struct TensorSource {
+  tensors: HashMap<String, Tensor>,
+  device: Device,
+  prefix: String,
+}
+
+impl TensorSource {
+  pub fn new(tensors: HashMap<String, Tensor>, device: &Device) -> Self {
+    Self { tensors, device: device.clone(), prefix: String::new() }
+  }
+
+  /// Names under `prefix` (e.g. `"encoder."`), for the encoder-only test weights that lack it.
+  pub fn with_prefix(mut self, prefix: &str) -> Self {
+    self.prefix = prefix.to_string();
+    self
+  }
+
+  /// The tensor `name` as f32 on the target device. Other float dtypes are converted, as
+  /// the reference's loader does; integer tensors are rejected.
+  pub fn take(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
+    let full = format!("{}{name}", self.prefix);
+    let invalid = |reason: String| EngineError::InvalidWeights { reason };
+    let t = self.tensors.get(&full).ok_or_else(|| invalid(format!("missing tensor {full}")))?;
+    if t.dims() != shape {
+      return Err(invalid(format!("tensor {full} has shape {:?}, expected {shape:?}", t.dims())));
+    }
+    let t = match t.dtype() {
+      DType::F32 => t.clone(),
+      DType::F16 | DType::BF16 | DType::F64 => t.to_dtype(DType::F32)?,
+      other => return Err(invalid(format!("tensor {full} has dtype {other:?}, expected a float type"))),
+    };
+    Ok(t.to_device(&self.device)?)
+  }
+
+  pub fn linear(&self, name: &str, d_in: usize, d_out: usize) -> Result<Linear> {
+    Ok(Linear::new(self.take(&format!("{name}.weight"), &[d_in, d_out])?, self.take(&format!("{name}.bias"), &[d_out])?))
+  }
+
+  pub fn layer_norm(&self, name: &str, d: usize) -> Result<LayerNorm> {
+    Ok(LayerNorm::new(self.take(&format!("{name}.gamma"), &[d])?, self.take(&format!("{name}.beta"), &[d])?))
+  }
+
+  pub fn attention(&self, name: &str, d: usize, num_heads: usize) -> Result<Attention> {
+    Ok(Attention {
+      query: self.linear(&format!("{name}.query"), d, d)?,
+      key: self.linear(&format!("{name}.key"), d, d)?,
+      value: self.linear(&format!("{name}.value"), d, d)?,
+      output: self.linear(&format!("{name}.output"), d, d)?,
+      num_heads,
+    })
+  }
+
+  pub fn pwff(&self, name: &str, d: usize, hidden: usize) -> Result<PositionWiseFeedForward> {
+    Ok(PositionWiseFeedForward {
+      linear_inner: self.linear(&format!("{name}.linear_inner"), d, hidden)?,
+      linear_outer: self.linear(&format!("{name}.linear_outer"), hidden, d)?,
+    })
+  }
+
+  pub fn encoder(&self, config: &ModelConfig) -> Result<Encoder> {
+    let (d, h) = (config.embedding_dim, config.pwff_hidden_dim);
+    let layers = (0..config.num_layers)
+      .map(|l| {
+        Ok(Layer {
+          norm_1: self.layer_norm(&format!("layers.{l}.norm_1"), d)?,
+          attention: self.attention(&format!("layers.{l}.attention"), d, config.num_heads)?,
+          norm_2: self.layer_norm(&format!("layers.{l}.norm_2"), d)?,
+          pwff: self.pwff(&format!("layers.{l}.pwff"), d, h)?,
+        })
+      })
+      .collect::<Result<Vec<_>>>()?;
+    Ok(Encoder { layers })
+  }
+}
+
+fn parse_safetensors(bytes: &[u8]) -> Result<HashMap<String, Tensor>> {
+  candle_core::safetensors::load_buffer(bytes, &Device::Cpu).map_err(|e| EngineError::InvalidWeights {
+    reason: format!("not a safetensors file ({e}); if the weights are encrypted, check the decryption key"),
+  })
+}
+
+impl V1Model {
+  /// Builds the model from named tensors with the reference names and `[in, out]` Linear
+  /// weights. Extra tensors are ignored, as the reference's loader does.
+  pub fn from_tensors(config: ModelConfig, tensors: HashMap<String, Tensor>, device: &Device) -> Result<Self> {
+    config.validate()?;
+    let root = TensorSource::new(tensors, device);
+    let (d, v) = (config.embedding_dim, config.vocab_size);
+    let embedding = root.take("embedding.weight", &[v, d])?;
+    let final_norm = root.layer_norm("final_norm", d)?;
+    let predictor = root.linear("predictor", d, v)?;
+    let encoder = root.with_prefix("encoder.").encoder(&config)?;
+    Ok(Self { config, device: device.clone(), embedding, encoder, final_norm, predictor })
+  }
+
+  /// Parses a plaintext safetensors buffer.
+  pub fn from_safetensors(config: ModelConfig, bytes: &[u8], device: &Device) -> Result<Self> {
+    Self::from_tensors(config, parse_safetensors(bytes)?, device)
+  }
+
+  /// Loads a plaintext safetensors file through a read-only memory map.
+  pub fn from_file(config: ModelConfig, path: &Path, device: &Device) -> Result<Self> {
+    let file = std::fs::File::open(path).map_err(|e| EngineError::io("open", path, e))?;
+    // SAFETY: the map is read-only and dropped before we return; the tensors are copied
+    // out of it. A file truncated underneath us would fault, as any mmap reader would.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| EngineError::io("map", path, e))?;
+    Self::from_safetensors(config, &map, device)
+  }
+
+  /// Decrypts AES-256-CTR weights in memory and parses them. When `checksum` is given,
+  /// the Blake2b-256 of the *encrypted* bytes must match it before anything is decrypted.
+  pub fn from_encrypted(
+    config: ModelConfig,
+    mut encrypted: Vec<u8>,
+    key: &[u8],
+    checksum: Option<&[u8; 32]>,
+    device: &Device,
+  ) -> Result<Self> {
+    verify_checksum(&encrypted, checksum)?;
+    crypto::Aes256Ctr::new(key)?.apply(&mut encrypted)?;
+    Self::from_safetensors(config, &encrypted, device)
+  }
+
+  /// Reads an encrypted weights file, verifies it and decrypts it in memory (the
+  /// plaintext never touches the disk).
+  pub fn from_encrypted_file(
+    config: ModelConfig,
+    path: &Path,
+    key: &[u8],
+    checksum: Option<&[u8; 32]>,
+    device: &Device,
+  ) -> Result<Self> {
+    let encrypted = std::fs::read(path).map_err(|e| EngineError::io("read", path, e))?;
+    Self::from_encrypted(config, encrypted, key, checksum, device)
+  }
+
+  /// A model with random weights (normal, std 0.02; norms at gamma 1, beta 0), for
+  /// benchmarks only: it does not use the reference RNG.
+  pub fn random(config: ModelConfig, device: &Device) -> Result<Self> {
+    config.validate()?;
+    let mut tensors = HashMap::new();
+    for (name, shape) in config.tensor_shapes() {
+      let t = if name.ends_with(".gamma") {
+        Tensor::ones(shape, DType::F32, device)?
+      } else if name.ends_with(".beta") || name.ends_with(".bias") {
+        Tensor::zeros(shape, DType::F32, device)?
+      } else {
+        Tensor::randn(0f32, 0.02, shape, device)?
+      };
+      tensors.insert(name, t);
+    }
+    Self::from_tensors(config, tensors, device)
+  }
+
+  pub fn config(&self) -> &ModelConfig {
+    &self.config
+  }
+
+  pub fn device(&self) -> &Device {
+    &self.device
+  }
+
+  /// Representations after the final norm, `[B, S, D]`, for `tokens` and `positions`
+  /// given row-major as `[batch, seq]`.
+  pub fn encode(&self, tokens: &[u32], positions: &[u32], batch: usize, seq: usize) -> Result<Tensor> {
+    let c = &self.config;
+    if tokens.len() != batch * seq {
+      return Err(EngineError::Compute(format!("{} tokens for a {batch}x{seq} batch", tokens.len())));
+    }
+    if let Some(&bad) = tokens.iter().find(|&&t| t as usize >= c.vocab_size) {
+      return Err(EngineError::InvalidArgument(format!("token id {bad} is outside the vocabulary")));
+    }
+    let ids = Tensor::from_slice(tokens, batch * seq, &self.device)?;
+    let x = self.embedding.index_select(&ids, 0)?.reshape((batch, seq, c.embedding_dim))?;
+    let rotary = Rotary::new(positions, batch, seq, c.head_dim(), c.max_wavelength, c.scale_factor, &self.device)?;
+    let mask = causal_mask(seq, &self.device)?;
+    let x = self.encoder.forward(&x, &rotary, &mask)?;
+    self.final_norm.forward(&x)
+  }
+
+  /// Logits `[B, S, vocab]` from representations; the predictor is not tied to the embedding.
+  pub fn predict(&self, representations: &Tensor) -> Result<Tensor> {
+    self.predictor.forward(representations)
+  }
+}
+
+/// The reference tests' `build_weights(seed, L, D, Hd, V)`: every tensor drawn from
+/// `normal_array(seed + offset, shape)` with the offsets of the reference's model tests
+/// (layer `l` uses `seed + l + 1 ..= seed + l + 16`). The local network's small-model
+/// goldens use the same recipe. With `encoder_prefix` false the layer names lack
+/// `encoder.`, as in the encoder-only tests.
+pub fn reference_test_weights(
+  seed: u64,
+  layers: usize,
+  d: usize,
+  hidden: usize,
+  vocab: usize,
+  encoder_prefix: bool,
+) -> Result<HashMap<String, Tensor>> {
+  let mut out = HashMap::new();
+  let mut put = |name: String, offset: u64, shape: &[usize]| -> Result<()> {
+    let values = crate::rng::normal_array(seed.wrapping_add(offset), shape, 0.0, 1.0)?;
+    out.insert(name, Tensor::from_vec(values, shape, &Device::Cpu)?);
+    Ok(())
+  };
+  let prefix = if encoder_prefix { "encoder." } else { "" };
+  for l in 0..layers {
+    let p = format!("{prefix}layers.{l}");
+    let s = l as u64;
+    for (name, offset, shape) in [
+      ("norm_1.gamma", 1, vec![d]),
+      ("norm_1.beta", 2, vec![d]),
+      ("attention.query.weight", 3, vec![d, d]),
+      ("attention.query.bias", 4, vec![d]),
+      ("attention.key.weight", 5, vec![d, d]),
+      ("attention.key.bias", 6, vec![d]),
+      ("attention.value.weight", 7, vec![d, d]),
+      ("attention.value.bias", 8, vec![d]),
+      ("attention.output.weight", 9, vec![d, d]),
+      ("attention.output.bias", 10, vec![d]),
+      ("norm_2.gamma", 11, vec![d]),
+      ("norm_2.beta", 12, vec![d]),
+      ("pwff.linear_inner.weight", 13, vec![d, hidden]),
+      ("pwff.linear_inner.bias", 14, vec![hidden]),
+      ("pwff.linear_outer.weight", 15, vec![hidden, d]),
+      ("pwff.linear_outer.bias", 16, vec![d]),
+    ] {
+      put(format!("{p}.{name}"), s + offset, &shape)?;
+    }
+  }
+  put("final_norm.gamma".into(), 100, &[d])?;
+  put("final_norm.beta".into(), 200, &[d])?;
+  put("embedding.weight".into(), 250, &[vocab, d])?;
+  put("predictor.weight".into(), 300, &[d, vocab])?;
+  put("predictor.bias".into(), 400, &[vocab])?;
+  Ok(out)
+}
+
+/// Checks the Blake2b-256 of `bytes` against `expected`, when given.
+pub fn verify_checksum(bytes: &[u8], expected: Option<&[u8; 32]>) -> Result<()> {
+  if let Some(expected) = expected {
+    let actual = crypto::blake2b256(bytes);
+    if &actual != expected {
+      return Err(EngineError::ChecksumMismatch { expected: to_hex(expected), actual: to_hex(&actual) });
+    }
+  }
+  Ok(())
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+  bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn v1_parameter_count_matches_the_spec() {
+    assert_eq!(ModelConfig::v1().parameter_count(), 1_209_684_232);
+    assert_eq!(ModelConfig::v1().tensor_shapes().len(), 389);
+  }
+
+  #[test]
+  fn rejects_bad_configs() {
+    let odd = ModelConfig { embedding_dim: 12, num_heads: 4, ..ModelConfig::small() };
+    assert!(odd.validate().is_err());
+    let no_heads = ModelConfig { num_heads: 0, ..ModelConfig::small() };
+    assert!(no_heads.validate().is_err());
+  }
+}
