@@ -26,3 +26,17 @@ export {
   toBase64,
   toHex,
 } from './utils/encoding.js'
+export * from './keys/index.js'
+export {
+  ED25519_SERIALIZED_SIGNATURE_LENGTH,
+  deserializeSignedTransaction,
+  parseSerializedSignature,
+  serializeSignedTransaction,
+  signTransaction,
+  toSerializedSignature,
+  transactionSender,
+  verifyTransactionSignature,
+  type ParsedSignature,
+  type SignedTransaction,
+} from './transactions/signature.js'
+export * from './config/index.js'

@@ -1,0 +1,180 @@
+/**
+ * The reference CLI's config directory (`$SOMA_CONFIG_DIR` or `~/.soma/soma_config`) and its
+ * `client.yaml` (`SomaClientConfig`, serde_yaml): `keystore: {File: path}`, `external_keys`,
+ * `envs: [{alias, rpc, basic_auth, chain_id?}]`, `active_env`, `active_address`.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+
+import { parse, stringify } from 'yaml'
+
+import { ConfigError, InvalidArgumentError, truncate } from '../errors/index.js'
+import { Ed25519Keypair } from '../keys/keypair.js'
+import { normalizeAddress } from '../utils/encoding.js'
+import { FileKeystore, KEYSTORE_FILENAME } from './keystore.js'
+
+export const CLIENT_CONFIG_FILENAME = 'client.yaml'
+export const TESTNET_RPC_URL = 'https://fullnode.testnet.soma.org:443'
+export const LOCAL_RPC_URL = 'http://127.0.0.1:9000'
+
+export interface SomaEnv {
+  alias: string
+  rpc: string
+  basic_auth: string | null
+  chain_id?: string
+}
+
+export interface ClientConfig {
+  /** Absolute path of the keystore file. */
+  keystorePath: string
+  /** Kept verbatim (we do not use external keys). */
+  externalKeys: unknown
+  envs: SomaEnv[]
+  activeEnv: string | null
+  /** `0x` + 64 hex, or null. */
+  activeAddress: string | null
+}
+
+/** `$SOMA_CONFIG_DIR`, else `~/.soma/soma_config`. */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.SOMA_CONFIG_DIR
+  if (fromEnv && fromEnv.length > 0) return resolve(fromEnv)
+  return join(homedir(), '.soma', 'soma_config')
+}
+
+export function clientConfigPath(dir: string = configDir()): string {
+  return join(dir, CLIENT_CONFIG_FILENAME)
+}
+
+export function defaultKeystorePath(dir: string = configDir()): string {
+  return join(dir, KEYSTORE_FILENAME)
+}
+
+/** Reads `client.yaml`; a missing file, bad YAML or a missing keystore entry is a `ConfigError`. */
+export function readClientConfig(path: string = clientConfigPath()): ClientConfig {
+  if (!existsSync(path)) {
+    throw new ConfigError(`No soma config found in \`${path}\`.`, {
+      hint: 'Create one with `soma wallet new` (or `soma start localnet`), or set SOMA_CONFIG_DIR.',
+    })
+  }
+  let doc: unknown
+  try {
+    doc = parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: truncate((err as Error).message, 160) })
+  }
+  const raw = (doc ?? {}) as Record<string, unknown>
+  const keystore = raw.keystore as Record<string, unknown> | undefined
+  const file = keystore && typeof keystore === 'object' ? keystore.File : undefined
+  if (typeof file !== 'string') {
+    throw new ConfigError(`${path} has no file keystore.`, { details: 'expected `keystore: {File: <path>}`' })
+  }
+  const envs: SomaEnv[] = []
+  if (Array.isArray(raw.envs)) {
+    for (const e of raw.envs as Record<string, unknown>[]) {
+      if (typeof e?.alias !== 'string' || typeof e.rpc !== 'string') {
+        throw new ConfigError(`${path} has an environment without alias or rpc.`)
+      }
+      const env: SomaEnv = { alias: e.alias, rpc: e.rpc, basic_auth: typeof e.basic_auth === 'string' ? e.basic_auth : null }
+      if (typeof e.chain_id === 'string') env.chain_id = e.chain_id
+      envs.push(env)
+    }
+  }
+  let activeAddress: string | null = null
+  if (raw.active_address != null) {
+    try {
+      activeAddress = normalizeAddress(String(raw.active_address))
+    } catch (err) {
+      throw new ConfigError(`${path} has an invalid active_address.`, { cause: err })
+    }
+  }
+  return {
+    keystorePath: isAbsolute(file) ? file : resolve(dirname(path), file),
+    externalKeys: raw.external_keys ?? null,
+    envs,
+    activeEnv: typeof raw.active_env === 'string' ? raw.active_env : null,
+    activeAddress,
+  }
+}
+
+/** Writes `client.yaml` in serde_yaml's layout (null as `~`, `chain_id` only when known). */
+export function writeClientConfig(config: ClientConfig, path: string = clientConfigPath()): void {
+  const doc = {
+    keystore: { File: config.keystorePath },
+    external_keys: config.externalKeys ?? null,
+    envs: config.envs.map((e) => ({
+      alias: e.alias,
+      rpc: e.rpc,
+      basic_auth: e.basic_auth ?? null,
+      ...(e.chain_id === undefined ? {} : { chain_id: e.chain_id }),
+    })),
+    active_env: config.activeEnv,
+    active_address: config.activeAddress,
+  }
+  mkdirSync(dirname(path), { recursive: true })
+  const tmp = `${path}.tmp-${process.pid}`
+  writeFileSync(tmp, stringify(doc, { nullStr: '~', lineWidth: 0 }))
+  renameSync(tmp, path)
+}
+
+/** The environment named `activeEnv`, or the first one when none is set (as the reference). */
+export function activeEnv(config: ClientConfig): SomaEnv | undefined {
+  if (config.activeEnv === null) return config.envs[0]
+  return config.envs.find((e) => e.alias === config.activeEnv)
+}
+
+export interface CreatedConfig {
+  config: ClientConfig
+  keystore: FileKeystore
+  address: string
+  alias: string
+  mnemonic: string
+}
+
+/**
+ * Creates a fresh config the way the reference CLI's first run does: a new 12-word Ed25519 key
+ * in the keystore, envs `testnet` and `local`, active env `testnet`, the new key active.
+ */
+export function createClientConfig(dir: string = configDir()): CreatedConfig {
+  const path = clientConfigPath(dir)
+  if (existsSync(path)) throw new ConfigError(`${path} already exists.`)
+  mkdirSync(dir, { recursive: true })
+  const keystore = FileKeystore.load(defaultKeystorePath(dir))
+  const { keypair, mnemonic } = Ed25519Keypair.generateWithMnemonic()
+  const alias = keystore.import(keypair)
+  const address = keypair.toSomaAddress()
+  const config: ClientConfig = {
+    keystorePath: keystore.path,
+    externalKeys: null,
+    envs: [
+      { alias: 'testnet', rpc: TESTNET_RPC_URL, basic_auth: null },
+      { alias: 'local', rpc: LOCAL_RPC_URL, basic_auth: null },
+    ],
+    activeEnv: 'testnet',
+    activeAddress: address,
+  }
+  writeClientConfig(config, path)
+  return { config, keystore, address, alias, mnemonic }
+}
+
+/** Loads `client.yaml` and its keystore. */
+export function loadWallet(dir: string = configDir()): { config: ClientConfig; keystore: FileKeystore; path: string } {
+  const path = clientConfigPath(dir)
+  const config = readClientConfig(path)
+  return { config, keystore: FileKeystore.load(config.keystorePath), path }
+}
+
+/** Sets the active address (it must be in the keystore) and saves `client.yaml`. */
+export function switchActiveAddress(dir: string, identity: string): string {
+  const { config, keystore, path } = loadWallet(dir)
+  const address = keystore.resolve(identity)
+  if (!keystore.has(address)) {
+    throw new InvalidArgumentError(`Address ${address} is not managed by the wallet.`, {
+      hint: 'List the addresses with `soma wallet list`.',
+    })
+  }
+  config.activeAddress = address
+  writeClientConfig(config, path)
+  return address
+}
