@@ -21,6 +21,9 @@ pub enum EngineError {
   #[error("invalid argument: {0}")]
   InvalidArgument(String),
 
+  #[error("crypto failure: {0}")]
+  Crypto(&'static str),
+
   #[error("cancelled")]
   Cancelled,
 

@@ -236,6 +236,24 @@ fn failures_leave_nothing_behind() {
   let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
   assert_eq!(left, vec![std::ffi::OsString::from("plain")]);
 
+  // Cancelled after several chunks of a file many chunks long: the reader thread must
+  // stop too (this would hang if it did not).
+  let big = dir.join("big");
+  std::fs::write(&big, vec![1u8; 40 << 20]).unwrap();
+  let mut calls = 0;
+  let err = encrypt_file_with_checksum(&big, &dst, &[0; 32], &mut |_| {
+    calls += 1;
+    if calls == 3 {
+      Err(EngineError::Cancelled)
+    } else {
+      Ok(())
+    }
+  })
+  .unwrap_err();
+  assert!(matches!(err, EngineError::Cancelled));
+  assert!(!dst.exists());
+  std::fs::remove_file(&big).unwrap();
+
   // A directory as input.
   assert!(matches!(blake2b256_file(&dir, &mut no_progress), Err(EngineError::Io { .. })));
   std::fs::remove_dir_all(&dir).unwrap();

@@ -10,6 +10,7 @@ pub fn code_of(err: &EngineError) -> &'static str {
     EngineError::CounterOverflow { .. } => "SOMA_INVALID_ARGUMENT",
     EngineError::InvalidArgument(_) => "SOMA_INVALID_ARGUMENT",
     EngineError::Cancelled => "SOMA_ABORTED",
+    EngineError::Crypto(_) => "SOMA_INTERNAL",
     EngineError::InvalidWeights { .. } => "SOMA_INVALID_WEIGHTS",
     EngineError::ChecksumMismatch { .. } => "SOMA_CHECKSUM_MISMATCH",
     EngineError::EmptyData => "SOMA_EMPTY_DATA",

@@ -3,20 +3,27 @@
 //! keystream block for byte offset `o` is `AES(key, o / 16)`. Encryption and
 //! decryption are the same operation; the output has the input's length.
 
-use aes::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
+use aws_lc_rs::cipher::{EncryptingKey, EncryptionContext, UnboundCipherKey, AES_256};
+use aws_lc_rs::iv::FixedLength;
 
 use crate::error::{EngineError, Result};
 
 pub const KEY_LEN: usize = 32;
-
-type Ctr = ctr::Ctr128BE<aes::Aes256>;
+const BLOCK: u64 = 16;
 
 /// A keystream positioned at a byte offset. `apply` XORs the keystream into a buffer in
 /// place and advances; `seek` moves to any offset, so a large file can be processed in
 /// independent pieces.
+///
+/// The block cipher is AWS-LC's (hardware AES with the OpenSSL-lineage assembly); its
+/// CTR mode carries the counter across all 128 bits, as `Ctr128BE` does.
 pub struct Aes256Ctr {
-  cipher: Ctr,
+  key: EncryptingKey,
   offset: u64,
+}
+
+fn counter_block(block_index: u64) -> EncryptionContext {
+  EncryptionContext::Iv128(FixedLength::from(u128::from(block_index).to_be_bytes()))
 }
 
 impl Aes256Ctr {
@@ -25,24 +32,48 @@ impl Aes256Ctr {
   }
 
   pub fn at_offset(key: &[u8], offset: u64) -> Result<Self> {
-    let key: &[u8; KEY_LEN] = key
-      .try_into()
+    if key.len() != KEY_LEN {
+      return Err(EngineError::InvalidKeyLength { expected: KEY_LEN, actual: key.len() });
+    }
+    let unbound = UnboundCipherKey::new(&AES_256, key)
       .map_err(|_| EngineError::InvalidKeyLength { expected: KEY_LEN, actual: key.len() })?;
-    let iv = [0u8; 16];
-    let mut cipher = Ctr::new(key.into(), &iv.into());
-    cipher
-      .try_seek(offset)
-      .map_err(|_| EngineError::CounterOverflow { offset: u128::from(offset) })?;
-    Ok(Self { cipher, offset })
+    let key = EncryptingKey::ctr(unbound).map_err(|_| EngineError::Crypto("AES-256-CTR key setup failed"))?;
+    Ok(Self { key, offset })
+  }
+
+  fn xor_at(&self, buf: &mut [u8], block_index: u64) -> Result<()> {
+    if buf.is_empty() {
+      return Ok(());
+    }
+    self
+      .key
+      .less_safe_encrypt(buf, counter_block(block_index))
+      .map(|_| ())
+      .map_err(|_| EngineError::Crypto("AES-256-CTR failed"))
   }
 
   /// XOR the keystream into `buf` in place.
   pub fn apply(&mut self, buf: &mut [u8]) -> Result<()> {
-    self
-      .cipher
-      .try_apply_keystream(buf)
-      .map_err(|_| EngineError::CounterOverflow { offset: u128::from(self.offset) + buf.len() as u128 })?;
-    self.offset += buf.len() as u64;
+    let end = self
+      .offset
+      .checked_add(buf.len() as u64)
+      .ok_or(EngineError::CounterOverflow { offset: u128::from(self.offset) + buf.len() as u128 })?;
+    let mut rest = buf;
+    let skip = (self.offset % BLOCK) as usize;
+    if skip != 0 {
+      // Finish the partial block: keystream of the whole block, use its tail.
+      let mut block = [0u8; BLOCK as usize];
+      self.xor_at(&mut block, self.offset / BLOCK)?;
+      let take = rest.len().min(BLOCK as usize - skip);
+      let (head, tail) = rest.split_at_mut(take);
+      for (b, k) in head.iter_mut().zip(&block[skip..]) {
+        *b ^= k;
+      }
+      rest = tail;
+    }
+    let aligned = self.offset.div_ceil(BLOCK);
+    self.xor_at(rest, aligned)?;
+    self.offset = end;
     Ok(())
   }
 
@@ -52,10 +83,6 @@ impl Aes256Ctr {
   }
 
   pub fn seek(&mut self, offset: u64) -> Result<()> {
-    self
-      .cipher
-      .try_seek(offset)
-      .map_err(|_| EngineError::CounterOverflow { offset: u128::from(offset) })?;
     self.offset = offset;
     Ok(())
   }
@@ -72,8 +99,57 @@ pub fn aes256_ctr(data: &[u8], key: &[u8]) -> Result<Vec<u8>> {
 mod tests {
   use super::*;
 
+  use aes::cipher::{KeyIvInit, StreamCipher};
+
+  /// The reference's own construction, `Ctr128BE<Aes256>` from RustCrypto: the oracle.
+  type Ctr = ctr::Ctr128BE<aes::Aes256>;
+
   fn unhex(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
+  }
+
+  fn reference(data: &[u8], key: &[u8; 32]) -> Vec<u8> {
+    let mut out = data.to_vec();
+    Ctr::new(key.into(), &[0u8; 16].into()).apply_keystream(&mut out);
+    out
+  }
+
+  #[test]
+  fn matches_the_reference_construction_at_every_offset_and_length() {
+    let key = [0x5au8; 32];
+    let data: Vec<u8> = (0..700u32).map(|i| (i * 7 % 256) as u8).collect();
+    let expected = reference(&data, &key);
+    for offset in 0..40u64 {
+      for len in [0usize, 1, 2, 15, 16, 17, 31, 32, 33, 100, 600] {
+        let start = offset as usize;
+        let end = (start + len).min(data.len());
+        let mut piece = data[start..end].to_vec();
+        let mut c = Aes256Ctr::at_offset(&key, offset).unwrap();
+        c.apply(&mut piece).unwrap();
+        assert_eq!(piece, expected[start..end], "offset {offset} len {len}");
+        assert_eq!(c.offset(), end as u64);
+      }
+    }
+  }
+
+  #[test]
+  fn the_highest_reachable_offsets_match_the_reference() {
+    // A u64 byte offset reaches block indices below 2^60; the last 3 blocks of that
+    // range, entered mid-block, must agree with the 128-bit reference counter.
+    let key = [9u8; 32];
+    let offset = u64::MAX - 40;
+    assert_eq!(offset % 16, 7);
+    let mut ours = vec![0u8; 40];
+    Aes256Ctr::at_offset(&key, offset).unwrap().apply(&mut ours).unwrap();
+    let first_block = offset / 16;
+    let mut iv = [0u8; 16];
+    iv.copy_from_slice(&u128::from(first_block).to_be_bytes());
+    let mut theirs = vec![0u8; 48 + (offset % 16) as usize];
+    Ctr::new(&key.into(), &iv.into()).apply_keystream(&mut theirs);
+    assert_eq!(ours, theirs[(offset % 16) as usize..][..40]);
+    // One byte more would pass the end of the u64 offset space: an error, not a wrap.
+    let mut c = Aes256Ctr::at_offset(&key, u64::MAX).unwrap();
+    assert!(matches!(c.apply(&mut [0u8; 2]), Err(EngineError::CounterOverflow { .. })));
   }
 
   /// NIST SP 800-38A F.5.5 (CTR-AES256.Encrypt) uses the initial counter block

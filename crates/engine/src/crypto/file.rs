@@ -54,19 +54,61 @@ fn read_chunk(file: &mut File, path: &Path, buf: &mut [u8]) -> Result<usize> {
   Ok(filled)
 }
 
+/// Buffers in flight between the reader thread and the worker: enough to keep both
+/// busy, few enough that memory stays at a few chunks whatever the file size.
+const BUFFERS: usize = 3;
+
+/// Reads `file` on a helper thread while `each` works on the previous chunk, so disk
+/// (or page-cache) reads overlap with hashing and encryption. Chunks arrive in order;
+/// an error from either side stops both.
+fn for_each_chunk(mut file: File, path: &Path, mut each: impl FnMut(&mut [u8]) -> Result<()>) -> Result<()> {
+  use std::sync::mpsc::sync_channel;
+  let (full_tx, full_rx) = sync_channel::<Result<(Vec<u8>, usize)>>(BUFFERS);
+  let (free_tx, free_rx) = sync_channel::<Vec<u8>>(BUFFERS);
+  for _ in 0..BUFFERS {
+    free_tx
+      .send(vec![0u8; FILE_CHUNK])
+      .map_err(|_| EngineError::InvalidArgument("reader pipeline closed".into()))?;
+  }
+  std::thread::scope(|scope| {
+    scope.spawn(move || {
+      while let Ok(mut buf) = free_rx.recv() {
+        let read = read_chunk(&mut file, path, &mut buf);
+        let done = !matches!(read, Ok(n) if n > 0);
+        if full_tx.send(read.map(|n| (buf, n))).is_err() || done {
+          break;
+        }
+      }
+    });
+    let mut consume = || loop {
+      let (mut buf, n) = match full_rx.recv() {
+        Ok(chunk) => chunk?,
+        Err(_) => return Ok(()),
+      };
+      if n == 0 {
+        return Ok(());
+      }
+      each(&mut buf[..n])?;
+      // The reader may already have finished; a closed channel is fine then.
+      let _ = free_tx.send(buf);
+    };
+    let result = consume();
+    // Closing both channels unblocks the reader whichever side stopped first, so the
+    // scope's join cannot wait forever after an error or a cancellation.
+    drop(full_rx);
+    drop(free_tx);
+    result
+  })
+}
+
 /// Blake2b-256 of a file's contents.
 pub fn blake2b256_file(path: &Path, progress: Progress<'_>) -> Result<[u8; DIGEST_LEN]> {
-  let mut file = open(path)?;
+  let file = open(path)?;
   let mut hasher = Blake2b256::new();
-  let mut buf = vec![0u8; FILE_CHUNK];
-  loop {
-    let n = read_chunk(&mut file, path, &mut buf)?;
-    if n == 0 {
-      break;
-    }
-    hasher.update(&buf[..n]);
-    progress(hasher.len())?;
-  }
+  for_each_chunk(file, path, |chunk| {
+    hasher.update(chunk);
+    progress(hasher.len())
+  })?;
   Ok(hasher.finalize())
 }
 
@@ -106,9 +148,12 @@ impl AtomicOutput {
     }
   }
 
+  /// Renames the finished temporary into place. The rename is atomic, so readers see
+  /// the old file or the whole new one. No fsync: an output is recomputable from its
+  /// input, and syncing gigabytes would cost more than the encryption.
   fn commit(mut self) -> Result<()> {
-    if let Some(file) = self.file.take() {
-      file.sync_all().map_err(|e| EngineError::io("sync", &self.tmp, e))?;
+    if let Some(mut file) = self.file.take() {
+      file.flush().map_err(|e| EngineError::io("write", &self.tmp, e))?;
     }
     fs::rename(&self.tmp, &self.dst).map_err(|e| EngineError::io("rename", &self.dst, e))
   }
@@ -132,22 +177,16 @@ fn transform_file(
 ) -> Result<u64> {
   // Validate the key before touching the file system.
   let mut cipher = Aes256Ctr::new(key)?;
-  let mut input = open(src)?;
+  let input = open(src)?;
   let mut output = AtomicOutput::create(src, dst)?;
-  let mut buf = vec![0u8; FILE_CHUNK];
-  loop {
-    let n = read_chunk(&mut input, src, &mut buf)?;
-    if n == 0 {
-      break;
-    }
-    let chunk = &mut buf[..n];
+  for_each_chunk(input, src, |chunk| {
     cipher.apply(chunk)?;
     if let Some(h) = hasher.as_deref_mut() {
       h.update(chunk);
     }
     output.write(chunk)?;
-    progress(cipher.offset())?;
-  }
+    progress(cipher.offset())
+  })?;
   output.commit()?;
   Ok(cipher.offset())
 }

@@ -1,0 +1,61 @@
+// One measurement in its own process: prints { seconds, bytes, rssGrowthMiB }.
+import { closeSync, openSync, readSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { aes256CtrFile, blake2b256File, encryptFileWithChecksum } from '@soma-ts/core'
+import { ctr } from '@noble/ciphers/aes.js'
+import { blake2b } from '@noble/hashes/blake2.js'
+
+const [kind, file, bytesText, work] = process.argv.slice(2)
+const bytes = Number(bytesText)
+const key = new Uint8Array(32).fill(7)
+
+/** Peak resident set (VmHWM) in KiB, from the kernel. */
+function peakKiB() {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
+  return m ? Number(m[1]) : process.resourceUsage().maxRSS
+}
+
+function* chunks(path) {
+  const fd = openSync(path, 'r')
+  const buf = Buffer.alloc(4 << 20)
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null)
+      if (n === 0) return
+      yield buf.subarray(0, n)
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const runs = {
+  'native-aes': () => aes256CtrFile(file, join(work, 'out.bin'), key),
+  'native-blake2b': () => blake2b256File(file),
+  'native-encrypt-checksum': () => encryptFileWithChecksum(file, join(work, 'out.bin'), key),
+  'js-blake2b': () => {
+    const h = blake2b.create({ dkLen: 32 })
+    for (const c of chunks(file)) h.update(c)
+    return h.digest()
+  },
+  'js-aes': () => {
+    // @noble/ciphers' CTR takes a full 16-byte counter block; the protocol's is zero.
+    // It has no streaming form, so each 4 MiB chunk gets its own counter block.
+    let block = 0n
+    for (const c of chunks(file)) {
+      const iv = new Uint8Array(16)
+      new DataView(iv.buffer).setBigUint64(8, block)
+      ctr(key, iv).encrypt(c)
+      block += BigInt(c.length / 16)
+    }
+  },
+}
+
+globalThis.gc?.()
+const base = peakKiB()
+const t0 = process.hrtime.bigint()
+await runs[kind]()
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+const rssGrowthMiB = (peakKiB() - base) / 1024
+console.log(JSON.stringify({ kind, seconds, bytes, rssGrowthMiB }))
