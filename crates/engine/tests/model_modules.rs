@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use soma_engine::candle_core::{Device, Tensor};
 use soma_engine::model::{
-  causal_mask, reference_test_weights, Attention, Encoder, LayerNorm, Linear, ModelConfig, PositionWiseFeedForward,
+  CausalMask, reference_test_weights, Attention, Encoder, LayerNorm, Linear, ModelConfig, PositionWiseFeedForward,
   Rotary, TensorSource, V1Model,
 };
 use soma_engine::rng::{normal_array, uniform_array};
@@ -105,7 +105,7 @@ fn attention_from_seed(seed: u64, d: usize, heads: usize) -> Attention {
 fn run_attention(att: &Attention, x: &Tensor) -> Tensor {
   let (b, s, _) = x.dims3().unwrap();
   let rot = Rotary::new(&arange_positions(b, s), b, s, 2, 10_000.0, 1.0, &CPU).unwrap();
-  att.forward(x, &rot, &causal_mask(s, &CPU).unwrap()).unwrap()
+  att.forward(x, &rot, &CausalMask::new(s, 2, &CPU).unwrap()).unwrap()
 }
 
 #[test]
@@ -157,7 +157,7 @@ fn encoder(seed: u64, layers: usize) -> Encoder {
 fn run_encoder(enc: &Encoder, x: &Tensor) -> Tensor {
   let (b, s, _) = x.dims3().unwrap();
   let rot = Rotary::new(&arange_positions(b, s), b, s, 2, 10_000.0, 1.0, &CPU).unwrap();
-  enc.forward(x, &rot, &causal_mask(s, &CPU).unwrap()).unwrap()
+  enc.forward(x, &rot, &CausalMask::new(s, 2, &CPU).unwrap()).unwrap()
 }
 
 #[test]

@@ -1,0 +1,207 @@
+//! End-to-end scoring: the small-model goldens of `shared/goldens` (multi-batch data, one
+//! and two models), the runner-level values of model-scoring.md §8, the encrypted-weights
+//! path and the input errors.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use soma_engine::candle_core::Device;
+use soma_engine::crypto::{aes256_ctr, blake2b256};
+use soma_engine::model::{reference_test_weights, ModelConfig, V1Model};
+use soma_engine::score::{evaluate, score, ScoreOutput};
+use soma_engine::EngineError;
+
+/// The shared goldens live beside the repository (`<repo>/../shared/goldens`), in the
+/// checkout and on CI alike. Missing goldens are a broken setup, not a reason to skip.
+fn goldens_dir() -> PathBuf {
+  let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/goldens");
+  assert!(
+    dir.join("expected.json").is_file(),
+    "golden files not found at {} (expected shared/ beside the repository root)",
+    dir.display()
+  );
+  dir
+}
+
+fn expected() -> Value {
+  let text = std::fs::read_to_string(goldens_dir().join("expected.json")).expect("read expected.json");
+  serde_json::from_str(&text).expect("parse expected.json")
+}
+
+fn floats(v: &Value) -> Vec<f32> {
+  v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number") as f32).collect()
+}
+
+fn small_config(cfg: &Value) -> ModelConfig {
+  let n = |k: &str| cfg[k].as_u64().expect(k) as usize;
+  let config = ModelConfig {
+    embedding_dim: n("embedding_dim"),
+    num_layers: n("num_layers"),
+    num_heads: n("num_heads"),
+    pwff_hidden_dim: n("pwff_hidden_dim"),
+    vocab_size: n("vocab_size"),
+    max_seq_len: n("max_seq_len"),
+    batch_size: n("batch_size"),
+    ..ModelConfig::v1()
+  };
+  assert_eq!(config, ModelConfig::small(), "the goldens are for the local network's small model");
+  config
+}
+
+/// 1e-5 relative, with a 1e-6 absolute floor for components that are sums of O(1) values
+/// cancelling to near zero (there the relative error of any f32 reading is ill-defined).
+#[track_caller]
+fn close(actual: f32, expected: f32, what: &str) {
+  let tol = 1e-5 * expected.abs() + 1e-6;
+  assert!((actual - expected).abs() <= tol, "{what}: got {actual}, expected {expected}");
+}
+
+fn load(name: &str) -> V1Model {
+  V1Model::from_file(ModelConfig::small(), &goldens_dir().join(name), &Device::Cpu).expect("load golden model")
+}
+
+fn check_case(case: &Value, out: &ScoreOutput, target: &[f32]) {
+  let name = case["name"].as_str().unwrap_or("?");
+  let losses = floats(&case["losses"]);
+  assert_eq!(out.models.len(), losses.len());
+  for (m, (model, loss)) in out.models.iter().zip(&losses).enumerate() {
+    close(model.loss, *loss, &format!("{name} model {m} loss"));
+    for (i, (a, e)) in model.embedding.iter().zip(floats(&case["embeddings"][m])).enumerate() {
+      close(*a, e, &format!("{name} model {m} embedding[{i}]"));
+    }
+  }
+  assert_eq!(out.winner as u64, case["winner"].as_u64().unwrap(), "{name} winner");
+  close(out.loss, losses[out.winner], &format!("{name} winner loss"));
+  close(out.distance, case["distance"].as_f64().unwrap() as f32, &format!("{name} distance"));
+  assert_eq!(target.len(), out.embedding.len());
+}
+
+#[test]
+fn every_golden_case_scores_within_1e5() {
+  let exp = expected();
+  small_config(&exp["config"]);
+  let target = floats(&exp["target_embedding"]);
+  for case in exp["cases"].as_array().expect("cases") {
+    let data = std::fs::read(goldens_dir().join(case["data"].as_str().unwrap())).unwrap();
+    let models: Vec<V1Model> = case["models"].as_array().unwrap().iter().map(|m| load(m.as_str().unwrap())).collect();
+    let refs: Vec<&V1Model> = models.iter().collect();
+    let seed = case["seed"].as_u64().unwrap();
+    let mut batches = 0;
+    let out = score(&refs, &data, &target, seed, &mut |_| {
+      batches += 1;
+      Ok(())
+    })
+    .unwrap();
+    let per_model = data.len().div_ceil(1024).div_ceil(16);
+    assert_eq!(batches, per_model * models.len(), "one progress report per batch");
+    check_case(case, &out, &target);
+    // Same input, same output, bit for bit.
+    let again = score(&refs, &data, &target, seed, &mut |_| Ok(())).unwrap();
+    assert_eq!(out, again, "scoring is deterministic");
+  }
+}
+
+#[test]
+fn golden_weight_files_are_the_reference_recipe() {
+  for (file, seed) in [("model-21.safetensors", 21), ("model-22.safetensors", 22)] {
+    let from_file = load(file);
+    let recipe = reference_test_weights(seed, 2, 16, 32, 264, true).unwrap();
+    let rebuilt = V1Model::from_tensors(ModelConfig::small(), recipe, &Device::Cpu).unwrap();
+    let a = from_file.predictor.weight.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let b = rebuilt.predictor.weight.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    assert_eq!(a, b, "{file}");
+  }
+}
+
+fn runner_model() -> V1Model {
+  let config = ModelConfig {
+    embedding_dim: 4,
+    num_heads: 2,
+    num_layers: 2,
+    pwff_hidden_dim: 8,
+    vocab_size: 264,
+    max_seq_len: 8,
+    batch_size: 2,
+    ..ModelConfig::v1()
+  };
+  V1Model::from_tensors(config, reference_test_weights(42, 2, 4, 8, 264, true).unwrap(), &Device::Cpu).unwrap()
+}
+
+#[test]
+fn runner_level_values_use_burn_cross_entropy_normalisation() {
+  let model = runner_model();
+  let bytes = |n: usize| (0..n).map(|i| (i % 256) as u8).collect::<Vec<u8>>();
+  let cases: [(usize, [f32; 4], f32); 3] = [
+    (16, [1.9478445, 0.8397135, 1.5154469, 2.3812342], 13.803569),
+    (4, [1.6526033, 0.93939716, 1.576933, 2.3382895], 8.069851),
+    (24, [1.8878881, 0.8697755, 1.5299239, 2.388681], 12.259935),
+  ];
+  for (n, embedding, loss) in cases {
+    let mut reports = Vec::new();
+    let out = evaluate(&model, &bytes(n), 42, 0, &mut |r| {
+      reports.push(*r);
+      Ok(())
+    })
+    .unwrap();
+    close(out.loss, loss, &format!("{n} B loss"));
+    for (a, e) in out.embedding.iter().zip(embedding) {
+      close(*a, e, &format!("{n} B embedding"));
+    }
+    if n == 16 {
+      close(reports[0].cross_entropy, 12.436417, "16 B CE");
+      close(reports[0].sig_reg, 68.357628, "16 B SIGReg");
+    }
+    if n == 24 {
+      close(reports[1].cross_entropy, 9.467490, "24 B batch 1 CE");
+      close(reports[1].sig_reg, 62.440651, "24 B batch 1 SIGReg");
+    }
+  }
+  let other_seed = evaluate(&model, &bytes(16), 43, 0, &mut |_| Ok(())).unwrap();
+  assert_ne!(other_seed.loss, 13.803569, "the seed moves the SIGReg term");
+}
+
+#[test]
+fn encrypted_weights_verify_checksum_then_decrypt() {
+  let plain = std::fs::read(goldens_dir().join("model-21.safetensors")).unwrap();
+  let key = [7u8; 32];
+  let encrypted = aes256_ctr(&plain, &key).unwrap();
+  let checksum = blake2b256(&encrypted);
+  let cfg = ModelConfig::small;
+  let model = V1Model::from_encrypted(cfg(), encrypted.clone(), &key, Some(&checksum), &Device::Cpu).unwrap();
+  let data = std::fs::read(goldens_dir().join("e300.bin")).unwrap();
+  let target = vec![1.0f32; 16];
+  let a = score(&[&model], &data, &target, 2, &mut |_| Ok(())).unwrap();
+  let b = score(&[&load("model-21.safetensors")], &data, &target, 2, &mut |_| Ok(())).unwrap();
+  assert_eq!(a, b);
+
+  let wrong_key = V1Model::from_encrypted(cfg(), encrypted.clone(), &[8u8; 32], Some(&checksum), &Device::Cpu);
+  assert!(matches!(wrong_key, Err(EngineError::InvalidWeights { .. })), "{wrong_key:?}");
+  let wrong_sum = V1Model::from_encrypted(cfg(), encrypted, &key, Some(&[0u8; 32]), &Device::Cpu);
+  assert!(matches!(wrong_sum, Err(EngineError::ChecksumMismatch { .. })), "{wrong_sum:?}");
+  let short_key = V1Model::from_encrypted(cfg(), plain, &[1u8; 5], None, &Device::Cpu);
+  assert!(matches!(short_key, Err(EngineError::InvalidKeyLength { .. })), "{short_key:?}");
+}
+
+#[test]
+fn bad_inputs_are_typed_errors() {
+  let model = load("model-22.safetensors");
+  let target = vec![0.5f32; 16];
+  let err = |data: &[u8], target: &[f32]| score(&[&model], data, target, 0, &mut |_| Ok(())).unwrap_err();
+  assert!(matches!(err(&[], &target), EngineError::EmptyData));
+  assert!(matches!(err(&vec![0u8; (1 << 20) + 1], &target), EngineError::DataTooLarge { .. }));
+  assert!(matches!(err(b"abc", &[1.0; 15]), EngineError::TargetDimension { expected: 16, actual: 15 }));
+  assert!(matches!(score(&[], b"abc", &target, 0, &mut |_| Ok(())), Err(EngineError::InvalidArgument(_))));
+  let cancelled = score(&[&model], b"abc", &target, 0, &mut |_| Err(EngineError::Cancelled));
+  assert!(matches!(cancelled, Err(EngineError::Cancelled)));
+
+  let wrong_shape = V1Model::from_file(
+    ModelConfig { embedding_dim: 32, num_heads: 4, ..ModelConfig::small() },
+    &goldens_dir().join("model-21.safetensors"),
+    &Device::Cpu,
+  );
+  assert!(matches!(wrong_shape, Err(EngineError::InvalidWeights { .. })), "{wrong_shape:?}");
+  let garbage = V1Model::from_safetensors(ModelConfig::small(), b"not a weights file", &Device::Cpu);
+  assert!(matches!(garbage, Err(EngineError::InvalidWeights { .. })), "{garbage:?}");
+  let missing = V1Model::from_file(ModelConfig::small(), &goldens_dir().join("nope.safetensors"), &Device::Cpu);
+  assert!(matches!(missing, Err(EngineError::Io { .. })), "{missing:?}");
+}
