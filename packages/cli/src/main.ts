@@ -2,6 +2,8 @@ import { version as coreVersion } from '@soma-ts/core'
 import { version as sdkVersion } from '@soma-ts/sdk'
 import { Command, CommanderError } from 'commander'
 
+import { registerKeytool } from './commands/keytool.js'
+import { registerWallet } from './commands/wallet.js'
 import { registerWeights } from './commands/weights.js'
 import { reportError } from './output.js'
 import { version } from './version.js'
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride()
   registerWeights(program)
+  registerKeytool(program)
+  registerWallet(program)
   return program
 }
 
