@@ -1,0 +1,410 @@
+// Property tests: decode(encode(x)) = x for generated values of every BCS type, and truncated,
+// extended, bit-flipped or random bytes give a BcsDecodeError (never another error, a crash or a hang).
+import { base58 } from '@scure/base'
+import type { BcsType } from '@mysten/bcs'
+import { describe, expect, it } from 'vitest'
+
+import * as B from '../src/bcs/index.js'
+import { BcsDecodeError, BcsEncodeError } from '../src/errors/index.js'
+import { TRANSACTION_KIND_NAMES } from '../src/bcs/index.js'
+
+/** xorshift128+: deterministic, seedable. */
+function rng(seed: number) {
+  let s0 = BigInt(seed) * 0x9e3779b97f4a7c15n + 1n
+  let s1 = BigInt(seed) ^ 0xdeadbeefcafebaben
+  const M = (1n << 64n) - 1n
+  const next64 = () => {
+    let x = s0
+    const y = s1
+    s0 = y
+    x = (x ^ (x << 23n)) & M
+    s1 = x ^ y ^ (x >> 17n) ^ (y >> 26n)
+    return (s1 + y) & M
+  }
+  return {
+    u64: () => next64(),
+    int: (n: number) => Number(next64() % BigInt(n)),
+    bool: () => (next64() & 1n) === 1n,
+    bytes: (n: number) => Uint8Array.from({ length: n }, () => Number(next64() & 0xffn)),
+  }
+}
+type R = ReturnType<typeof rng>
+
+const g = {
+  u64: (r: R) => [0n, 1n, 0xffff_ffff_ffff_ffffn, r.u64(), BigInt(r.int(1000))][r.int(5)]!,
+  address: (r: R) => `0x${Buffer.from(r.bytes(32)).toString('hex')}`,
+  digest: (r: R) => base58.encode(r.bytes(32)),
+  bytes: (r: R) => r.bytes(r.int(40)),
+  string: (r: R) => ['', 'a', 'https://example.com/w.bin', 'ünïcødé ✓', '/ip4/127.0.0.1/tcp/8080'][r.int(5)]!,
+  f32: (r: R) => Math.fround([0, -0.5, 1.5, 3.4e38, 1e-40, (r.int(2 ** 30) - 2 ** 29) / 7][r.int(6)]!),
+  option: <T>(r: R, f: (r: R) => T): T | null => (r.bool() ? f(r) : null),
+  vec: <T>(r: R, f: (r: R) => T, max = 4): T[] => Array.from({ length: r.int(max + 1) }, () => f(r)),
+}
+const objectRef = (r: R) => ({ objectId: g.address(r), version: g.u64(r), digest: g.digest(r) })
+const tensor = (r: R) => {
+  const n = r.int(6)
+  const values = Array.from({ length: n }, () => g.f32(r))
+  return r.bool() ? { values, shape: [BigInt(n)] } : n === 0 ? { values, shape: [0n, 3n] } : { values, shape: [1n, BigInt(n)] }
+}
+const manifest = (r: R) => ({
+  $kind: 'V1',
+  V1: { url: g.string(r), metadata: { $kind: 'V1', V1: { checksum: g.digest(r), size: g.u64(r) } } },
+})
+const addrSet = (r: R) => [...new Set(g.vec(r, g.address))].sort()
+// Maps are generated in canonical (ascending key) order, the order decoding yields.
+const addrMap = <T>(r: R, f: (r: R) => T) =>
+  new Map(g.vec(r, (r) => [g.address(r), f(r)] as [string, T]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)))
+
+const kinds: Record<string, (r: R) => unknown> = {
+  Genesis: (r) => ({ objects: g.vec(r, object, 2) }),
+  ConsensusCommitPrologueV1: (r) => ({
+    epoch: g.u64(r),
+    round: g.u64(r),
+    subDagIndex: g.option(r, g.u64),
+    commitTimestampMs: g.u64(r),
+    consensusCommitDigest: g.digest(r),
+    additionalStateDigest: g.digest(r),
+  }),
+  ChangeEpoch: (r) => ({ epoch: g.u64(r), epochStartTimestampMs: g.u64(r), protocolVersion: g.u64(r), fees: g.u64(r), epochRandomness: g.bytes(r) }),
+  AddValidator: (r) =>
+    Object.fromEntries(
+      ['pubkeyBytes', 'networkPubkeyBytes', 'workerPubkeyBytes', 'proofOfPossession', 'netAddress', 'p2pAddress', 'primaryAddress', 'proxyAddress'].map((k) => [k, g.bytes(r)]),
+    ),
+  RemoveValidator: (r) => ({ pubkeyBytes: g.bytes(r) }),
+  ReportValidator: (r) => ({ reportee: g.address(r) }),
+  UndoReportValidator: (r) => ({ reportee: g.address(r) }),
+  UpdateValidatorMetadata: (r) =>
+    Object.fromEntries(
+      [
+        'nextEpochNetworkAddress',
+        'nextEpochP2pAddress',
+        'nextEpochPrimaryAddress',
+        'nextEpochProxyAddress',
+        'nextEpochProtocolPubkey',
+        'nextEpochWorkerPubkey',
+        'nextEpochNetworkPubkey',
+        'nextEpochProofOfPossession',
+      ].map((k) => [k, g.option(r, g.bytes)]),
+    ),
+  SetCommissionRate: (r) => ({ newRate: g.u64(r) }),
+  TransferCoin: (r) => ({ coin: objectRef(r), amount: g.option(r, g.u64), recipient: g.address(r) }),
+  PayCoins: (r) => ({ coins: g.vec(r, objectRef), amounts: g.option(r, (r) => g.vec(r, g.u64)), recipients: g.vec(r, g.address) }),
+  TransferObjects: (r) => ({ objects: g.vec(r, objectRef), recipient: g.address(r) }),
+  AddStake: (r) => ({ address: g.address(r), coinRef: objectRef(r), amount: g.option(r, g.u64) }),
+  WithdrawStake: (r) => ({ stakedSoma: objectRef(r) }),
+  CreateModel: (r) => ({ stakeAmount: g.u64(r), commissionRate: g.u64(r), architectureVersion: g.u64(r) }),
+  CommitModel: (r) => ({
+    modelId: g.address(r),
+    manifest: manifest(r),
+    weightsCommitment: g.digest(r),
+    embeddingCommitment: g.digest(r),
+    decryptionKeyCommitment: g.digest(r),
+  }),
+  RevealModel: (r) => ({ modelId: g.address(r), decryptionKey: g.digest(r), embedding: tensor(r) }),
+  AddStakeToModel: (r) => ({ modelId: g.address(r), coinRef: objectRef(r), amount: g.option(r, g.u64) }),
+  SetModelCommissionRate: (r) => ({ modelId: g.address(r), newRate: g.u64(r) }),
+  DeactivateModel: (r) => ({ modelId: g.address(r) }),
+  ReportModel: (r) => ({ modelId: g.address(r) }),
+  UndoReportModel: (r) => ({ modelId: g.address(r) }),
+  SubmitData: (r) => ({
+    targetId: g.address(r),
+    dataManifest: { manifest: manifest(r) },
+    modelId: g.address(r),
+    embedding: tensor(r),
+    distanceScore: tensor(r),
+    lossScore: tensor(r),
+    bondCoin: objectRef(r),
+  }),
+  ClaimRewards: (r) => ({ targetId: g.address(r) }),
+  ReportSubmission: (r) => ({ targetId: g.address(r) }),
+  UndoReportSubmission: (r) => ({ targetId: g.address(r) }),
+}
+
+function pick<T>(r: R, list: readonly T[]): T {
+  return list[r.int(list.length)]!
+}
+function enumValue(name: string, value: unknown) {
+  return { $kind: name, [name]: value }
+}
+function owner(r: R) {
+  return pick(r, [
+    () => enumValue('AddressOwner', g.address(r)),
+    () => enumValue('Shared', { initialSharedVersion: g.u64(r) }),
+    () => enumValue('Immutable', true),
+  ])()
+}
+function object(r: R) {
+  return {
+    data: { objectType: enumValue(pick(r, ['SystemState', 'Coin', 'StakedSoma', 'Target']), true), version: g.u64(r), contents: g.bytes(r) },
+    owner: owner(r),
+    previousTransaction: g.digest(r),
+  }
+}
+function kind(r: R, name = pick(r, TRANSACTION_KIND_NAMES)) {
+  return enumValue(name, kinds[name]!(r))
+}
+const stakingPool = (r: R) => ({
+  id: g.address(r),
+  activationEpoch: g.option(r, g.u64),
+  deactivationEpoch: g.option(r, g.u64),
+  somaBalance: g.u64(r),
+  rewardsPool: g.u64(r),
+  poolTokenBalance: g.u64(r),
+  exchangeRates: new Map(
+    g.vec(r, (r) => [g.u64(r), { somaAmount: g.u64(r), poolTokenAmount: g.u64(r) }] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+  ),
+  pendingStake: g.u64(r),
+  pendingTotalSomaWithdraw: g.u64(r),
+  pendingPoolTokenWithdraw: g.u64(r),
+})
+const validator = (r: R) => ({
+  metadata: {
+    somaAddress: g.address(r),
+    protocolPubkey: r.bytes(96),
+    networkPubkey: r.bytes(32),
+    workerPubkey: r.bytes(32),
+    netAddress: g.string(r),
+    p2pAddress: g.string(r),
+    primaryAddress: g.string(r),
+    proxyAddress: g.string(r),
+    proofOfPossession: r.bytes(48),
+    nextEpochProtocolPubkey: g.option(r, (r) => r.bytes(96)),
+    nextEpochNetworkPubkey: g.option(r, (r) => r.bytes(32)),
+    nextEpochNetAddress: g.option(r, g.string),
+    nextEpochP2pAddress: g.option(r, g.string),
+    nextEpochPrimaryAddress: g.option(r, g.string),
+    nextEpochWorkerPubkey: g.option(r, (r) => r.bytes(32)),
+    nextEpochProofOfPossession: g.option(r, (r) => r.bytes(48)),
+    nextEpochProxyAddress: g.option(r, g.string),
+  },
+  votingPower: g.u64(r),
+  stakingPool: stakingPool(r),
+  commissionRate: g.u64(r),
+  nextEpochStake: g.u64(r),
+  nextEpochCommissionRate: g.u64(r),
+})
+const PARAM_TENSORS = new Set(['targetInitialDistanceThreshold', 'targetMaxDistanceThreshold', 'targetMinDistanceThreshold'])
+const PARAM_NAMES = [
+  'epochDurationMs', 'validatorRewardAllocationBps', 'modelMinStake', 'modelArchitectureVersion', 'modelRevealSlashRateBps',
+  'modelTallySlashRateBps', 'targetEpochFeeCollection', 'baseFee', 'writeObjectFee', 'valueFeeBps', 'minValueFeeBps',
+  'maxValueFeeBps', 'feeAdjustmentRateBps', 'targetModelsPerTarget', 'targetEmbeddingDim', 'targetInitialDistanceThreshold',
+  'targetRewardAllocationBps', 'targetHitsPerEpoch', 'targetHitsEmaDecayBps', 'targetDifficultyAdjustmentRateBps',
+  'targetMaxDistanceThreshold', 'targetMinDistanceThreshold', 'targetInitialTargetsPerEpoch', 'targetSubmitterRewardShareBps',
+  'targetModelRewardShareBps', 'targetClaimerIncentiveBps', 'submissionBondPerByte', 'maxSubmissionDataSize',
+]
+const parameters = (r: R) => Object.fromEntries(PARAM_NAMES.map((k) => [k, PARAM_TENSORS.has(k) ? tensor(r) : g.u64(r)]))
+const committed = (r: R) => ({ manifest: manifest(r), weightsCommitment: g.digest(r), embeddingCommitment: g.digest(r), decryptionKeyCommitment: g.digest(r) })
+const head = (r: R) => ({ owner: g.address(r), architectureVersion: g.u64(r), stakingPool: stakingPool(r), commissionRate: g.u64(r), nextEpochCommissionRate: g.u64(r) })
+const model = (r: R) =>
+  enumValue(
+    'V1',
+    pick(r, [
+      () => enumValue('Created', { ...head(r), createEpoch: g.u64(r) }),
+      () => enumValue('Pending', { ...head(r), ...committed(r), commitEpoch: g.u64(r) }),
+      () =>
+        enumValue('Active', {
+          ...head(r),
+          ...committed(r),
+          decryptionKey: g.digest(r),
+          embedding: tensor(r),
+          pendingUpdate: g.option(r, (r) => ({ ...committed(r), commitEpoch: g.u64(r) })),
+        }),
+      () => enumValue('Inactive', { ...head(r), ...committed(r), decryptionKey: g.digest(r), embedding: tensor(r) }),
+    ])(),
+  )
+const systemState = (r: R) =>
+  enumValue('V1', {
+    epoch: g.u64(r),
+    protocolVersion: g.u64(r),
+    validators: {
+      totalStake: g.u64(r),
+      validators: g.vec(r, validator, 2),
+      pendingValidators: g.vec(r, validator, 1),
+      pendingRemovals: g.vec(r, g.u64),
+      stakingPoolMappings: addrMap(r, g.address),
+      inactiveValidators: addrMap(r, validator),
+      atRiskValidators: addrMap(r, g.u64),
+    },
+    parameters: parameters(r),
+    epochStartTimestampMs: g.u64(r),
+    validatorReportRecords: addrMap(r, addrSet),
+    modelRegistry: {
+      models: addrMap(r, model),
+      stakingPoolMappings: addrMap(r, g.address),
+      totalModelStake: g.u64(r),
+      modelReportRecords: addrMap(r, addrSet),
+    },
+    emissionPool: { balance: g.u64(r), emissionPerEpoch: g.u64(r) },
+    targetState: { distanceThreshold: tensor(r), targetsGeneratedThisEpoch: g.u64(r), hitsThisEpoch: g.u64(r), hitsEma: g.u64(r), rewardPerTarget: g.u64(r) },
+    safeMode: r.bool(),
+    safeModeAccumulatedFees: g.u64(r),
+    safeModeAccumulatedEmissions: g.u64(r),
+  })
+const target = (r: R) => ({
+  embedding: tensor(r),
+  modelIds: g.vec(r, g.address),
+  distanceThreshold: tensor(r),
+  rewardPool: g.u64(r),
+  generationEpoch: g.u64(r),
+  status: pick(r, [() => enumValue('Open', true), () => enumValue('Filled', { fillEpoch: g.u64(r) }), () => enumValue('Claimed', true)])(),
+  submitter: g.option(r, g.address),
+  winningModelId: g.option(r, g.address),
+  winningModelOwner: g.option(r, g.address),
+  bondAmount: g.u64(r),
+  winningDataManifest: g.option(r, (r) => ({ manifest: manifest(r) })),
+  winningEmbedding: g.option(r, tensor),
+  winningDistanceScore: g.option(r, tensor),
+  winningLossScore: g.option(r, tensor),
+  submissionReports: addrSet(r),
+})
+const FAILURES: Record<string, ((r: R) => unknown) | null> = {
+  InsufficientGas: null,
+  InvalidOwnership: (r) => ({ objectId: g.address(r), expectedOwner: g.address(r), actualOwner: g.option(r, g.address) }),
+  ObjectNotFound: (r) => ({ objectId: g.address(r) }),
+  InvalidObjectType: (r) => ({ objectId: g.address(r), expectedType: enumValue('Coin', true), actualType: enumValue('Target', true) }),
+  InvalidArguments: (r) => ({ reason: g.string(r) }),
+  TargetExpired: (r) => ({ generationEpoch: g.u64(r), currentEpoch: g.u64(r) }),
+  AuditWindowOpen: (r) => ({ fillEpoch: g.u64(r), currentEpoch: g.u64(r) }),
+  ModelNotInTarget: (r) => ({ modelId: g.address(r), targetId: g.address(r) }),
+  EmbeddingDimensionMismatch: (r) => ({ expected: g.u64(r), actual: g.u64(r) }),
+  DistanceExceedsThreshold: (r) => ({ score: tensor(r), threshold: tensor(r) }),
+  InsufficientBond: (r) => ({ required: g.u64(r), provided: g.u64(r) }),
+  DataExceedsMaxSize: (r) => ({ size: g.u64(r), maxSize: g.u64(r) }),
+  ModelRevealEpochMismatch: null,
+  CertificateDenied: null,
+  ExecutionCancelledDueToSharedObjectCongestion: null,
+}
+const effects = (r: R) => {
+  const failure = pick(r, Object.keys(FAILURES))
+  const f = FAILURES[failure]!
+  return enumValue('V1', {
+    status: r.bool() ? enumValue('Success', true) : enumValue('Failure', { error: enumValue(failure, f ? f(r) : true) }),
+    executedEpoch: g.u64(r),
+    transactionFee: { baseFee: g.u64(r), operationFee: g.u64(r), valueFee: g.u64(r), totalFee: g.u64(r) },
+    transactionDigest: g.digest(r),
+    gasObjectIndex: g.option(r, (r) => r.int(2 ** 32)),
+    dependencies: g.vec(r, g.digest),
+    version: g.u64(r),
+    changedObjects: g.vec(r, (r) => ({
+      objectId: g.address(r),
+      change: {
+        inputState: r.bool() ? enumValue('NotExist', true) : enumValue('Exist', { versionDigest: { version: g.u64(r), digest: g.digest(r) }, owner: owner(r) }),
+        outputState: r.bool() ? enumValue('NotExist', true) : enumValue('ObjectWrite', { digest: g.digest(r), owner: owner(r) }),
+        idOperation: enumValue(pick(r, ['None', 'Created', 'Deleted']), true),
+      },
+    })),
+    unchangedSharedObjects: g.vec(r, (r) => ({
+      objectId: g.address(r),
+      kind: pick(r, [
+        () => enumValue('ReadOnlyRoot', { version: g.u64(r), digest: g.digest(r) }),
+        () => enumValue('MutateDeleted', g.u64(r)),
+        () => enumValue('ReadDeleted', g.u64(r)),
+        () => enumValue('Cancelled', g.u64(r)),
+      ])(),
+    })),
+  })
+}
+const multisig = (r: R) => ({
+  sigs: g.vec(r, (r) => enumValue('Ed25519', r.bytes(64)), 3),
+  bitmap: r.int(1024),
+  multisigPk: { pkMap: g.vec(r, (r) => ({ publicKey: enumValue('Ed25519', r.bytes(32)), weight: r.int(256) }), 3), threshold: r.int(65536) },
+})
+const txData = (r: R) => enumValue('V1', { kind: kind(r), sender: g.address(r), gasPayment: g.vec(r, objectRef) })
+
+const CASES: [string, BcsType<any, any>, (r: R) => unknown][] = [
+  ['ObjectRef', B.ObjectRef, objectRef],
+  ['SomaTensor', B.SomaTensor, tensor],
+  ['Manifest', B.Manifest, manifest],
+  ['SubmissionManifest', B.SubmissionManifest, (r) => ({ manifest: manifest(r) })],
+  ['TransactionKind', B.TransactionKind, (r) => kind(r)],
+  ['TransactionData', B.TransactionData, txData],
+  ['SenderSignedData', B.SenderSignedData, (r) => ({
+    intentMessage: { intent: { scope: r.int(256), version: r.int(256), appId: r.int(256) }, value: txData(r) },
+    txSignatures: g.vec(r, (r) => r.bytes(97), 2),
+  })],
+  ['Object', B.SomaObject, object],
+  ['Owner', B.Owner, owner],
+  ['Coin', B.Coin, (r) => ({ balance: g.u64(r) })],
+  ['StakedSoma', B.StakedSoma, (r) => ({ poolId: g.address(r), stakeActivationEpoch: g.u64(r), principal: g.u64(r) })],
+  ['Target', B.Target, target],
+  ['StakingPool', B.StakingPool, stakingPool],
+  ['Validator', B.Validator, validator],
+  ['SystemParameters', B.SystemParameters, parameters],
+  ['Model', B.Model, model],
+  ['SystemState', B.SystemState, systemState],
+  ['TransactionEffects', B.TransactionEffects, effects],
+  ['MultiSig', B.MultiSig, multisig],
+]
+
+describe.each(CASES)('%s', (_name, type, gen) => {
+  it('decode(encode(x)) = x for 200 generated values, and re-encoding is stable', () => {
+    const r = rng(_name.length * 7919)
+    for (let i = 0; i < 200; i++) {
+      const value = gen(r)
+      const bytes = B.encodeBcs(type, value)
+      const back = B.decodeBcs(type, bytes)
+      expect(back).toEqual(value)
+      expect(Buffer.from(B.encodeBcs(type, back)).equals(Buffer.from(bytes))).toBe(true)
+    }
+  })
+
+  it('truncated, extended, bit-flipped and random bytes give BcsDecodeError or a canonical value', () => {
+    const r = rng(_name.length * 104729)
+    const check = (bytes: Uint8Array) => {
+      try {
+        const v = B.decodeBcs(type, bytes)
+        // Anything accepted must be canonical: it re-encodes to exactly the input.
+        expect(Buffer.from(B.encodeBcs(type, v)).equals(Buffer.from(bytes))).toBe(true)
+      } catch (err) {
+        expect(err).toBeInstanceOf(BcsDecodeError)
+        expect((err as Error).message.length).toBeLessThan(1000)
+      }
+    }
+    for (let i = 0; i < 40; i++) {
+      const bytes = B.encodeBcs(type, gen(r))
+      for (let cut = 0; cut < bytes.length; cut += Math.max(1, Math.floor(bytes.length / 25))) {
+        expect(() => B.decodeBcs(type, bytes.subarray(0, cut))).toThrow(BcsDecodeError)
+      }
+      expect(() => B.decodeBcs(type, new Uint8Array([...bytes, r.int(256)]))).toThrow(BcsDecodeError)
+      const flipped = bytes.slice()
+      if (flipped.length) flipped[r.int(flipped.length)]! ^= 1 << r.int(8)
+      check(flipped)
+      check(r.bytes(r.int(300)))
+    }
+    // Huge ULEB lengths must fail fast, not allocate or loop.
+    check(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3))
+    check(Uint8Array.of(0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f))
+  })
+})
+
+describe('typed errors on bad values', () => {
+  it('rejects bad addresses, digests, tensor shapes and out-of-range u64 with BcsEncodeError', () => {
+    const coin = { objectId: '0x12', version: 1n, digest: base58.encode(new Uint8Array(32)) }
+    expect(B.decodeBcs(B.ObjectRef, B.encodeBcs(B.ObjectRef, coin)).objectId).toBe(`0x${'0'.repeat(62)}12`)
+    expect(() => B.encodeBcs(B.ObjectRef, { ...coin, objectId: 'zz' })).toThrow(BcsEncodeError)
+    expect(() => B.encodeBcs(B.ObjectRef, { ...coin, digest: base58.encode(new Uint8Array(31)) })).toThrow(BcsEncodeError)
+    expect(() => B.encodeBcs(B.ObjectRef, { ...coin, version: -1n })).toThrow(BcsEncodeError)
+    expect(() => B.encodeBcs(B.ObjectRef, { ...coin, version: 1n << 64n })).toThrow(BcsEncodeError)
+    expect(() => B.encodeBcs(B.SomaTensor, { values: [1, 2], shape: [3] })).toThrow(BcsEncodeError)
+    expect(() => B.encodeBcs(B.TransactionKind, { NotAKind: {} } as never)).toThrow(BcsEncodeError)
+  })
+  it('rejects tensors with a bad dtype, ragged bytes or a wrong shape', () => {
+    expect(() => B.decodeBcs(B.SomaTensor, Uint8Array.of(1, 4, 0, 0, 0, 0x3f, 1, 1, 0, 0, 0, 0, 0, 0, 0))).toThrow(BcsDecodeError)
+    expect(() => B.decodeBcs(B.SomaTensor, Uint8Array.of(0, 3, 0, 0, 0x3f, 1, 1, 0, 0, 0, 0, 0, 0, 0))).toThrow(BcsDecodeError)
+    expect(() => B.decodeBcs(B.SomaTensor, Uint8Array.of(0, 4, 0, 0, 0, 0x3f, 1, 2, 0, 0, 0, 0, 0, 0, 0))).toThrow(BcsDecodeError)
+  })
+  it('rejects unsorted map keys as non-canonical', () => {
+    const a = `0x${'01'.repeat(32)}`
+    const b = `0x${'02'.repeat(32)}`
+    const sorted = B.encodeBcs(B.AddressSet, [b, a])
+    expect(Buffer.from(sorted).toString('hex')).toBe(`02${'01'.repeat(32)}${'02'.repeat(32)}`)
+    const unsorted = Uint8Array.from([2, ...Buffer.from('02'.repeat(32), 'hex'), ...Buffer.from('01'.repeat(32), 'hex')])
+    expect(() => B.decodeBcs(B.AddressSet, unsorted)).toThrow(/non-canonical/)
+  })
+  it('the node-internal SomaError failure is a typed decode error', () => {
+    // V1, Failure { error: ExecutionFailureStatus::SomaError (variant 51) }, then anything.
+    const bytes = Uint8Array.of(0, 1, 51, 0, 0, 0)
+    expect(() => B.decodeBcs(B.TransactionEffects, bytes)).toThrow(BcsDecodeError)
+    expect(() => B.decodeBcs(B.TransactionEffects, bytes)).toThrow(/SomaError failure payload is node-internal/)
+  })
+})
