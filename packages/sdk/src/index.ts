@@ -40,3 +40,6 @@ export {
   type SignedTransaction,
 } from './transactions/signature.js'
 export * from './config/index.js'
+export * from './rpc/index.js'
+export * as sideServices from './services/index.js'
+export { AdminClient, FaucetClient, ScoringClient, ServiceError, serveSideServices } from './services/index.js'

@@ -1,0 +1,30 @@
+/**
+ * The wire layer for the fullnode (`soma.rpc`): transports, client, typed errors, and the
+ * TransactionData ⇄ protobuf conversion the node performs. Browser code imports
+ * `@soma-ts/sdk/rpc/web` instead (no Node-only modules).
+ */
+export { buildTransaction, type BuiltTransaction } from './build.js'
+export {
+  createSomaClientFromTransport,
+  paginate,
+  readMask,
+  READ_MASKS,
+  toRpcError,
+  type ListOptions,
+  type RpcCallOptions,
+  type SomaClient,
+  type SomaClientConfig,
+} from './client.js'
+export {
+  ProtoConversionError,
+  parseRpcAddress,
+  transactionDataFromProto,
+  transactionDataToProto,
+  type FieldViolationReason,
+  type TransactionDataValue,
+} from './convert.js'
+export * from './errors.js'
+export { createNodeTransport, createSomaClient, normalizeRpcUrl, type NodeTransportOptions } from './node.js'
+export { fieldViolationError, toConnectError } from './server.js'
+export { userSignatureFromProto, userSignatureToProto } from './signature.js'
+export { createSomaWebClient, createWebTransport, type WebTransportOptions } from './web.js'

@@ -1,0 +1,45 @@
+/**
+ * Node.js entry of the fullnode client: gRPC over HTTP/2 (what the node serves natively), or
+ * gRPC-Web over HTTP/1.1 for proxies that only pass gRPC-Web.
+ */
+import type { Transport } from '@connectrpc/connect'
+import { createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node'
+
+import { InvalidArgumentError } from '../errors/index.js'
+import { createSomaClientFromTransport, type SomaClient } from './client.js'
+
+export interface NodeTransportOptions {
+  /** Fullnode URL, e.g. `http://127.0.0.1:9000` or `https://fullnode.testnet.soma.org`. */
+  url: string
+  /** `grpc` (HTTP/2, default) or `grpc-web`. */
+  protocol?: 'grpc' | 'grpc-web'
+  /** Per-call timeout unless a call sets its own; default 60 s. Streams never get one by default. */
+  defaultTimeoutMs?: number
+}
+
+/** Fullnode URLs as the reference prints them: `0.0.0.0` means "this machine" to a client. */
+export function normalizeRpcUrl(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new InvalidArgumentError(`"${url}" is not a URL.`, { hint: 'Use e.g. http://127.0.0.1:9000 or https://fullnode.testnet.soma.org.' })
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new InvalidArgumentError(`"${url}" is not an http(s) URL.`, { hint: 'gRPC endpoints are http:// (plaintext HTTP/2) or https://.' })
+  }
+  if (parsed.hostname === '0.0.0.0') parsed.hostname = '127.0.0.1'
+  return parsed.href.replace(/\/$/, '')
+}
+
+export function createNodeTransport(options: NodeTransportOptions): Transport {
+  const baseUrl = normalizeRpcUrl(options.url)
+  const common = { baseUrl, defaultTimeoutMs: options.defaultTimeoutMs ?? 60_000 }
+  if (options.protocol === 'grpc-web') return createGrpcWebTransport({ ...common, httpVersion: '1.1' })
+  return createGrpcTransport(common)
+}
+
+/** A fullnode client for Node.js. */
+export function createSomaClient(options: NodeTransportOptions): SomaClient {
+  return createSomaClientFromTransport(createNodeTransport(options), { url: normalizeRpcUrl(options.url) })
+}
