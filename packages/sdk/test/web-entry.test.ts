@@ -32,7 +32,7 @@ describe('@soma-ts/sdk/rpc/web', () => {
     const packages = [...reachablePackages(join(src, 'rpc', 'web.ts'))].sort()
     expect(packages).toContain('@connectrpc/connect-web')
     expect(packages).toContain('@bufbuild/protobuf')
-    expect(packages).toContain('@scure/base')
+    expect(packages).toContain('@connectrpc/connect')
     for (const p of packages) {
       expect(p.startsWith('node:'), p).toBe(false)
       expect(['@connectrpc/connect-node', '@grpc/grpc-js', '@soma-ts/core'], p).not.toContain(p)
