@@ -28,6 +28,13 @@ export declare class Blake2b256Hasher {
   get length(): number
 }
 
+/** A loaded, immutable model. */
+export declare class NativeModel {
+  get config(): NativeModelConfig
+  get parameterCount(): number
+  get device(): string
+}
+
 /** AES-256-CTR with the protocol's zero IV; encrypts and decrypts alike. */
 export declare function aes256Ctr(data: Uint8Array, key: Uint8Array): Uint8Array
 
@@ -58,3 +65,60 @@ export interface EncryptedFile {
 
 /** Encrypts `src` into `dst` in one pass and returns the ciphertext's Blake2b-256 and size. */
 export declare function encryptFileWithChecksum(src: string, dst: string, key: Uint8Array, onProgress?: (((arg: number) => unknown)) | undefined | null, signal?: AbortSignal | undefined | null): Promise<EncryptedFile>
+
+/** The embedding of a model created at genesis. */
+export declare function genesisModelEmbedding(modelId: Uint8Array, dim: number): Float32Array
+
+/** Loads weights from bytes in memory (encrypted when `key` is given; see `loadModelFile`). */
+export declare function loadModelBytes(bytes: Uint8Array, config: NativeModelConfig, device?: string | undefined | null, key?: Uint8Array | undefined | null, checksum?: Uint8Array | undefined | null, signal?: AbortSignal | undefined | null): Promise<NativeModel>
+
+/**
+ * Loads weights from a safetensors file. With `key`, the file is AES-256-CTR encrypted:
+ * its Blake2b-256 is checked against `checksum` (when given) and it is decrypted in memory.
+ */
+export declare function loadModelFile(path: string, config: NativeModelConfig, device?: string | undefined | null, key?: Uint8Array | undefined | null, checksum?: Uint8Array | undefined | null, signal?: AbortSignal | undefined | null): Promise<NativeModel>
+
+/** The hyper-parameters of a model; the RoPE base and SIGReg settings are always V1's. */
+export interface NativeModelConfig {
+  embeddingDim: number
+  numLayers: number
+  numHeads: number
+  pwffHiddenDim: number
+  vocabSize: number
+  maxSeqLen: number
+  batchSize: number
+}
+
+export interface NativeModelScore {
+  loss: number
+  embedding: Float32Array
+}
+
+export interface NativeScoreResult {
+  winner: number
+  loss: number
+  embedding: Float32Array
+  distance: number
+  models: Array<NativeModelScore>
+}
+
+/** `arrgen.normal_array(seed, shape, mean, std)`, row-major. */
+export declare function normalArray(seed: bigint, shape: Array<number>, mean: number, stdDev: number): Float32Array
+
+/** A model with random weights, for benchmarks. */
+export declare function randomModel(config: NativeModelConfig, device?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<NativeModel>
+
+/**
+ * Scores `data` against `models` (in order) and `target`; `onProgress` gets the number
+ * of batches done so far (over all models) after each batch.
+ */
+export declare function scoreModels(data: Uint8Array, models: Array<NativeModel>, target: Float32Array, seed: bigint, onProgress?: (((arg: number) => unknown)) | undefined | null, signal?: AbortSignal | undefined | null): Promise<NativeScoreResult>
+
+/** A target's embedding: `dim` standard normal values from `seed`. */
+export declare function targetEmbedding(seed: bigint, dim: number): Float32Array
+
+/** The seed of the `creationNum`-th target created by the transaction `txDigest`. */
+export declare function targetSeed(txDigest: Uint8Array, creationNum: bigint): bigint
+
+/** `arrgen.uniform_array(seed, shape, min, max)`, row-major. */
+export declare function uniformArray(seed: bigint, shape: Array<number>, min: number, max: number): Float32Array

@@ -5,3 +5,4 @@
 mod control;
 mod crypto;
 mod error;
+mod model;

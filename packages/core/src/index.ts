@@ -251,3 +251,5 @@ export function fromBase58(text: string, expectedLength?: number): Uint8Array {
 export function randomKey(): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(KEY_LENGTH))
 }
+
+export * from './model.js'

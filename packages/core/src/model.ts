@@ -1,0 +1,392 @@
+/**
+ * The SOMA V1 byte transformer: load weights (plain or encrypted), score data against
+ * one or more models and a target embedding exactly as the chain's scoring service does,
+ * and the reference's deterministic arrays (target embeddings, SIGReg noise). Loading
+ * and scoring run on a worker thread, accept an AbortSignal and never block the event
+ * loop.
+ */
+import { base58 } from '@scure/base'
+
+import { AbortedError, type CoreErrorOptions, fromNative, InvalidArgumentError, SomaCoreError } from './errors.js'
+import { native } from './native.js'
+
+type NativeModel = InstanceType<typeof native.NativeModel>
+
+/** Hyper-parameters of a V1-architecture model. */
+export interface ModelConfig {
+  embeddingDim: number
+  numLayers: number
+  numHeads: number
+  pwffHiddenDim: number
+  vocabSize: number
+  /** Bytes per chunk when scoring. */
+  maxSeqLen: number
+  /** Chunks per batch when scoring. */
+  batchSize: number
+}
+
+/** The network's model (1.21 B parameters, embedding dimension 2048). */
+export const V1_CONFIG: Readonly<ModelConfig> = Object.freeze({
+  embeddingDim: 2048,
+  numLayers: 24,
+  numHeads: 8,
+  pwffHiddenDim: 8192,
+  vocabSize: 264,
+  maxSeqLen: 1024,
+  batchSize: 16,
+})
+
+/** The local network's `--small-model` (embedding dimension 16), small enough for a CPU. */
+export const SMALL_CONFIG: Readonly<ModelConfig> = Object.freeze({
+  ...V1_CONFIG,
+  embeddingDim: 16,
+  numLayers: 2,
+  numHeads: 4,
+  pwffHiddenDim: 32,
+})
+
+/** Largest data a submission may carry: 1 MiB. */
+export const MAX_DATA_SIZE = 1 << 20
+
+export type ModelDevice = 'cpu' | 'cuda' | 'metal'
+export type ModelPreset = 'v1' | 'small'
+
+// ---------------------------------------------------------------- errors
+
+/** The weights are not a V1 safetensors file of the expected shape (or the key is wrong). */
+export class InvalidWeightsError extends SomaCoreError {
+  override name = 'InvalidWeightsError'
+  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
+    super('SOMA_INVALID_WEIGHTS', shortMessage, {
+      hint: 'Check that the file is the decrypted (or correctly keyed) safetensors weights of this model size.',
+      ...options,
+    })
+  }
+}
+
+export class ChecksumMismatchError extends SomaCoreError {
+  override name = 'ChecksumMismatchError'
+  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
+    super('SOMA_CHECKSUM_MISMATCH', shortMessage, {
+      hint: 'The checksum is the Blake2b-256 of the encrypted weights, as committed on chain.',
+      ...options,
+    })
+  }
+}
+
+export class InvalidDataError extends SomaCoreError {
+  override name = 'InvalidDataError'
+  constructor(code: 'SOMA_EMPTY_DATA' | 'SOMA_DATA_TOO_LARGE', shortMessage: string, options: CoreErrorOptions = {}) {
+    super(code, shortMessage, { hint: `Data must be 1 to ${MAX_DATA_SIZE} bytes (1 MiB).`, ...options })
+  }
+}
+
+export class InvalidTargetError extends SomaCoreError {
+  override name = 'InvalidTargetError'
+  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
+    super('SOMA_INVALID_TARGET', shortMessage, {
+      hint: 'The target embedding must have one value per embedding dimension (2048 for V1, 16 for the small model).',
+      ...options,
+    })
+  }
+}
+
+export class DeviceUnavailableError extends SomaCoreError {
+  override name = 'DeviceUnavailableError'
+  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
+    super('SOMA_DEVICE_UNAVAILABLE', shortMessage, {
+      hint: 'Use --device cpu, or a build of @soma-ts/core with the cuda/metal feature on a machine with that GPU.',
+      ...options,
+    })
+  }
+}
+
+function modelError(err: unknown): SomaCoreError {
+  const e = fromNative(err)
+  const text = e.shortMessage
+  switch (e.code) {
+    case 'SOMA_INVALID_WEIGHTS':
+      return new InvalidWeightsError(text, { cause: err })
+    case 'SOMA_CHECKSUM_MISMATCH':
+      return new ChecksumMismatchError(text, { cause: err })
+    case 'SOMA_EMPTY_DATA':
+      return new InvalidDataError('SOMA_EMPTY_DATA', text, { cause: err })
+    case 'SOMA_DATA_TOO_LARGE':
+      return new InvalidDataError('SOMA_DATA_TOO_LARGE', text, { cause: err })
+    case 'SOMA_INVALID_TARGET':
+      return new InvalidTargetError(text, { cause: err })
+    case 'SOMA_DEVICE_UNAVAILABLE':
+      return new DeviceUnavailableError(text, { cause: err })
+    default:
+      return e
+  }
+}
+
+async function run<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  if (signal?.aborted) throw new AbortedError()
+  try {
+    return await fn()
+  } catch (err) {
+    if (signal?.aborted) throw new AbortedError({ cause: err })
+    throw modelError(err)
+  }
+}
+
+function sync<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    throw modelError(err)
+  }
+}
+
+// ---------------------------------------------------------------- arguments
+
+function configOf(config: ModelPreset | ModelConfig | undefined): ModelConfig {
+  if (config === undefined || config === 'v1') return { ...V1_CONFIG }
+  if (config === 'small') return { ...SMALL_CONFIG }
+  if (typeof config !== 'object' || config === null) {
+    throw new InvalidArgumentError(`Unknown model config ${JSON.stringify(config)}.`, { hint: "Use 'v1', 'small' or a ModelConfig." })
+  }
+  for (const k of Object.keys(V1_CONFIG) as (keyof ModelConfig)[]) {
+    const v = config[k]
+    if (!Number.isSafeInteger(v) || v <= 0 || v > 0xffff_ffff) {
+      throw new InvalidArgumentError(`Model config field ${k} must be a positive integer.`, { details: `got ${String(v)}` })
+    }
+  }
+  return { ...config }
+}
+
+/** Accepts 32 bytes or their Base58 text. */
+function bytes32(value: Uint8Array | string | undefined, what: string): Uint8Array | undefined {
+  if (value === undefined) return undefined
+  let out: Uint8Array
+  if (typeof value === 'string') {
+    try {
+      out = base58.decode(value)
+    } catch {
+      throw new InvalidArgumentError(`The ${what} is not valid Base58.`)
+    }
+  } else if (value instanceof Uint8Array) {
+    out = value
+  } else {
+    throw new InvalidArgumentError(`The ${what} must be a Uint8Array or a Base58 string.`)
+  }
+  if (out.length !== 32) throw new InvalidArgumentError(`The ${what} must be 32 bytes, got ${out.length}.`)
+  return out
+}
+
+function seedOf(seed: bigint | number | undefined): bigint {
+  if (seed === undefined) return 0n
+  const s = typeof seed === 'bigint' ? seed : Number.isSafeInteger(seed) ? BigInt(seed) : -1n
+  if (s < 0n || s >= 1n << 64n) {
+    throw new InvalidArgumentError('The seed must be an integer in [0, 2^64).', { details: `got ${String(seed)}` })
+  }
+  return s
+}
+
+function deviceOf(device: ModelDevice | undefined): ModelDevice {
+  const d = device ?? 'cpu'
+  if (d !== 'cpu' && d !== 'cuda' && d !== 'metal') {
+    throw new InvalidArgumentError(`Unknown device ${JSON.stringify(d)}.`, { hint: 'Use cpu, cuda or metal.' })
+  }
+  return d
+}
+
+// ---------------------------------------------------------------- models
+
+export interface LoadModelOptions {
+  /** The architecture size: 'v1' (default), 'small', or explicit hyper-parameters. */
+  config?: ModelPreset | ModelConfig
+  device?: ModelDevice
+  /** AES-256-CTR key (32 bytes or Base58) when the weights are encrypted. */
+  decryptionKey?: Uint8Array | string
+  /** Blake2b-256 (32 bytes or Base58) the weights (encrypted bytes, when encrypted) must have. */
+  checksum?: Uint8Array | string
+  signal?: AbortSignal
+}
+
+/** A loaded, immutable model; one instance can serve many concurrent `score` calls. */
+export class Model {
+  /** @internal */
+  readonly handle: NativeModel
+  readonly config: Readonly<ModelConfig>
+
+  private constructor(handle: NativeModel) {
+    this.handle = handle
+    this.config = Object.freeze({ ...handle.config })
+  }
+
+  get parameterCount(): number {
+    return this.handle.parameterCount
+  }
+
+  get device(): ModelDevice {
+    return this.handle.device as ModelDevice
+  }
+
+  /**
+   * Loads safetensors weights from a file path or from bytes. With `decryptionKey` they
+   * are decrypted in memory after the checksum (if given) is verified.
+   */
+  static async load(source: string | Uint8Array, options: LoadModelOptions = {}): Promise<Model> {
+    const config = configOf(options.config)
+    const device = deviceOf(options.device)
+    const key = bytes32(options.decryptionKey, 'decryption key')
+    const checksum = bytes32(options.checksum, 'checksum')
+    const { signal } = options
+    if (typeof source === 'string') {
+      if (source.length === 0) throw new InvalidArgumentError('The weights path must not be empty.')
+      return run(signal, () => native.loadModelFile(source, config, device, key, checksum, signal)).then((h) => new Model(h))
+    }
+    if (!(source instanceof Uint8Array)) {
+      throw new InvalidArgumentError('The weights must be a file path or a Uint8Array.')
+    }
+    return run(signal, () => native.loadModelBytes(source, config, device, key, checksum, signal)).then(
+      (h) => new Model(h),
+    )
+  }
+
+  /** A model with random weights (not the reference RNG): for benchmarks only. */
+  static async random(config: ModelPreset | ModelConfig, options: { device?: ModelDevice; signal?: AbortSignal } = {}): Promise<Model> {
+    const c = configOf(config)
+    const device = deviceOf(options.device)
+    return run(options.signal, () => native.randomModel(c, device, options.signal)).then((h) => new Model(h))
+  }
+}
+
+/** `Model.load` as a function. */
+export function loadModel(source: string | Uint8Array, options: LoadModelOptions = {}): Promise<Model> {
+  return Model.load(source, options)
+}
+
+// ---------------------------------------------------------------- scoring
+
+export interface ScoreProgress {
+  /** Batches finished so far, over all models. */
+  batchesDone: number
+  /** Batches in the whole call (per model × number of models). */
+  batchesTotal: number
+}
+
+export interface ScoreOptions {
+  /** The data to score: 1 byte to 1 MiB. */
+  data: Uint8Array
+  /** One model or several, in request order (the winner index refers to this order). */
+  models: Model | readonly Model[]
+  /** One value per embedding dimension. */
+  targetEmbedding: ArrayLike<number>
+  /** The SIGReg noise seed (batch `i` uses `seed + i`); 0 by default, as the audit uses. */
+  seed?: bigint | number
+  onProgress?: (progress: ScoreProgress) => void
+  signal?: AbortSignal
+}
+
+export interface ModelScore {
+  loss: number
+  embedding: Float32Array
+}
+
+export interface ScoreResult {
+  /** Index of the first model with the lowest loss. */
+  winner: number
+  /** The winner's loss (cross-entropy + 0.02 × SIGReg, mean over batches). */
+  loss: number
+  /** The winner's embedding (mean representation). */
+  embedding: Float32Array
+  /** `1 - cos(embedding, targetEmbedding)`. */
+  distance: number
+  /** Every model's loss and embedding, in request order. */
+  models: ModelScore[]
+}
+
+/** Batches a model evaluates for `dataLength` bytes. */
+export function batchCount(dataLength: number, config: ModelConfig = V1_CONFIG): number {
+  return Math.ceil(Math.ceil(dataLength / config.maxSeqLen) / config.batchSize)
+}
+
+const asFloat32 = (a: Float32Array): Float32Array =>
+  Object.getPrototypeOf(a) === Float32Array.prototype ? a : new Float32Array(a.buffer, a.byteOffset, a.length)
+
+/**
+ * Scores `data` against each model as the chain's scoring service does and picks the
+ * winner: the first model with the lowest loss. Returns the winner's loss, embedding and
+ * distance to the target, plus every model's loss and embedding.
+ */
+export function score(options: ScoreOptions): Promise<ScoreResult> {
+  const { data, signal, onProgress } = options
+  if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data must be a Uint8Array.')
+  const models = Array.isArray(options.models) ? (options.models as readonly Model[]) : [options.models as Model]
+  if (models.length === 0) throw new InvalidArgumentError('At least one model is required.')
+  for (const m of models) {
+    if (!(m instanceof Model)) throw new InvalidArgumentError('models must be Model instances from loadModel().')
+  }
+  const t = options.targetEmbedding
+  if (t === null || typeof t !== 'object' || typeof t.length !== 'number') {
+    throw new InvalidArgumentError('targetEmbedding must be an array of numbers.')
+  }
+  const target = t instanceof Float32Array ? t : Float32Array.from(t)
+  const seed = seedOf(options.seed)
+  const total = models.reduce((n, m) => n + batchCount(data.length, m.config), 0)
+  // Progress crosses threads asynchronously, so a report can arrive after the result. We
+  // deliver them in order, drop the late ones, and always end with done === total.
+  let reported = 0
+  let finished = false
+  const report = (done: number) => {
+    if (!onProgress || finished || done <= reported) return
+    reported = done
+    onProgress({ batchesDone: done, batchesTotal: total })
+  }
+  const progress = onProgress ? report : undefined
+  return run(signal, () =>
+    native.scoreModels(
+      data,
+      models.map((m) => m.handle),
+      target,
+      seed,
+      progress,
+      signal,
+    ),
+  ).then((r) => {
+    report(total)
+    finished = true
+    return {
+    winner: r.winner,
+    loss: r.loss,
+    embedding: asFloat32(r.embedding),
+    distance: r.distance,
+    models: r.models.map((m) => ({ loss: m.loss, embedding: asFloat32(m.embedding) })),
+    }
+  })
+}
+
+// ---------------------------------------------------------------- deterministic arrays
+
+/** `arrgen.normal_array(seed, shape, mean, std)`: the reference's normal values, row-major. */
+export function normalArray(seed: bigint | number, shape: readonly number[], mean = 0, std = 1): Float32Array {
+  const s = seedOf(seed)
+  return asFloat32(sync(() => native.normalArray(s, [...shape], mean, std)))
+}
+
+/** `arrgen.uniform_array(seed, shape, min, max)`: the reference's uniform values, row-major. */
+export function uniformArray(seed: bigint | number, shape: readonly number[], min = 0, max = 1): Float32Array {
+  const s = seedOf(seed)
+  return asFloat32(sync(() => native.uniformArray(s, [...shape], min, max)))
+}
+
+/** Seed of the `creationNum`-th target a transaction creates: Blake2b-256(digest ‖ n LE)[0..8] as u64 LE. */
+export function targetSeed(txDigest: Uint8Array, creationNum: bigint | number): bigint {
+  const n = seedOf(creationNum)
+  return sync(() => native.targetSeed(txDigest, n))
+}
+
+/** A target's embedding: `dim` standard normal values from `seed` (not normalised). */
+export function targetEmbedding(seed: bigint | number, dim = V1_CONFIG.embeddingDim): Float32Array {
+  const s = seedOf(seed)
+  return asFloat32(sync(() => native.targetEmbedding(s, dim)))
+}
+
+/** The embedding the genesis builder gives a model created at genesis. */
+export function genesisModelEmbedding(modelId: Uint8Array, dim = V1_CONFIG.embeddingDim): Float32Array {
+  return asFloat32(sync(() => native.genesisModelEmbedding(modelId, dim)))
+}
