@@ -1,0 +1,226 @@
+// Conformance with the reference Python SDK (`soma-sdk` on PyPI, a compiled build of the real
+// Rust code): for 200 random keys and messages, its Keypair addresses, to_encoded/from_encoded,
+// sign (envelope and signature), encrypt_weights, decrypt_weights and commitment equal ours.
+// The virtualenv is made once under packages/sdk/.venv-conformance (gitignored) and reused;
+// all cases go through one Python process (JSON in, JSON out). Skipped, with the reason printed,
+// only when Python or PyPI cannot be reached.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { base58 } from '@scure/base'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+import { TRANSACTION_KIND_NAMES, TransactionData, encodeBcs, scalarTensor, tensor } from '../src/bcs/index.js'
+import { commitment, decryptWeights, encryptWeights } from '../src/crypto.js'
+import { Ed25519Keypair } from '../src/keys/index.js'
+import { generateMnemonic } from '../src/keys/mnemonic.js'
+import { parseSerializedSignature, serializeSignedTransaction, signTransaction } from '../src/transactions/signature.js'
+import { toBase64, toHex } from '../src/utils/encoding.js'
+
+const SOMA_SDK_VERSION = '0.1.15'
+const VENV = fileURLToPath(new URL('../.venv-conformance', import.meta.url))
+const PY = join(VENV, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python')
+const CASES = 200
+
+const NETWORK_TROUBLE =
+  /NewConnectionError|Temporary failure in name resolution|Network is unreachable|Max retries exceeded|ConnectionError|Could not fetch URL|No matching distribution found|Name or service not known|timed out/i
+
+let skipReason: string | null = null
+
+function run(cmd: string, args: string[], input?: string, timeout = 600_000) {
+  return spawnSync(cmd, args, { encoding: 'utf8', input, timeout, maxBuffer: 256 * 1024 * 1024 })
+}
+
+function ensureVenv(): void {
+  if (existsSync(PY) && run(PY, ['-c', `import soma_sdk, importlib.metadata as m; assert m.version("soma-sdk") == "${SOMA_SDK_VERSION}"`]).status === 0) {
+    return
+  }
+  const python = ['python3', 'python'].find((p) => run(p, ['--version']).status === 0)
+  if (!python) {
+    skipReason = 'no python3 on PATH'
+    return
+  }
+  mkdirSync(VENV, { recursive: true })
+  const venv = run(python, ['-m', 'venv', '--clear', VENV])
+  if (venv.status !== 0) throw new Error(`python -m venv failed: ${venv.stderr.slice(-800)}`)
+  const pip = run(PY, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', `soma-sdk==${SOMA_SDK_VERSION}`])
+  if (pip.status !== 0) {
+    const tail = `${pip.stdout}\n${pip.stderr}`.slice(-800)
+    if (NETWORK_TROUBLE.test(tail)) {
+      skipReason = `PyPI unreachable: ${tail.trim().split('\n').pop()}`
+      return
+    }
+    throw new Error(`pip install soma-sdk failed: ${tail}`)
+  }
+}
+
+const PYTHON_DRIVER = String.raw`
+import json, sys
+from soma_sdk import Keypair, SomaClient
+
+out = []
+for c in json.load(sys.stdin):
+    kp = Keypair.from_secret_key(bytes.fromhex(c["secret"]))
+    kp_hex = Keypair.from_secret_key("0x" + c["secret"])
+    enc = kp.to_encoded()
+    ct, key58 = SomaClient.encrypt_weights(bytes.fromhex(c["data"]), bytes.fromhex(c["aesKey"]))
+    out.append({
+        "address": kp.address(),
+        "addressFromHex": kp_hex.address(),
+        "secretHex": kp.to_secret_key(),
+        "encoded": enc,
+        "addressFromOurEncoded": Keypair.from_encoded(c["ourEncoded"]).address(),
+        "addressFromSecretKeyBech32": Keypair.from_secret_key(c["ourEncoded"]).address(),
+        "mnemonicAddress": Keypair.from_mnemonic(c["mnemonic"]).address(),
+        "signed": kp.sign(bytes.fromhex(c["tx"])).hex(),
+        "ciphertext": ct.hex(),
+        "key58": key58,
+        "decrypted": SomaClient.decrypt_weights(bytes.fromhex(c["ciphertextOurs"]), c["key58Ours"]).hex(),
+        "commitment": SomaClient.commitment(bytes.fromhex(c["data"])),
+    })
+json.dump(out, sys.stdout)
+`
+
+/** Deterministic pseudo-random bytes for the cases. */
+function prng(seed: number) {
+  let x = seed >>> 0 || 1
+  const byte = () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return (x >>> 0) & 0xff
+  }
+  return {
+    bytes: (n: number) => Uint8Array.from({ length: n }, byte),
+    int: (n: number) => ((byte() << 16) | (byte() << 8) | byte()) % n,
+  }
+}
+
+function randomTransaction(r: ReturnType<typeof prng>, sender: string) {
+  const id = () => `0x${toHex(r.bytes(32))}`
+  const ref = () => ({ objectId: id(), version: BigInt(r.int(1_000_000)), digest: base58.encode(r.bytes(32)) })
+  const gas = ref()
+  const floats = (n: number) => Array.from({ length: n }, () => (r.int(2_000_000) - 1_000_000) / 997)
+  const manifest = () => ({
+    V1: { url: `https://example.com/${r.int(1e6)}.bin`, metadata: { V1: { checksum: base58.encode(r.bytes(32)), size: BigInt(r.int(1e9)) } } },
+  })
+  const kinds = [
+    () => ({ TransferCoin: { coin: gas, amount: r.int(2) ? BigInt(r.int(1e9)) : null, recipient: id() } }),
+    () => ({ PayCoins: { coins: [gas], amounts: [BigInt(r.int(1e9)), 1n], recipients: [id(), id()] } }),
+    () => ({ TransferObjects: { objects: [ref(), ref()], recipient: id() } }),
+    () => ({ AddStake: { address: id(), coinRef: gas, amount: BigInt(r.int(1e12)) } }),
+    () => ({ WithdrawStake: { stakedSoma: ref() } }),
+    () => ({ CreateModel: { stakeAmount: BigInt(r.int(1e12)), commissionRate: BigInt(r.int(10_001)), architectureVersion: 1n } }),
+    () => ({
+      CommitModel: {
+        modelId: id(),
+        manifest: manifest(),
+        weightsCommitment: base58.encode(r.bytes(32)),
+        embeddingCommitment: base58.encode(r.bytes(32)),
+        decryptionKeyCommitment: base58.encode(r.bytes(32)),
+      },
+    }),
+    () => ({ RevealModel: { modelId: id(), decryptionKey: base58.encode(r.bytes(32)), embedding: tensor(floats(1 + r.int(16))) } }),
+    () => ({ AddStakeToModel: { modelId: id(), coinRef: gas, amount: null } }),
+    () => ({ SetModelCommissionRate: { modelId: id(), newRate: BigInt(r.int(10_001)) } }),
+    () => ({ DeactivateModel: { modelId: id() } }),
+    () => ({
+      SubmitData: {
+        targetId: id(),
+        dataManifest: { manifest: manifest() },
+        modelId: id(),
+        embedding: tensor(floats(1 + r.int(16))),
+        distanceScore: scalarTensor(floats(1)[0]!),
+        lossScore: tensor(floats(r.int(4))),
+        bondCoin: gas,
+      },
+    }),
+    () => ({ ClaimRewards: { targetId: id() } }),
+    () => ({ ReportSubmission: { targetId: id() } }),
+  ]
+  const kind = kinds[r.int(kinds.length)]!()
+  expect(TRANSACTION_KIND_NAMES).toContain(Object.keys(kind)[0])
+  return encodeBcs(TransactionData, { V1: { kind, sender, gasPayment: [gas] } })
+}
+
+interface Case {
+  secret: string
+  ourEncoded: string
+  mnemonic: string
+  tx: string
+  data: string
+  aesKey: string
+  ciphertextOurs: string
+  key58Ours: string
+}
+
+describe('conformance with the reference Python SDK (soma-sdk from PyPI)', () => {
+  beforeAll(() => {
+    ensureVenv()
+    if (skipReason) console.warn(`[conformance] skipped: ${skipReason}`)
+  }, 900_000)
+
+  it(`agrees on ${CASES} random keys, transactions and payloads`, (ctx) => {
+    if (skipReason) {
+      ctx.skip()
+      return
+    }
+    const r = prng(0x50a1)
+    const cases: Case[] = []
+    const ours: { kp: Ed25519Keypair; mnemonicAddress: string; tx: Uint8Array; data: Uint8Array; key: Uint8Array }[] = []
+    for (let i = 0; i < CASES; i++) {
+      const kp = Ed25519Keypair.fromSecretKey(r.bytes(32))
+      const mnemonic = generateMnemonic(([12, 15, 18, 21, 24] as const)[i % 5])
+      const tx = randomTransaction(r, kp.toSomaAddress())
+      const data = r.bytes(r.int(400))
+      const key = r.bytes(32)
+      const enc = encryptWeights(data, key)
+      cases.push({
+        secret: kp.toSecretKeyHex(),
+        ourEncoded: kp.toBech32(),
+        mnemonic,
+        tx: toHex(tx),
+        data: toHex(data),
+        aesKey: toHex(key),
+        ciphertextOurs: toHex(enc.encrypted),
+        key58Ours: enc.key,
+      })
+      ours.push({ kp, mnemonicAddress: Ed25519Keypair.fromMnemonic(mnemonic).toSomaAddress(), tx, data, key })
+    }
+    const res = run(PY, ['-c', PYTHON_DRIVER], JSON.stringify(cases), 300_000)
+    expect(res.status, res.stderr.slice(-2000)).toBe(0)
+    const theirs = JSON.parse(res.stdout) as Record<string, string>[]
+    expect(theirs).toHaveLength(CASES)
+
+    theirs.forEach((t, i) => {
+      const o = ours[i]!
+      const c = cases[i]!
+      const label = `case ${i}`
+      // Python's address() is the Display form: 64 hex without 0x.
+      expect(`0x${t.address}`, label).toBe(o.kp.toSomaAddress())
+      expect(`0x${t.addressFromHex}`, label).toBe(o.kp.toSomaAddress())
+      expect(t.secretHex, label).toBe(c.secret)
+      expect(t.encoded, label).toBe(c.ourEncoded)
+      expect(Ed25519Keypair.fromBech32(t.encoded!).toSomaAddress(), label).toBe(o.kp.toSomaAddress())
+      expect(`0x${t.addressFromOurEncoded}`, label).toBe(o.kp.toSomaAddress())
+      expect(`0x${t.addressFromSecretKeyBech32}`, label).toBe(o.kp.toSomaAddress())
+      expect(`0x${t.mnemonicAddress}`, label).toBe(o.mnemonicAddress)
+
+      const signed = signTransaction(o.kp, o.tx)
+      const envelope = serializeSignedTransaction(o.tx, [signed.signature])
+      expect(t.signed, label).toBe(toHex(envelope))
+      const sig = parseSerializedSignature(signed.signature)
+      expect(sig.scheme).toBe('ED25519')
+      // The envelope's last 97 bytes are the serialized signature.
+      expect(toBase64(Buffer.from(t.signed!, 'hex').subarray(-97)), label).toBe(signed.signature)
+
+      expect(t.ciphertext, label).toBe(c.ciphertextOurs)
+      expect(t.key58, label).toBe(c.key58Ours)
+      expect(t.decrypted, label).toBe(toHex(decryptWeights(Buffer.from(t.ciphertext!, 'hex'), t.key58!)))
+      expect(t.decrypted, label).toBe(c.data)
+      expect(t.commitment, label).toBe(commitment(o.data))
+    })
+  })
+})
