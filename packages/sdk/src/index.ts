@@ -43,3 +43,29 @@ export * from './config/index.js'
 export * from './rpc/index.js'
 export * as sideServices from './services/index.js'
 export { AdminClient, FaucetClient, ScoringClient, ServiceError, serveSideServices } from './services/index.js'
+export {
+  addStake,
+  addStakeToModel,
+  claimRewards,
+  commitModel,
+  createModel,
+  deactivateModel,
+  embeddingCommitment,
+  manifest,
+  normalizeUrl,
+  payCoins,
+  reportModel,
+  reportSubmission,
+  reportValidator,
+  revealModel,
+  setCommissionRate,
+  setModelCommissionRate,
+  submitData,
+  transactionData,
+  transferCoin,
+  transferObjects,
+  undoReportModel,
+  undoReportSubmission,
+  undoReportValidator,
+  withdrawStake,
+} from './transactions/builders.js'

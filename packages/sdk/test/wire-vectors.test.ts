@@ -132,3 +132,76 @@ describe('Coin object digest (wire.md §12.2)', () => {
     expect(objectDigest(object)).toBe('WmMFvcLHMDGJrMdHuRSm7Eevc9c7uAexQSMDYeYQTj1')
   })
 })
+
+import { blake2b256 as coreBlake2b256 } from '@soma-ts/core'
+import {
+  commitModel,
+  createModel,
+  embeddingCommitment,
+  normalizeUrl,
+  payCoins,
+  submitData,
+  transactionData,
+  transferCoin,
+} from '../src/transactions/builders.js'
+import { BaseError } from '../src/errors/index.js'
+
+describe('builders give the §12.2 bytes from plain values', () => {
+  const bytesOf = (kind: Parameters<typeof transactionData>[0]['kind']) =>
+    toHex(encodeBcs(TransactionData, transactionData({ kind, sender: SENDER, gasPayment: [COIN] })))
+
+  it('TransferCoin and PayCoins', () => {
+    const tx = transactionData({ kind: transferCoin({ coin: COIN, amount: 1_000_000_000, recipient: id('33') }), sender: SENDER, gasPayment: [COIN] })
+    expect(transactionDigest(tx)).toBe('DJSZ9GvJBFErAq1zEbnP3fuvFNy3gPUshaEhZQZFEKGP')
+    const pay = payCoins({ coins: [COIN], amounts: [1, 2n], recipients: [id('33'), id('77')] })
+    expect(transactionDigest(transactionData({ kind: pay, sender: SENDER, gasPayment: [COIN] }))).toBe('D761pBkVcD5G23JG8FAcpuMqz4yWQZcQ89Csky6kDVzs')
+  })
+  it('CommitModel from raw commitments, with the embedding commitment computed', () => {
+    expect(embeddingCommitment([0.1, 0.2, 0.3])).toBe(base58.encode(Buffer.from('e5bc99bb75cf14d5f2c568eed1838271a3aaabc993614b4e0398a2e1f5f45150', 'hex')))
+    const kind = commitModel({
+      modelId: id('44'),
+      url: 'HTTPS://Example.com/weights.bin',
+      checksum: Buffer.from('bde4e4570f214e6f3c4b8a3236c6010996eb20edbfc1b94e8bce090ccb54a01f', 'hex'),
+      size: 25,
+      embeddingCommitment: embeddingCommitment([0.1, 0.2, 0.3]),
+      decryptionKeyCommitment: 'ASD8ymSHwcAw2AnmkF3JU7wKnGPsFsrGC2ejTHcuqA5v',
+    })
+    expect(transactionDigest(transactionData({ kind, sender: SENDER, gasPayment: [COIN] }))).toBe('HzbrHAufy3jZNJfGgTdraAhkzZtv3zhitqMkUC4N7xX2')
+  })
+  it('SubmitData with f32 values', () => {
+    const kind = submitData({
+      targetId: id('66'),
+      url: 'https://example.com/data',
+      checksum: 'DLuPdJuir2yCG3pTGTooeFssBDjZL9cfvWx1WXiefncf',
+      size: 10,
+      modelId: id('44'),
+      embedding: [0.1, 0.2, 0.3],
+      distanceScore: 0.5,
+      lossScore: [1, 2],
+      bondCoin: COIN,
+    })
+    expect(transactionDigest(transactionData({ kind, sender: SENDER, gasPayment: [COIN] }))).toBe('CtNPvqwUS4WWv4ZmRaVEa4HQ37pkb2RapM6xKDncbvdd')
+    expect(bytesOf(kind).slice(0, 4)).toBe('0016')
+  })
+  it('normalizes URLs the way the node does and rejects bad input with typed errors', () => {
+    expect(normalizeUrl('HTTPS://EXAMPLE.com')).toBe('https://example.com/')
+    expect(normalizeUrl('https://example.com/a b')).toBe('https://example.com/a%20b')
+    expect(() => normalizeUrl('not a url')).toThrow(BaseError)
+    expect(() => payCoins({ coins: [COIN], amounts: [1], recipients: [id('33'), id('77')] })).toThrow(/one amount per recipient/)
+    expect(() => createModel({ stakeAmount: 1, commissionRate: 10_001, architectureVersion: 1 })).toThrow(/basis points/)
+    expect(() => transferCoin({ coin: COIN, amount: 1.5, recipient: id('33') })).toThrow(BaseError)
+    expect(() => transferCoin({ coin: COIN, amount: -1n, recipient: id('33') })).toThrow(BaseError)
+    expect(() => transactionData({ kind: transferCoin({ coin: COIN, recipient: id('33') }), sender: SENDER, gasPayment: [] })).toThrow(
+      /at least one gas coin/,
+    )
+  })
+})
+
+describe('one Blake2b-256 everywhere', () => {
+  it('the SDK hash (@noble/hashes) equals the native core hash', () => {
+    for (let n = 0; n < 300; n += 7) {
+      const data = Uint8Array.from({ length: n * 13 }, (_, i) => (i * 31 + n) & 0xff)
+      expect(toHex(blake2b256(data))).toBe(toHex(coreBlake2b256(data)))
+    }
+  })
+})
