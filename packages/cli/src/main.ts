@@ -3,6 +3,7 @@ import { version as sdkVersion } from '@soma-ts/sdk'
 import { Command, CommanderError } from 'commander'
 
 import { registerKeytool } from './commands/keytool.js'
+import { registerScore } from './commands/score.js'
 import { registerWallet } from './commands/wallet.js'
 import { registerWeights } from './commands/weights.js'
 import { reportError } from './output.js'
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride()
   registerWeights(program)
+  registerScore(program)
   registerKeytool(program)
   registerWallet(program)
   return program

@@ -27,7 +27,7 @@ import {
   toBase58,
   uniformArray,
 } from '../src/index.js'
-import { expectCloseAll, goldensDir, isClose, loadGoldens } from './model-goldens.js'
+import { expectCloseAll, goldensDir, isClose, loadGoldens } from './model-goldens.mjs'
 
 const goldens = loadGoldens()
 const target = goldens.target_embedding

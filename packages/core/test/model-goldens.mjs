@@ -1,0 +1,34 @@
+// Where the shared model goldens live, for every TypeScript test that needs them (core
+// and CLI): the `shared/` folder beside the repository root (`<repo>/../shared/goldens`),
+// in a checkout and on CI alike. A missing folder is a broken setup, so this throws
+// instead of skipping. Plain JS with a .d.mts beside it, so packages with their own
+// rootDir can import it.
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+
+export function goldensDir() {
+  const dir = resolve(repoRoot, '..', 'shared', 'goldens')
+  if (!existsSync(join(dir, 'expected.json'))) {
+    throw new Error(`model goldens not found at ${dir} (expected shared/ beside the repository root)`)
+  }
+  return dir
+}
+
+export function loadGoldens() {
+  return JSON.parse(readFileSync(join(goldensDir(), 'expected.json'), 'utf8'))
+}
+
+/** 1e-5 relative with a 1e-6 absolute floor (components that cancel to near zero). */
+export function isClose(actual, expected) {
+  return Math.abs(actual - expected) <= 1e-5 * Math.abs(expected) + 1e-6
+}
+
+export function expectCloseAll(actual, expected, what) {
+  if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length} != ${expected.length}`)
+  for (let i = 0; i < expected.length; i++) {
+    if (!isClose(actual[i], expected[i])) throw new Error(`${what}[${i}]: got ${actual[i]}, expected ${expected[i]}`)
+  }
+}
