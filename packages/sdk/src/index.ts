@@ -36,6 +36,7 @@ export {
   toSerializedSignature,
   transactionSender,
   verifyTransactionSignature,
+  verifySignedTransaction,
   type ParsedSignature,
   type SignedTransaction,
 } from './transactions/signature.js'

@@ -186,3 +186,65 @@ describe('multisig (wire.md §12.1 repo pin)', () => {
     expect(() => multiSigAddress({ members: [{ ...committee.members[0]!, weight: 0 }], threshold: 1 })).toThrow(InvalidMultiSigError)
   })
 })
+
+import { verifySignedTransaction } from '../src/index.js'
+import { SystemState, decodeSystemState } from '../src/bcs/index.js'
+
+describe('verifying a signed envelope (what the local network checks)', () => {
+  const kp = Ed25519Keypair.fromMnemonic(FILM)
+  const signed = signTransaction(kp, TRANSFER)
+  const env = serializeSignedTransaction(signed.bytes, [signed.signature])
+  it('accepts the sender signature', () => {
+    const v = verifySignedTransaction(env)
+    expect(v.signers).toEqual([SENDER])
+    expect(v.digest).toBe('DJSZ9GvJBFErAq1zEbnP3fuvFNy3gPUshaEhZQZFEKGP')
+  })
+  it('rejects a wrong intent, a tampered body, a foreign signer and no signature', () => {
+    const badIntent = env.slice()
+    badIntent[3] = 0 // app id Sui
+    expect(() => verifySignedTransaction(badIntent)).toThrow(InvalidSignatureError)
+    const tampered = env.slice()
+    tampered[40] = tampered[40]! ^ 1
+    expect(() => verifySignedTransaction(tampered)).toThrow(BaseError)
+    const other = Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(9))
+    const foreign = serializeSignedTransaction(signed.bytes, [signTransaction(other, signed.bytes).signature])
+    expect(() => verifySignedTransaction(foreign)).toThrow(/No signature from the sender/)
+    expect(() => verifySignedTransaction(serializeSignedTransaction(signed.bytes, []))).toThrow(/no signature/)
+  })
+})
+
+describe('SystemState contents', () => {
+  it('decodes the tagged form and the untagged legacy form to the same value', () => {
+    // A minimal state: everything empty or zero, parameters with scalar thresholds.
+    const zeroTensor = { values: [0.5], shape: [1n] }
+    const params = Object.fromEntries(
+      [
+        'epochDurationMs', 'validatorRewardAllocationBps', 'modelMinStake', 'modelArchitectureVersion', 'modelRevealSlashRateBps',
+        'modelTallySlashRateBps', 'targetEpochFeeCollection', 'baseFee', 'writeObjectFee', 'valueFeeBps', 'minValueFeeBps',
+        'maxValueFeeBps', 'feeAdjustmentRateBps', 'targetModelsPerTarget', 'targetEmbeddingDim', 'targetInitialDistanceThreshold',
+        'targetRewardAllocationBps', 'targetHitsPerEpoch', 'targetHitsEmaDecayBps', 'targetDifficultyAdjustmentRateBps',
+        'targetMaxDistanceThreshold', 'targetMinDistanceThreshold', 'targetInitialTargetsPerEpoch', 'targetSubmitterRewardShareBps',
+        'targetModelRewardShareBps', 'targetClaimerIncentiveBps', 'submissionBondPerByte', 'maxSubmissionDataSize',
+      ].map((k, i) => [k, k.endsWith('Threshold') ? zeroTensor : BigInt(i)]),
+    )
+    const v1 = {
+      epoch: 3n,
+      protocolVersion: 5n,
+      validators: { totalStake: 0n, validators: [], pendingValidators: [], pendingRemovals: [], stakingPoolMappings: new Map(), inactiveValidators: new Map(), atRiskValidators: new Map() },
+      parameters: params,
+      epochStartTimestampMs: 1_700_000_000_000n,
+      validatorReportRecords: new Map(),
+      modelRegistry: { models: new Map(), stakingPoolMappings: new Map(), totalModelStake: 0n, modelReportRecords: new Map() },
+      emissionPool: { balance: 10n, emissionPerEpoch: 1n },
+      targetState: { distanceThreshold: zeroTensor, targetsGeneratedThisEpoch: 0n, hitsThisEpoch: 0n, hitsEma: 0n, rewardPerTarget: 0n },
+      safeMode: false,
+      safeModeAccumulatedFees: 0n,
+      safeModeAccumulatedEmissions: 0n,
+    }
+    const tagged = encodeBcs(SystemState, { V1: v1 } as never)
+    expect(tagged[0]).toBe(0)
+    expect(decodeSystemState(tagged)).toEqual(v1)
+    expect(decodeSystemState(tagged.subarray(1))).toEqual(v1)
+    expect(() => decodeSystemState(tagged.subarray(0, 20))).toThrow(BaseError)
+  })
+})

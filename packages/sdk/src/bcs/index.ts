@@ -96,3 +96,4 @@ export {
   type TransactionEffectsInput,
 } from './effects.js'
 export { CompressedSignature, MultiSig, MultiSigMemberPublicKey, MultiSigPublicKey } from './signature.js'
+export { decodeSystemState } from './state.js'

@@ -123,3 +123,22 @@ export function deserializeSignedTransaction(bytes: Uint8Array): {
     signatures: signed.txSignatures.map((s) => Uint8Array.from(s)),
   }
 }
+
+/**
+ * Checks a signed transaction the way the node's authenticator does for user transactions: the
+ * intent is `[0, 0, 1]`, every signature verifies over the signing digest, and the sender is among
+ * the signers. Returns the decoded data bytes, digest and signer addresses.
+ */
+export function verifySignedTransaction(signed: Uint8Array): { transaction: Uint8Array; digest: string; signers: string[] } {
+  const { intent, transaction, signatures } = deserializeSignedTransaction(signed)
+  if (intent[0] !== 0 || intent[1] !== 0 || intent[2] !== 1) {
+    throw new InvalidSignatureError(`Unexpected intent [${intent.join(', ')}]; user transactions use [0, 0, 1].`)
+  }
+  if (signatures.length === 0) throw new InvalidSignatureError('The transaction carries no signature.')
+  const signers = signatures.map((s) => verifyTransactionSignature(transaction, s))
+  const sender = transactionSender(transaction)
+  if (!signers.includes(sender)) {
+    throw new InvalidSignatureError(`No signature from the sender ${sender}.`, { details: `signers: ${signers.join(', ')}` })
+  }
+  return { transaction, digest: transactionDigest(transaction), signers }
+}
