@@ -26,6 +26,7 @@ import {
   RpcInvalidArgumentError,
   RpcNotFoundError,
   RpcObjectLockedError,
+  RpcTimeoutError,
   RpcUnavailableError,
   RpcUnimplementedError,
 } from '../src/rpc/errors.js'
@@ -69,6 +70,7 @@ function masked(object: Object$, paths: string[] | undefined): Object$ {
 }
 
 let listCalls = 0
+const checkpointQueue: string[] = []
 let streamAborted: Promise<void> | undefined
 
 function routes(router: ConnectRouter) {
@@ -116,7 +118,11 @@ function routes(router: ConnectRouter) {
         if ((err as { name?: string }).name === 'ProtoConversionError') throw toConnectError(err)
         throw new ConnectError(`Invalid user signature: ${(err as Error).message.split('\n')[0]}`, Code.InvalidArgument)
       }
-      return { transaction: { digest: transactionDigest(bcs), effects: { status: { success: true }, transactionDigest: transactionDigest(bcs) } } }
+      const digest = transactionDigest(bcs)
+      // A transfer of exactly 999 is "executed" but never checkpointed (for the timeout test).
+      const kind = req.transaction?.kind?.kind
+      if (!(kind?.case === 'transferCoin' && kind.value.amount === 999n)) checkpointQueue.push(digest)
+      return { transaction: { digest, effects: { status: { success: true }, transactionDigest: digest } } }
     },
     simulateTransaction() {
       throw new ConnectError('Object (0x01, 11) already locked by a different transaction', Code.FailedPrecondition)
@@ -131,6 +137,15 @@ function routes(router: ConnectRouter) {
           await new Promise((r) => setTimeout(r, 10))
           if (ctx.signal.aborted) return
         }
+      }
+      if (!req.readMask?.paths.includes('summary')) {
+        // Live mode: each tick, one checkpoint with whatever was executed since the last one.
+        for (let seq = 500n; !ctx.signal.aborted; seq++) {
+          const digests = checkpointQueue.splice(0)
+          yield { cursor: seq, checkpoint: { sequenceNumber: seq, transactions: digests.map((digest) => ({ digest })) } }
+          await new Promise((r) => setTimeout(r, 20))
+        }
+        return
       }
       for (const seq of [10n, 11n, 12n]) {
         yield { cursor: seq, checkpoint: { sequenceNumber: seq, transactions: [{ digest: `tx-${seq}` }] } }
@@ -165,10 +180,10 @@ afterAll(async () => {
   await new Promise((r) => h1.close(r))
 })
 
-function transferTx() {
+function transferTx(amount = 500n) {
   return buildTransaction({
     V1: {
-      kind: { TransferCoin: { coin: { objectId: `0x${hex64('01')}`, version: 11n, digest: coins[0]!.digest! }, amount: 500n, recipient: `0x${hex64('33')}` } },
+      kind: { TransferCoin: { coin: { objectId: `0x${hex64('01')}`, version: 11n, digest: coins[0]!.digest! }, amount, recipient: `0x${hex64('33')}` } },
       sender: SENDER,
       gasPayment: [{ objectId: `0x${hex64('01')}`, version: 11n, digest: coins[0]!.digest! }],
     },
@@ -239,9 +254,27 @@ describe.each([
     expect(err.method).toBe('/soma.rpc.TransactionExecutionService/ExecuteTransaction')
   })
 
+  it('executeAndWait: executes, then finds the digest in a checkpoint from the subscription', async () => {
+    const built = transferTx()
+    const signed = signTransaction(keypair, built.bcs)
+    const { executed, checkpoint } = await makeClient().executeAndWait(built, [signed.signature], { pollIntervalMs: 50 })
+    expect(executed.effects?.transactionDigest).toBe(built.digest)
+    expect(checkpoint).toBeGreaterThanOrEqual(500n)
+  })
+
+  it('executeAndWait: no checkpoint within the timeout is RpcTimeoutError naming the digest', async () => {
+    const built = transferTx(999n)
+    const signed = signTransaction(keypair, built.bcs)
+    const err = (await makeClient()
+      .executeAndWait(built, [signed.signature], { timeoutMs: 300, pollIntervalMs: 50 })
+      .catch((e: unknown) => e)) as RpcError
+    expect(err).toBeInstanceOf(RpcTimeoutError)
+    expect(err.serverMessage).toContain(built.digest)
+  })
+
   it('SubscribeCheckpoints streams the three checkpoints in order', async () => {
     const seen: bigint[] = []
-    for await (const item of makeClient().subscribeCheckpoints({ readMask: 'transactions.digest,sequence_number' })) {
+    for await (const item of makeClient().subscribeCheckpoints({ readMask: 'transactions.digest,sequence_number,summary' })) {
       seen.push(item.cursor!)
       expect(item.checkpoint?.transactions[0]?.digest).toBe(`tx-${item.cursor}`)
     }

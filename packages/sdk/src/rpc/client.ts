@@ -26,6 +26,7 @@ import {
 } from '../generated/soma/rpc/transaction_execution_service_pb.js'
 import type { Transaction } from '../generated/soma/rpc/transaction_pb.js'
 import { rpcErrorFromStatus, type RpcError } from './errors.js'
+import { userSignatureToProto } from './signature.js'
 
 /** Read masks the reference SDK uses; the node's defaults return only a few fields. */
 export const READ_MASKS = {
@@ -173,6 +174,18 @@ export interface SomaClient {
   ): Promise<ExecutedTransaction>
   simulateTransaction(transaction: Transaction, options?: RpcCallOptions & { readMask?: MaskInput; checks?: boolean }): Promise<ExecutedTransaction>
   /**
+   * Executes a transaction and waits until it is in a checkpoint, as the reference SDK does before
+   * reporting success: it subscribes to checkpoints *before* executing and matches the digest, and
+   * also polls GetTransaction (mask `checkpoint`) so that a subscription that starts late cannot
+   * miss it. `signatures` are serialized signatures (bytes or Base64) or protobuf UserSignatures.
+   * Rejects with RpcTimeoutError when no checkpoint includes it within `timeoutMs` (default 30 s).
+   */
+  executeAndWait(
+    transaction: { proto: Transaction; digest: string },
+    signatures: ReadonlyArray<Uint8Array | string | UserSignature>,
+    options?: { readMask?: MaskInput; timeoutMs?: number; pollIntervalMs?: number; signal?: AbortSignal },
+  ): Promise<{ executed: ExecutedTransaction; checkpoint: bigint }>
+  /**
    * Live checkpoints from the latest on, in order. Ends when `signal` aborts; no default timeout
    * applies to the stream.
    */
@@ -199,7 +212,7 @@ export function createSomaClientFromTransport(transport: Transport, config: Soma
   const execution = typedErrors(createClient(TransactionExecutionService, transport), TransactionExecutionService, url)
   const subscription = typedErrors(createClient(SubscriptionService, transport), SubscriptionService, url)
 
-  return {
+  const api: SomaClient = {
     ledger,
     state,
     execution,
@@ -312,6 +325,74 @@ export function createSomaClientFromTransport(transport: Transport, config: Soma
       return res.transaction
     },
 
+    async executeAndWait(transaction, signatures, options = {}) {
+      const timeoutMs = options.timeoutMs ?? 30_000
+      const pollIntervalMs = options.pollIntervalMs ?? 500
+      const protoSignatures = signatures.map((s) => (typeof s === 'string' || s instanceof Uint8Array ? userSignatureToProto(s) : s))
+      const stop = new AbortController()
+      const onOuterAbort = () => stop.abort()
+      options.signal?.addEventListener('abort', onOuterAbort, { once: true })
+      const method = '/soma.rpc.TransactionExecutionService/ExecuteTransaction'
+
+      // Opened first, so that a checkpoint produced while executing is not missed.
+      const stream = subscription.subscribeCheckpoints({ readMask: readMask(READ_MASKS.checkpointWait) }, { signal: stop.signal, timeoutMs: 0 })
+      const iterator = stream[Symbol.asyncIterator]()
+      const fromStream = (async (): Promise<bigint | undefined> => {
+        try {
+          for (;;) {
+            const next = await iterator.next()
+            if (next.done) return undefined
+            const cp = next.value.checkpoint
+            if (cp?.transactions.some((t) => t.digest === transaction.digest)) return cp.sequenceNumber ?? next.value.cursor
+          }
+        } catch {
+          // The stream ending (or this wait being aborted) leaves the polling path to decide.
+          return undefined
+        }
+      })()
+
+      try {
+        const executed = await api.executeTransaction(transaction.proto, protoSignatures, {
+          readMask: options.readMask ?? READ_MASKS.execute,
+          ...(options.signal ? { signal: options.signal } : {}),
+        })
+        const deadline = Date.now() + timeoutMs
+        const fromPolling = (async (): Promise<bigint> => {
+          let pollError: unknown
+          for (;;) {
+            if (stop.signal.aborted) throw rpcErrorFromStatus({ grpcCode: Code.Canceled, serverMessage: 'wait aborted', method, url })
+            if (pollError === undefined) {
+              try {
+                const tx = await ledger.getTransaction({ digest: transaction.digest, readMask: readMask('checkpoint') }, { signal: stop.signal })
+                if (tx.transaction?.checkpoint !== undefined) return tx.transaction.checkpoint
+              } catch (err) {
+                // NOT_FOUND means "not indexed yet"; any other failure leaves the subscription to decide.
+                if ((err as RpcError).grpcCode !== Code.NotFound) pollError = err
+              }
+            }
+            if (Date.now() >= deadline) {
+              throw rpcErrorFromStatus({
+                grpcCode: Code.DeadlineExceeded,
+                serverMessage: `transaction ${transaction.digest} was executed but not seen in a checkpoint within ${timeoutMs} ms`,
+                method,
+                url,
+                cause: pollError,
+              })
+            }
+            await new Promise((resolve) => setTimeout(resolve, pollIntervalMs))
+          }
+        })()
+        // Whichever path loses is cut off by the abort below; its rejection is expected.
+        fromPolling.catch(() => undefined)
+        const streamHit = fromStream.then((seq) => (seq === undefined ? new Promise<bigint>(() => {}) : seq))
+        const checkpoint = await Promise.race([streamHit, fromPolling])
+        return { executed, checkpoint }
+      } finally {
+        stop.abort()
+        options.signal?.removeEventListener('abort', onOuterAbort)
+      }
+    },
+
     subscribeCheckpoints(options = {}) {
       return subscription.subscribeCheckpoints(
         { readMask: options.readMask === undefined ? undefined : readMask(options.readMask) },
@@ -319,4 +400,5 @@ export function createSomaClientFromTransport(transport: Transport, config: Soma
       )
     },
   }
+  return api
 }
