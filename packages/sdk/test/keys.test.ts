@@ -248,3 +248,27 @@ describe('SystemState contents', () => {
     expect(() => decodeSystemState(tagged.subarray(0, 20))).toThrow(BaseError)
   })
 })
+
+import { MultiSig } from '../src/bcs/index.js'
+
+describe('multisig bitmap pairing follows the reference (zip of signatures and set bits)', () => {
+  const keys = [1, 2, 3].map((b) => Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(b)))
+  const committee = { members: keys.map((k, i) => ({ publicKey: k.getPublicKey(), weight: i + 1 })), threshold: 2 }
+  const digest = new Uint8Array(32).fill(7)
+  const raw = (bitmap: number, signers: number[]) =>
+    Uint8Array.from([
+      2,
+      ...encodeBcs(MultiSig, {
+        sigs: signers.map((i) => ({ Ed25519: keys[i]!.sign(digest) })),
+        bitmap,
+        multisigPk: { pkMap: keys.map((k, i) => ({ publicKey: { Ed25519: k.getPublicKey().toRawBytes() }, weight: i + 1 })), threshold: 2 },
+      }),
+    ])
+  it('ignores an unpaired bit beyond the committee, rejects a paired one', () => {
+    expect(verifyMultiSig(digest, raw(0b1100, [2]))).toBe(multiSigAddress(committee))
+    expect(() => verifyMultiSig(digest, raw(0b1000, [2]))).toThrow(/Invalid public keys index/)
+    // Signature order must follow the bits: member 2's signature in member 1's slot fails.
+    expect(() => verifyMultiSig(digest, raw(0b0110, [2, 1]))).toThrow(InvalidMultiSigError)
+    expect(verifyMultiSig(digest, raw(0b0110, [1, 2]))).toBe(multiSigAddress(committee))
+  })
+})

@@ -132,20 +132,22 @@ export function parseMultiSig(bytes: Uint8Array): DecodedMultiSig {
  */
 export function verifyMultiSig(message: Uint8Array, bytes: Uint8Array): string {
   const ms = parseMultiSig(bytes)
-  const members: number[] = []
-  for (let i = 0; i < ms.committee.members.length; i++) if (ms.bitmap & (1 << i)) members.push(i)
-  if (ms.bitmap >> ms.committee.members.length) throw new InvalidMultiSigError('The bitmap names a member the committee does not have.')
-  if (ms.signatures.length > members.length) throw new InvalidMultiSigError('More signatures than bits set in the bitmap.')
+  const setBits: number[] = []
+  for (let i = 0; i < 10; i++) if (ms.bitmap & (1 << i)) setBits.push(i)
+  // As the reference: signatures pair with set bits in ascending order (zip), so extra bits or
+  // extra signatures are ignored, but a paired bit beyond the committee is an error.
+  const pairs = Math.min(setBits.length, ms.signatures.length)
   let weight = 0
-  for (let k = 0; k < ms.signatures.length; k++) {
-    const member = ms.committee.members[members[k]!]!
+  for (let k = 0; k < pairs; k++) {
+    const member = ms.committee.members[setBits[k]!]
+    if (!member) throw new InvalidMultiSigError('Invalid public keys index: the bitmap names a member the committee does not have.')
     if (!member.publicKey.verify(message, ms.signatures[k]!)) {
-      throw new InvalidMultiSigError(`Member ${members[k]}'s signature does not verify.`)
+      throw new InvalidMultiSigError(`The signature of member ${setBits[k]} (${member.publicKey.toSomaAddress()}) does not verify.`)
     }
     weight += member.weight
   }
   if (weight < ms.committee.threshold) {
-    throw new InvalidMultiSigError(`Signed weight ${weight} is below the threshold ${ms.committee.threshold}.`)
+    throw new InvalidMultiSigError(`Insufficient weight ${weight} for threshold ${ms.committee.threshold}.`)
   }
   return ms.address
 }
