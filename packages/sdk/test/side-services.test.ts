@@ -13,6 +13,7 @@ import {
   FaucetClient,
   GasRequest,
   GasResponse,
+  HealthRequest,
   HealthResponse,
   AdvanceEpochResponse,
   ScoreRequest,
@@ -263,6 +264,17 @@ describe('bad input on the wire: an error status, never a crash', () => {
     expect(toHex(health.body!)).toBe('01')
     const gas = await raw('/faucet.Faucet/RequestGas', new Uint8Array(0))
     expect(gas.code).toBe(grpc.status.INTERNAL)
+  })
+
+  it('a payload of the wrong struct reaches the client as a typed RpcInternalError', async () => {
+    const client = new BcsGrpcClient({ url: server.url })
+    // An empty HealthRequest sent where a GasRequest is expected: the server cannot decode it.
+    const err = (await client
+      .call({ path: '/faucet.Faucet/RequestGas', request: HealthRequest, response: GasResponse }, {})
+      .catch((e: unknown) => e)) as RpcError
+    expect(err).toBeInstanceOf(RpcInternalError)
+    expect(err.serverMessage).toMatch(/GasRequest/)
+    client.close()
   })
 
   it('the services keep serving after bad input', async () => {
