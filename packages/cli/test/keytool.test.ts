@@ -183,6 +183,10 @@ describe('soma wallet (process)', () => {
     expect(json(soma(['keytool', 'import', exp.privateKey, 'ed25519', '--json'], other)).somaAddress).toBe(created.address)
     expect(json(soma(['keytool', 'import', created.recovery_phrase, 'ed25519', '--json'], other)).somaAddress).toBe(created.address)
 
+    const removed = json(soma(['wallet', 'remove', firstAddress, '--json'], env))
+    expect(removed).toEqual({ alias_or_address: firstAddress, address: firstAddress })
+    expect(json(soma(['wallet', 'list', '--json'], env)).addresses).toEqual([['alice', created.address]])
+
     const bad = soma(['wallet', 'switch', `0x${'12'.repeat(32)}`, '--json'], env)
     expect(bad.status).toBe(1)
     expect(JSON.parse(bad.stderr).error.message).toMatch(/not managed by the wallet/)

@@ -155,6 +155,18 @@ export function registerWallet(program: Command): void {
     })
 
   walletCmd
+    .command('remove')
+    .description('Remove an address (and its key) from the keystore')
+    .argument('<alias-or-address>')
+    .option('--json', 'print JSON')
+    .action(async (identity: string, _o: unknown, cmd: Command) => {
+      const { keystore } = await wallet(optsOf(cmd))
+      const address = keystore.resolve(identity)
+      keystore.remove(address)
+      print(optsOf(cmd), { alias_or_address: identity, address }, () => `✓ Removed address: ${identity} (${address})`)
+    })
+
+  walletCmd
     .command('export')
     .description('Print the private key of the active address as Bech32 somaprivkey1…')
     .option('--json', 'print JSON')

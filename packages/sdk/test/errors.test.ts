@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+
+import { BaseError, BcsDecodeError, InvalidAddressError, normalizeAddress, truncate, version } from '../src/index.js'
+import { Address, decodeBcs } from '../src/bcs/index.js'
+
+describe('BaseError', () => {
+  it('carries shortMessage, details, hint, metaMessages and a stable code', () => {
+    const err = new BaseError('Something failed.', { details: 'because', hint: 'do this', metaMessages: ['field: x'] })
+    expect(err.shortMessage).toBe('Something failed.')
+    expect(err.code).toBe('SOMA_ERROR')
+    expect(err.message).toBe(`Something failed.\n\nfield: x\n\nDetails: because\nHint: do this\nVersion: @soma-ts/sdk@${version}`)
+  })
+  it('walks the cause chain', () => {
+    const root = new TypeError('root cause')
+    const mid = new BcsDecodeError({ typeName: 'Address', cause: root })
+    const top = new BaseError('Top.', { cause: mid })
+    expect(top.walk()).toBe(root)
+    expect(top.walk((e) => e instanceof BcsDecodeError)).toBe(mid)
+    expect(top.walk((e) => e instanceof RangeError)).toBeNull()
+    expect(mid.details).toBe('root cause')
+  })
+  it('keeps messages bounded', () => {
+    const long = 'ab'.repeat(5000)
+    expect(truncate(long).length).toBeLessThan(150)
+    try {
+      normalizeAddress(long)
+      expect.unreachable()
+    } catch (err) {
+      expect(err).toBeInstanceOf(InvalidAddressError)
+      expect((err as Error).message.length).toBeLessThan(400)
+    }
+    try {
+      decodeBcs(Address, new Uint8Array(5000))
+      expect.unreachable()
+    } catch (err) {
+      expect(err).toBeInstanceOf(BcsDecodeError)
+      expect((err as BcsDecodeError).typeName).toBe('Address')
+      expect((err as Error).message.length).toBeLessThan(600)
+    }
+  })
+})
+
+describe('addresses', () => {
+  it('accepts the three text forms and pads short 0x forms', () => {
+    const full = `0x${'0'.repeat(63)}5`
+    expect(normalizeAddress('0x5')).toBe(full)
+    expect(normalizeAddress('0X5')).toBe(full)
+    expect(normalizeAddress(full.slice(2))).toBe(full)
+    expect(normalizeAddress(full.toUpperCase().replace('0X', '0x'))).toBe(full)
+    expect(() => normalizeAddress('5')).toThrow(InvalidAddressError)
+    expect(() => normalizeAddress('0x')).toThrow(InvalidAddressError)
+    expect(() => normalizeAddress(`0x${'1'.repeat(65)}`)).toThrow(InvalidAddressError)
+    expect(() => normalizeAddress('0xg1')).toThrow(InvalidAddressError)
+  })
+})
