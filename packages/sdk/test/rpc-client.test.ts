@@ -71,11 +71,24 @@ function masked(object: Object$, paths: string[] | undefined): Object$ {
 
 let listCalls = 0
 const checkpointQueue: string[] = []
+const indexedOnly = new Set<string>()
+const targets = [1, 2, 3, 4, 5, 6, 7].map((i) => ({ id: `0x${i}`, status: i % 2 === 0 ? 'filled' : 'open', rewardPool: BigInt(i) }))
 let streamAborted: Promise<void> | undefined
 
 function routes(router: ConnectRouter) {
   router.service(LedgerService, {
     getServiceInfo: () => ({ chainId: toBase58(new Uint8Array(32).fill(7)), chain: 'localnet', epoch: 3n, checkpointHeight: 42n, server: 'soma-test/0.1.21' }),
+    getCheckpoint(req) {
+      const id = req.checkpointId
+      if (id.case === 'sequenceNumber') return { checkpoint: { sequenceNumber: id.value, digest: `cp-${id.value}` } }
+      if (id.case === 'digest') return { checkpoint: { sequenceNumber: 7n, digest: id.value } }
+      return { checkpoint: { sequenceNumber: 42n, digest: 'latest' } }
+    },
+    getEpoch: (req) => ({ epoch: { epoch: req.epoch ?? 3n, protocolConfig: req.readMask?.paths.includes('protocol_config') ? { protocolVersion: 5n } : undefined } }),
+    getTransaction(req) {
+      if (indexedOnly.has(req.digest ?? '')) return { transaction: { digest: req.digest, checkpoint: 77n } }
+      throw new ConnectError(`Transaction ${req.digest} not found`, Code.NotFound)
+    },
     getObject(req) {
       let id: string
       try {
@@ -96,6 +109,13 @@ function routes(router: ConnectRouter) {
       const page = coins.slice(start, start + size).map((c) => masked(c, req.readMask?.paths))
       const next = start + size < coins.length ? new TextEncoder().encode(String(start + size)) : undefined
       return { objects: page, nextPageToken: next }
+    },
+    listTargets(req) {
+      const all = targets.filter((t) => req.statusFilter === undefined || t.status === req.statusFilter)
+      const start = req.pageToken ? req.pageToken[0]! : 0
+      const size = req.pageSize ?? 100
+      const next = start + size < all.length ? Uint8Array.of(start + size) : undefined
+      return { targets: all.slice(start, start + size), nextPageToken: next }
     },
     getBalance: (req) => {
       if (req.owner !== SENDER) throw new ConnectError('unknown owner', Code.NotFound)
@@ -121,7 +141,9 @@ function routes(router: ConnectRouter) {
       const digest = transactionDigest(bcs)
       // A transfer of exactly 999 is "executed" but never checkpointed (for the timeout test).
       const kind = req.transaction?.kind?.kind
-      if (!(kind?.case === 'transferCoin' && kind.value.amount === 999n)) checkpointQueue.push(digest)
+      // 998 is checkpointed but only visible through GetTransaction (the polling path).
+      if (kind?.case === 'transferCoin' && kind.value.amount === 998n) indexedOnly.add(digest)
+      else if (!(kind?.case === 'transferCoin' && kind.value.amount === 999n)) checkpointQueue.push(digest)
       return { transaction: { digest, effects: { status: { success: true }, transactionDigest: digest } } }
     },
     simulateTransaction() {
@@ -260,6 +282,36 @@ describe.each([
     const { executed, checkpoint } = await makeClient().executeAndWait(built, [signed.signature], { pollIntervalMs: 50 })
     expect(executed.effects?.transactionDigest).toBe(built.digest)
     expect(checkpoint).toBeGreaterThanOrEqual(500n)
+  })
+
+  it('executeAndWait: falls back to GetTransaction when the subscription never shows it', async () => {
+    const built = transferTx(998n)
+    const signed = signTransaction(keypair, built.bcs)
+    const { checkpoint } = await makeClient().executeAndWait(built, [signed.signature], { pollIntervalMs: 20, timeoutMs: 5_000 })
+    expect(checkpoint).toBe(77n)
+  })
+
+  it('GetCheckpoint by sequence number, by digest, and the latest', async () => {
+    const client = makeClient()
+    expect((await client.getCheckpoint({ sequenceNumber: 9n })).digest).toBe('cp-9')
+    expect((await client.getCheckpoint({ digest: 'abc' })).sequenceNumber).toBe(7n)
+    expect((await client.getCheckpoint()).digest).toBe('latest')
+  })
+
+  it('GetEpoch passes the epoch and the read mask', async () => {
+    const client = makeClient()
+    const current = await client.getEpoch(undefined, { readMask: 'epoch,protocol_config' })
+    expect(current.epoch).toBe(3n)
+    expect(current.protocolConfig?.protocolVersion).toBe(5n)
+    const past = await client.getEpoch(1n)
+    expect(past.epoch).toBe(1n)
+    expect(past.protocolConfig).toBeUndefined()
+  })
+
+  it('listTargets pages through a filtered list', async () => {
+    const ids: string[] = []
+    for await (const t of makeClient().listTargets({ status: 'open', pageSize: 3 })) ids.push(t.id!)
+    expect(ids).toEqual(['0x1', '0x3', '0x5', '0x7'])
   })
 
   it('executeAndWait: no checkpoint within the timeout is RpcTimeoutError naming the digest', async () => {
