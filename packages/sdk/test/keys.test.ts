@@ -272,3 +272,11 @@ describe('multisig bitmap pairing follows the reference (zip of signatures and s
     expect(verifyMultiSig(digest, raw(0b0110, [1, 2]))).toBe(multiSigAddress(committee))
   })
 })
+
+describe('Ed25519Keypair.signTransaction', () => {
+  it('is the same as signTransaction(keypair, tx)', () => {
+    const kp = Ed25519Keypair.fromMnemonic(FILM)
+    expect(kp.signTransaction(TRANSFER)).toEqual(signTransaction(kp, TRANSFER))
+    expect(JSON.stringify(kp)).toBe(`{"address":"${SENDER}"}`)
+  })
+})

@@ -6,7 +6,9 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { base64, bech32 } from '@scure/base'
 
+import type { TransactionDataInput } from '../bcs/transaction.js'
 import { InvalidKeyError } from '../errors/index.js'
+import { signTransaction, type SignedTransaction } from '../transactions/signature.js'
 import { concatBytes } from '../utils/encoding.js'
 import {
   DEFAULT_DERIVATION_PATH,
@@ -156,6 +158,14 @@ export class Ed25519Keypair {
   /** A raw 64-byte Ed25519 signature of `message` (for transactions, pass the signing digest). */
   sign(message: Uint8Array): Uint8Array {
     return ed25519.sign(message, this.#secret)
+  }
+
+  /**
+   * Signs a transaction (BCS bytes or a `TransactionData` value) over its intent digest; returns
+   * the BCS, the Base64 97-byte serialized signature and the Base58 digest.
+   */
+  signTransaction(tx: Uint8Array | TransactionDataInput): SignedTransaction {
+    return signTransaction(this, tx)
   }
 
   /** Keeps secrets out of logs and JSON. */

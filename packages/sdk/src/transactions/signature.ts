@@ -6,7 +6,7 @@
 import { decodeBcs, encodeBcs } from '../bcs/codec.js'
 import { SenderSignedData, TransactionData, type TransactionDataInput } from '../bcs/transaction.js'
 import { InvalidSignatureError } from '../errors/index.js'
-import { Ed25519Keypair } from '../keys/keypair.js'
+import type { Ed25519Keypair } from '../keys/keypair.js'
 import { parseMultiSig, verifyMultiSig, type DecodedMultiSig } from '../keys/multisig.js'
 import { Ed25519PublicKey, SIGNATURE_SCHEME_FLAG } from '../keys/publickey.js'
 import { concatBytes, fromBase64, normalizeAddress, toBase64 } from '../utils/encoding.js'
