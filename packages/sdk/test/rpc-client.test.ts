@@ -30,10 +30,10 @@ import {
   RpcUnavailableError,
   RpcUnimplementedError,
 } from '../src/rpc/errors.js'
-import { createSomaClient } from '../src/rpc/node.js'
+import { createSomaRpcClient } from '../src/rpc/node.js'
 import { fieldViolationError, toConnectError } from '../src/rpc/server.js'
 import { userSignatureFromProto, userSignatureToProto } from '../src/rpc/signature.js'
-import { createSomaWebClient } from '../src/rpc/web.js'
+import { createSomaRpcWebClient } from '../src/rpc/web.js'
 import { signTransaction, verifyTransactionSignature } from '../src/transactions/signature.js'
 import { transactionDigest } from '../src/transactions/digests.js'
 import { fromHex, toBase58 } from '../src/utils/encoding.js'
@@ -213,9 +213,9 @@ function transferTx(amount = 500n) {
 }
 
 describe.each([
-  ['gRPC over HTTP/2 (connect-node)', () => createSomaClient({ url: grpcUrl })],
-  ['gRPC-Web over HTTP/1.1 (connect-node)', () => createSomaClient({ url: webUrl, protocol: 'grpc-web' })],
-  ['gRPC-Web with fetch (connect-web, the browser transport)', () => createSomaWebClient({ url: webUrl })],
+  ['gRPC over HTTP/2 (connect-node)', () => createSomaRpcClient({ url: grpcUrl })],
+  ['gRPC-Web over HTTP/1.1 (connect-node)', () => createSomaRpcClient({ url: webUrl, protocol: 'grpc-web' })],
+  ['gRPC-Web with fetch (connect-web, the browser transport)', () => createSomaRpcWebClient({ url: webUrl })],
 ])('%s', (_name, makeClient) => {
   it('GetServiceInfo', async () => {
     const info = await makeClient().getServiceInfo()
@@ -349,7 +349,7 @@ describe('streams and transports', () => {
     const controller = new AbortController()
     const seen: bigint[] = []
     const err = await (async () => {
-      for await (const item of createSomaClient({ url: grpcUrl }).subscribeCheckpoints({ readMask: 'forever', signal: controller.signal })) {
+      for await (const item of createSomaRpcClient({ url: grpcUrl }).subscribeCheckpoints({ readMask: 'forever', signal: controller.signal })) {
         seen.push(item.cursor!)
         if (seen.length === 3) controller.abort()
       }
@@ -364,7 +364,7 @@ describe('streams and transports', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
     const port = (closed.address() as AddressInfo).port
     await new Promise((r) => closed.close(r))
-    const err = (await createSomaClient({ url: `http://127.0.0.1:${port}`, defaultTimeoutMs: 5_000 })
+    const err = (await createSomaRpcClient({ url: `http://127.0.0.1:${port}`, defaultTimeoutMs: 5_000 })
       .getServiceInfo()
       .catch((e: unknown) => e)) as RpcError
     expect(err).toBeInstanceOf(RpcUnavailableError)
@@ -373,7 +373,7 @@ describe('streams and transports', () => {
 
   it('0.0.0.0 in a URL means this machine', async () => {
     const port = new URL(grpcUrl).port
-    const info = await createSomaClient({ url: `http://0.0.0.0:${port}` }).getServiceInfo()
+    const info = await createSomaRpcClient({ url: `http://0.0.0.0:${port}` }).getServiceInfo()
     expect(info.chainId).toBe(toBase58(new Uint8Array(32).fill(7)))
   })
 })

@@ -54,7 +54,7 @@ export function readMask(paths: string | readonly string[] | FieldMask): FieldMa
 
 type MaskInput = string | readonly string[] | FieldMask
 
-export interface SomaClientConfig {
+export interface SomaRpcClientConfig {
   /** Shown in errors ("which node?"). */
   url?: string | undefined
 }
@@ -145,7 +145,7 @@ export async function* paginate<Item>(
   }
 }
 
-export interface SomaClient {
+export interface SomaRpcClient {
   /** The raw generated clients (typed errors included), for calls without a helper below. */
   readonly ledger: Client<typeof LedgerService>
   readonly state: Client<typeof StateService>
@@ -205,14 +205,14 @@ function notReturned(what: string, method: string, url: string | undefined): Rpc
 }
 
 /** A SOMA fullnode client over any Connect transport. */
-export function createSomaClientFromTransport(transport: Transport, config: SomaClientConfig = {}): SomaClient {
+export function createSomaRpcClientFromTransport(transport: Transport, config: SomaRpcClientConfig = {}): SomaRpcClient {
   const url = config.url
   const ledger = typedErrors(createClient(LedgerService, transport), LedgerService, url)
   const state = typedErrors(createClient(StateService, transport), StateService, url)
   const execution = typedErrors(createClient(TransactionExecutionService, transport), TransactionExecutionService, url)
   const subscription = typedErrors(createClient(SubscriptionService, transport), SubscriptionService, url)
 
-  const api: SomaClient = {
+  const api: SomaRpcClient = {
     ledger,
     state,
     execution,

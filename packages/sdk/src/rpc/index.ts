@@ -5,15 +5,15 @@
  */
 export { buildTransaction, type BuiltTransaction } from './build.js'
 export {
-  createSomaClientFromTransport,
+  createSomaRpcClientFromTransport,
   paginate,
   readMask,
   READ_MASKS,
   toRpcError,
   type ListOptions,
   type RpcCallOptions,
-  type SomaClient,
-  type SomaClientConfig,
+  type SomaRpcClient,
+  type SomaRpcClientConfig,
 } from './client.js'
 export {
   ProtoConversionError,
@@ -24,7 +24,7 @@ export {
   type TransactionDataValue,
 } from './convert.js'
 export * from './errors.js'
-export { createNodeTransport, createSomaClient, normalizeRpcUrl, type NodeTransportOptions } from './node.js'
+export { createNodeTransport, createSomaRpcClient, normalizeRpcUrl, type NodeTransportOptions } from './node.js'
 export { fieldViolationError, toConnectError } from './server.js'
 export { userSignatureFromProto, userSignatureToProto } from './signature.js'
-export { createSomaWebClient, createWebTransport, type WebTransportOptions } from './web.js'
+export { createSomaRpcWebClient, createWebTransport, type WebTransportOptions } from './web.js'

@@ -6,7 +6,7 @@ import type { Transport } from '@connectrpc/connect'
 import { createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node'
 
 import { InvalidArgumentError } from '../errors/index.js'
-import { createSomaClientFromTransport, type SomaClient } from './client.js'
+import { createSomaRpcClientFromTransport, type SomaRpcClient } from './client.js'
 
 export interface NodeTransportOptions {
   /** Fullnode URL, e.g. `http://127.0.0.1:9000` or `https://fullnode.testnet.soma.org`. */
@@ -40,6 +40,6 @@ export function createNodeTransport(options: NodeTransportOptions): Transport {
 }
 
 /** A fullnode client for Node.js. */
-export function createSomaClient(options: NodeTransportOptions): SomaClient {
-  return createSomaClientFromTransport(createNodeTransport(options), { url: normalizeRpcUrl(options.url) })
+export function createSomaRpcClient(options: NodeTransportOptions): SomaRpcClient {
+  return createSomaRpcClientFromTransport(createNodeTransport(options), { url: normalizeRpcUrl(options.url) })
 }

@@ -5,7 +5,7 @@
 import type { Transport } from '@connectrpc/connect'
 import { createGrpcWebTransport } from '@connectrpc/connect-web'
 
-import { createSomaClientFromTransport, type SomaClient } from './client.js'
+import { createSomaRpcClientFromTransport, type SomaRpcClient } from './client.js'
 
 export interface WebTransportOptions {
   /** Fullnode URL, e.g. `https://fullnode.testnet.soma.org`. */
@@ -25,9 +25,9 @@ export function createWebTransport(options: WebTransportOptions): Transport {
 }
 
 /** A fullnode client over gRPC-Web. */
-export function createSomaWebClient(options: WebTransportOptions): SomaClient {
-  return createSomaClientFromTransport(createWebTransport(options), { url: options.url })
+export function createSomaRpcWebClient(options: WebTransportOptions): SomaRpcClient {
+  return createSomaRpcClientFromTransport(createWebTransport(options), { url: options.url })
 }
 
-export { createSomaClientFromTransport, paginate, readMask, READ_MASKS, type SomaClient } from './client.js'
+export { createSomaRpcClientFromTransport, paginate, readMask, READ_MASKS, type SomaRpcClient } from './client.js'
 export * from './errors.js'
