@@ -28,6 +28,7 @@ import { transactionDigest } from '../src/transactions/digests.js'
 import { serializeSignedTransaction, signTransaction, verifyTransactionSignature } from '../src/transactions/signature.js'
 import { normalizeAddress, toHex } from '../src/utils/encoding.js'
 import { COMMIT_MODEL, EVERY_KIND, MANIFEST } from './helpers/kinds.js'
+import { randomTransaction, rng } from './helpers/random-kinds.js'
 import { ensureSomaSdkPython } from './helpers/soma-sdk-python.js'
 
 const keypair = Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(1))
@@ -218,6 +219,9 @@ describe.skipIf('skip' in env)('the reference soma-sdk (Python) against our serv
         gasPayment: [],
       },
     }
+    // Seeded random transactions of every kind, edge values and tricky URLs included.
+    const next = rng(0x5e_ed)
+    const randomInputs = Array.from({ length: 300 }, () => randomTransaction(next, SENDER))
     const userKinds = ['TransferCoin', 'PayCoins', 'CommitModel', 'RevealModel', 'SubmitData', 'AddStake'] as const
     const signed = userKinds.map((name) => {
       const input = inputs[TRANSACTION_KIND_NAMES.indexOf(name)]!
@@ -227,7 +231,7 @@ describe.skipIf('skip' in env)('the reference soma-sdk (Python) against our serv
     const run = await runPython(python, {
       rpc: `http://127.0.0.1:${(h2.address() as AddressInfo).port}`,
       side: side.url,
-      cases: [...inputs, rawUrl].map((i) => ({ data: toHex(encodeBcs(TransactionData, i)) })),
+      cases: [...inputs, rawUrl, ...randomInputs].map((i) => ({ data: toHex(encodeBcs(TransactionData, i)) })),
       signed,
       recipient: '0x5',
       checksum: 'DLuPdJuir2yCG3pTGTooeFssBDjZL9cfvWx1WXiefncf',
@@ -258,6 +262,13 @@ describe.skipIf('skip' in env)('the reference soma-sdk (Python) against our serv
     expect(built.data.V1.kind.CommitModel?.manifest.V1?.url).toBe('https://example.com/a%20b')
     expect(out.simulate[inputs.length]).toEqual({ digest: built.digest })
     expect(built.digest).not.toBe(transactionDigest(rawUrl))
+
+    const randomOut = out.simulate.slice(inputs.length + 1)
+    const mismatches = randomInputs
+      .map((input, i) => ({ i, ours: buildTransaction(input).digest, theirs: randomOut[i] }))
+      .filter((r) => r.theirs?.digest !== r.ours)
+    expect(mismatches).toEqual([])
+    expect(randomOut).toHaveLength(300)
 
     // ExecuteTransaction: the signature the reference sends verifies over our rebuild.
     userKinds.forEach((name, i) => {

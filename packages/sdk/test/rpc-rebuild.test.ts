@@ -13,6 +13,7 @@ import { ProtoConversionError, transactionDataFromProto, transactionDataToProto 
 import { transactionDigest } from '../src/transactions/digests.js'
 import { toHex } from '../src/utils/encoding.js'
 import { COIN, COMMIT_MODEL, EVERY_KIND, MANIFEST, SENDER, SUBMIT_DATA, b58, bytes, id, tx } from './helpers/kinds.js'
+import { randomTransaction, rng } from './helpers/random-kinds.js'
 
 /** Client builds → protobuf bytes on the wire → the node's decode and rebuild. */
 function overTheWire(input: TransactionDataInput) {
@@ -201,5 +202,26 @@ describe('the rebuild rejects bad protobuf like the node', () => {
     const withUnknown = new Uint8Array([...wire, 0x98, 0x06, 0x07])
     const rebuilt = transactionDataFromProto(fromBinary(TransactionSchema, withUnknown))
     expect(toHex(rebuilt.bcs)).toBe(toHex(built.bcs))
+  })
+})
+
+describe('random transactions (seeded) survive the protobuf round trip', () => {
+  it('500 transactions of every kind: the rebuild equals the built bytes; already-canonical values keep their BCS', () => {
+    const next = rng(0x50_4d_41)
+    let canonical = 0
+    for (let i = 0; i < 500; i++) {
+      const input = randomTransaction(next, SENDER)
+      const { built, rebuilt } = overTheWire(input)
+      expect(toHex(rebuilt.bcs), `case ${i}`).toBe(toHex(built.bcs))
+      const kind = built.data.V1.kind
+      const url = kind.CommitModel?.manifest.V1?.url ?? kind.SubmitData?.dataManifest.manifest.V1?.url
+      const inputKind = (input as { V1: { kind: Record<string, { manifest?: { V1: { url: string } }; dataManifest?: { manifest: { V1: { url: string } } } }> } }).V1.kind
+      const rawUrl = Object.values(inputKind)[0]?.manifest?.V1.url ?? Object.values(inputKind)[0]?.dataManifest?.manifest.V1.url
+      if (url === undefined || url === rawUrl) {
+        canonical++
+        expect(toHex(built.bcs), `case ${i}`).toBe(toHex(encodeBcs(TransactionData, input)))
+      }
+    }
+    expect(canonical).toBeGreaterThan(400)
   })
 })
