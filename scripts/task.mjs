@@ -2,7 +2,7 @@
 // The one entry point behind `npm run demo`, `npm test`, `npm run bench` and
 // `npm run build`. It sets up what a fresh clone lacks (pnpm at the pinned version,
 // the workspace's packages, the native addon) and then runs the task.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,6 +41,48 @@ function installedPnpmVersion() {
 
 const pnpm = (args, opts) => run(process.execPath, [pnpmBin, ...args], opts)
 
+// Test counts gathered from the runners' own summary lines, for one closing line.
+const totals = { passed: 0, failed: 0, skipped: 0 }
+const ANSI = /\u001b\[[0-9;]*m/g
+
+function count(line) {
+  const plain = line.replace(ANSI, '')
+  const cargo = /test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/.exec(plain)
+  if (cargo) {
+    totals.passed += Number(cargo[1])
+    totals.failed += Number(cargo[2])
+    totals.skipped += Number(cargo[3])
+    return
+  }
+  const vitest = /^(?:\S+:test: )?\s*Tests\s+(.*)$/.exec(plain)
+  if (vitest) {
+    for (const [, n, what] of vitest[1].matchAll(/(\d+) (passed|failed|skipped)/g)) totals[what] += Number(n)
+  }
+}
+
+/** Like `run`, but also reads the output for test counts while streaming it through. */
+function runCounting(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    for (const [stream, sink] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+      let pending = ''
+      stream.on('data', (chunk) => {
+        sink.write(chunk)
+        pending += chunk.toString('utf8')
+        const lines = pending.split('\n')
+        pending = lines.pop() ?? ''
+        lines.forEach(count)
+      })
+      stream.on('end', () => pending && count(pending))
+    }
+    child.on('error', (err) => {
+      console.error(`soma-ts: could not run ${cmd}: ${err.message}`)
+      resolve(1)
+    })
+    child.on('close', (code) => resolve(code ?? 1))
+  })
+}
+
 function setup() {
   if (installedPnpmVersion() !== pinned) {
     step(`installing pnpm ${pinned} into .tools/`)
@@ -62,9 +104,12 @@ switch (task) {
   case 'test':
     setup()
     step('Rust tests (cargo test --workspace)')
-    run('cargo', ['test', '--workspace', '--release', ...(process.env.CI ? ['--locked'] : [])])
+    const rust = await runCounting('cargo', ['test', '--workspace', '--release', ...(process.env.CI ? ['--locked'] : [])])
     step('TypeScript tests (turbo run test)')
-    pnpm(['exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest])
+    const ts = rust === 0 ? await runCounting(process.execPath, [pnpmBin, 'exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest]) : 1
+    const failed = totals.failed + (rust !== 0 || ts !== 0 ? Math.max(0, 1 - totals.failed) : 0)
+    console.log(`\n${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped`)
+    if (rust !== 0 || ts !== 0) process.exit(1)
     break
   case 'demo':
     setup()
