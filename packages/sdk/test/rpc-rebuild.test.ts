@@ -14,6 +14,7 @@ import { transactionDigest } from '../src/transactions/digests.js'
 import { toHex } from '../src/utils/encoding.js'
 import { COIN, COMMIT_MODEL, EVERY_KIND, MANIFEST, SENDER, SUBMIT_DATA, b58, bytes, id, tx } from './helpers/kinds.js'
 import { randomTransaction, rng } from './helpers/random-kinds.js'
+import * as builders from '../src/transactions/builders.js'
 
 /** Client builds → protobuf bytes on the wire → the node's decode and rebuild. */
 function overTheWire(input: TransactionDataInput) {
@@ -223,5 +224,39 @@ describe('random transactions (seeded) survive the protobuf round trip', () => {
       }
     }
     expect(canonical).toBeGreaterThan(400)
+  })
+})
+
+describe("the plain-value builders (transactions/builders.ts) already produce the rebuild's form", () => {
+  it('commitModel / submitData / revealModel / payCoins: buildTransaction keeps their BCS unchanged', () => {
+    const kinds = [
+      builders.commitModel({
+        modelId: '0x44',
+        url: 'HTTPS://Example.COM/w b',
+        checksum: b58(0xbd),
+        size: 25n,
+        embeddingCommitment: b58(0xe5),
+        decryptionKeyCommitment: b58(0x8c),
+      }),
+      builders.submitData({
+        targetId: '0x66',
+        url: 'https://example.com:443/data',
+        checksum: b58(0xd1),
+        size: 10,
+        modelId: '0x44',
+        embedding: [0.1, 0.2, 0.3],
+        distanceScore: 0.7,
+        lossScore: [],
+        bondCoin: COIN,
+      }),
+      builders.revealModel({ modelId: '0x44', decryptionKey: b58(0x2a), embedding: [1e-45, -0, 3.4e38] }),
+      builders.payCoins({ coins: [COIN], amounts: [5n], recipients: ['0x33'] }),
+    ]
+    for (const kind of kinds) {
+      const input = builders.transactionData({ kind, sender: SENDER, gasPayment: [COIN] })
+      const { built, rebuilt } = overTheWire(input)
+      expect(toHex(built.bcs)).toBe(toHex(encodeBcs(TransactionData, input)))
+      expect(toHex(rebuilt.bcs)).toBe(toHex(built.bcs))
+    }
   })
 })
