@@ -61,9 +61,9 @@ async function timeOurs(model, data, repeats) {
 
 async function compare(name, config, dataSize, repeats, torchReady) {
   const data = new Uint8Array(randomBytes(dataSize))
-  const dataPath = join(work, `data-${name}.bin`)
+  const dataPath = join(work, `data-${name.split(' ')[0]}.bin`)
   writeFileSync(dataPath, data)
-  const weightsPath = join(work, `weights-${name}.safetensors`)
+  const weightsPath = join(work, `weights-${name.split(' ')[0]}.safetensors`)
   let model
   if (torchReady) {
     const r = sh(python, [join(here, 'torch_v1.py'), 'make-weights', weightsPath, JSON.stringify(config), '11'])
@@ -72,14 +72,26 @@ async function compare(name, config, dataSize, repeats, torchReady) {
   } else {
     model = await Model.random(config)
   }
-  const ours = await timeOurs(model, data, repeats)
-  const oursRate = dataSize / median(ours.seconds)
-  const row = { name, config, dataSize, ours: oursRate, oursLoss: ours.loss }
-  if (torchReady) {
-    const r = sh(python, [join(here, 'torch_v1.py'), 'score', weightsPath, JSON.stringify(config), dataPath, String(SEED), String(repeats)])
-    if (!r.ok) throw new Error(`PyTorch run failed: ${r.out}`)
-    const t = JSON.parse(r.out.trim().split('\n').at(-1))
-    row.torch = dataSize / median(t.seconds)
+  // The machine may be shared: runs alternate between the two sides so that a busy
+  // period slows both, and each side's median is kept.
+  const ours = []
+  const theirs = []
+  let oursLoss
+  let t
+  for (let i = 0; i < repeats; i++) {
+    const o = await timeOurs(model, data, 1)
+    ours.push(o.seconds[0])
+    oursLoss = o.loss
+    if (torchReady) {
+      const r = sh(python, [join(here, 'torch_v1.py'), 'score', weightsPath, JSON.stringify(config), dataPath, String(SEED), '1'])
+      if (!r.ok) throw new Error(`PyTorch run failed: ${r.out}`)
+      t = JSON.parse(r.out.trim().split('\n').at(-1))
+      theirs.push(t.seconds[0])
+    }
+  }
+  const row = { name, config, dataSize, ours: dataSize / median(ours), oursLoss }
+  if (t) {
+    row.torch = dataSize / median(theirs)
     row.torchLoss = t.loss
     row.torchThreads = t.threads
     row.torchVersion = t.torch
