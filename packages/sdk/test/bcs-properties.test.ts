@@ -257,6 +257,145 @@ const target = (r: R) => ({
   winningLossScore: g.option(r, tensor),
   submissionReports: addrSet(r),
 })
+// AuthorityName and PeerId values as decoding yields them: canonical Base64 and bare lowercase hex.
+const authorityName = (r: R) => Buffer.from(r.bytes(96)).toString('base64')
+const peerId = (r: R) => Buffer.from(r.bytes(32)).toString('hex')
+/** A Map written in the order of the keys' bytes (the order the Rust bcs crate writes maps in). */
+const sortedMap = <T>(entries: [string, T][], keyBytes: (k: string) => Uint8Array) => {
+  const unique = [...new Map(entries).entries()]
+  unique.sort((a, b) => Buffer.compare(keyBytes(a[0]), keyBytes(b[0])))
+  return new Map(unique)
+}
+const nameBytes = (k: string) => Buffer.from(k, 'base64')
+const authority = (r: R) => ({
+  stake: g.u64(r),
+  address: g.string(r),
+  hostname: g.string(r),
+  protocolKey: r.bytes(32),
+  networkKey: r.bytes(32),
+  authorityKey: r.bytes(96),
+})
+const committee = (r: R) => {
+  const names = g.vec(r, authorityName, 3)
+  return {
+    epoch: g.u64(r),
+    votingRights: names.map((n) => [n, g.u64(r)]),
+    expandedKeys: sortedMap(names.map((n) => [n, r.bytes(96)]), nameBytes),
+    indexMap: sortedMap(names.map((n) => [n, g.u64(r)]), nameBytes),
+    authorities: sortedMap(names.map((n) => [n, authority(r)]), nameBytes),
+  }
+}
+const withError = (r: R) => ({ error: g.string(r) })
+/**
+ * One generator per `SomaError` variant, written out in the reference's declaration order
+ * (`types/src/error.rs`), so that a test can check each variant's tag against its position here.
+ * `null` marks a unit variant. `depth` bounds the recursion through TooManyIncorrectAuthorities.
+ */
+const SOMA_ERRORS: Record<string, ((r: R, depth: number) => unknown) | null> = {
+  InvalidCommittee: (r) => g.string(r),
+  SignatureKeyGenError: (r) => g.string(r),
+  InvalidPrivateKey: null,
+  KeyConversionError: (r) => g.string(r),
+  InvalidSignature: withError,
+  InvalidAddress: null,
+  IncorrectSigner: withError,
+  RpcError: (r) => [g.string(r), g.string(r)],
+  ValidatorHaltedAtEpochEnd: null,
+  EpochEnded: (r) => g.u64(r),
+  AdvanceEpochError: withError,
+  TimeoutError: null,
+  TransactionOrchestratorLocalExecutionError: withError,
+  FailedToSubmitToConsensus: (r) => g.string(r),
+  GenericAuthorityError: withError,
+  MissingCommitteeAtEpoch: (r) => g.u64(r),
+  QuorumDriverCommunicationError: withError,
+  FailedToVerifyTxCertWithExecutedEffects: (r) => ({ validatorName: authorityName(r), error: g.string(r) }),
+  TooManyIncorrectAuthorities: (r, depth) => ({
+    errors: depth > 0 ? g.vec(r, (r) => [authorityName(r), somaError(r, depth - 1)], 2) : [],
+    action: g.string(r),
+  }),
+  WrongEpoch: (r) => ({ expectedEpoch: g.u64(r), actualEpoch: g.u64(r) }),
+  SignerSignatureNumberMismatch: (r) => ({ expected: g.u64(r), actual: g.u64(r) }),
+  SignerSignatureAbsent: (r) => ({ expected: g.string(r), actual: g.vec(r, g.string) }),
+  UnknownSigner: (r) => ({ signer: g.option(r, g.string), index: g.option(r, (r) => r.int(2 ** 32)), committee: committee(r) }),
+  InvalidAuthenticator: null,
+  CertificateRequiresQuorum: null,
+  StakeAggregatorRepeatedSigner: (r) => ({ signer: authorityName(r), conflictingSig: r.bool() }),
+  ByzantineAuthoritySuspicion: (r) => ({ authority: authorityName(r), reason: g.string(r) }),
+  InvalidDigestLength: (r) => ({ expected: g.u64(r), actual: g.u64(r) }),
+  QuorumFailedToGetEffectsQuorumWhenProcessingTransaction: (r) => ({
+    effectsMap: sortedMap(
+      g.vec(r, (r) => [g.digest(r), [g.vec(r, authorityName, 3), g.u64(r)]] as [string, unknown]),
+      (k) => base58.decode(k),
+    ),
+  }),
+  ErrorWhileProcessingCertificate: (r) => ({ err: g.string(r) }),
+  FullNodeCantHandleCertificate: null,
+  InvalidTransactionDigest: null,
+  ObjectNotFound: (r) => ({ objectId: g.address(r), version: g.option(r, g.u64) }),
+  ObjectLockConflict: (r) => ({ objRef: objectRef(r), pendingTransaction: g.digest(r) }),
+  ObjectVersionUnavailableForConsumption: (r) => ({ providedObjRef: objectRef(r), currentVersion: g.u64(r) }),
+  InvalidObjectDigest: (r) => ({ objectId: g.address(r), expectedDigest: g.digest(r) }),
+  Storage: (r) => g.string(r),
+  ObjectLockAlreadyInitialized: (r) => ({ refs: g.vec(r, objectRef) }),
+  SystemStateReadError: (r) => g.string(r),
+  NetworkConfig: (r) => g.string(r),
+  NetworkClientConnection: (r) => g.string(r),
+  NetworkServerConnection: (r) => g.string(r),
+  PeerNotFound: peerId,
+  Consensus: (r) => g.string(r),
+  NoCommitteeForEpoch: (r) => g.u64(r),
+  UnexpectedOwnerType: null,
+  DuplicateObjectRefInput: null,
+  SerializationFailure: (r) => g.string(r),
+  FailedVDF: (r) => g.string(r),
+  ShardSamplingError: (r) => g.string(r),
+  InvalidFinalityProof: (r) => g.string(r),
+  VerifiedCheckpointNotFound: (r) => g.u64(r),
+  VerifiedCheckpointDigestNotFound: (r) => g.string(r),
+  LatestCheckpointSequenceNumberNotFound: null,
+  CheckpointContentsNotFound: (r) => g.digest(r),
+  TransactionSerializationError: withError,
+  TransactionDeserializationError: withError,
+  TransactionEffectsSerializationError: withError,
+  TransactionEffectsDeserializationError: withError,
+  ObjectSerializationError: withError,
+  ObjectDeserializationError: withError,
+  FileIOError: (r) => g.string(r),
+  GrpcMessageSerializeError: (r) => ({ typeInfo: g.string(r), error: g.string(r) }),
+  GrpcMessageDeserializeError: (r) => ({ typeInfo: g.string(r), error: g.string(r) }),
+  InvalidRequest: (r) => g.string(r),
+  TotalTransactionSizeTooLargeInBatch: (r) => ({ size: g.u64(r), limit: g.u64(r) }),
+  UnsupportedFeatureError: withError,
+  TooManyRequests: null,
+  IncorrectUserSignature: withError,
+  GenesisTransactionNotFound: null,
+  Unknown: (r) => g.string(r),
+  TransactionNotFound: (r) => ({ digest: g.digest(r) }),
+  TransactionsNotFound: (r) => ({ digests: g.vec(r, g.digest) }),
+  TooManyTransactionsPendingConsensus: null,
+  ValidatorConsensusLagging: (r) => ({ round: r.int(2 ** 32), lastCommittedRound: r.int(2 ** 32) }),
+  ExecutionError: (r) => g.string(r),
+  TxAlreadyFinalizedWithDifferentUserSigs: null,
+  TransactionDenied: withError,
+  SharedObjectStartingVersionMismatch: null,
+  NotSharedObjectError: null,
+  InvalidSequenceNumber: null,
+  NotOwnedObjectError: null,
+  MutableObjectUsedMoreThanOnce: (r) => ({ objectId: g.address(r) }),
+  ObjectInputArityViolation: null,
+  MutableParameterExpected: (r) => ({ objectId: g.address(r) }),
+  GasPaymentError: (r) => g.string(r),
+  EncoderServiceUnavailable: null,
+  TransactionNotFinalized: null,
+  NotEmbedDataTransaction: null,
+  TransactionFailed: (r) => g.string(r),
+  VdfComputationFailed: (r) => g.string(r),
+}
+function somaError(r: R, depth = 2, name = pick(r, Object.keys(SOMA_ERRORS))): unknown {
+  const f = SOMA_ERRORS[name]!
+  return enumValue(name, f ? f(r, depth) : true)
+}
 const FAILURES: Record<string, ((r: R) => unknown) | null> = {
   InsufficientGas: null,
   InvalidOwnership: (r) => ({ objectId: g.address(r), expectedOwner: g.address(r), actualOwner: g.option(r, g.address) }),
@@ -273,12 +412,13 @@ const FAILURES: Record<string, ((r: R) => unknown) | null> = {
   ModelRevealEpochMismatch: null,
   CertificateDenied: null,
   ExecutionCancelledDueToSharedObjectCongestion: null,
+  SomaError: (r) => somaError(r),
 }
-const effects = (r: R) => {
+const effects = (r: R, status?: unknown) => {
   const failure = pick(r, Object.keys(FAILURES))
   const f = FAILURES[failure]!
   return enumValue('V1', {
-    status: r.bool() ? enumValue('Success', true) : enumValue('Failure', { error: enumValue(failure, f ? f(r) : true) }),
+    status: status ?? (r.bool() ? enumValue('Success', true) : enumValue('Failure', { error: enumValue(failure, f ? f(r) : true) })),
     executedEpoch: g.u64(r),
     transactionFee: { baseFee: g.u64(r), operationFee: g.u64(r), valueFee: g.u64(r), totalFee: g.u64(r) },
     transactionDigest: g.digest(r),
@@ -332,7 +472,9 @@ const CASES: [string, BcsType<any, any>, (r: R) => unknown][] = [
   ['SystemParameters', B.SystemParameters, parameters],
   ['Model', B.Model, model],
   ['SystemState', B.SystemState, systemState],
-  ['TransactionEffects', B.TransactionEffects, effects],
+  ['TransactionEffects', B.TransactionEffects, (r) => effects(r)],
+  ['SomaError', B.SomaError, (r) => somaError(r)],
+  ['Committee', B.Committee, committee],
   ['MultiSig', B.MultiSig, multisig],
 ]
 
@@ -401,10 +543,51 @@ describe('typed errors on bad values', () => {
     const unsorted = Uint8Array.from([2, ...Buffer.from('02'.repeat(32), 'hex'), ...Buffer.from('01'.repeat(32), 'hex')])
     expect(() => B.decodeBcs(B.AddressSet, unsorted)).toThrow(/non-canonical/)
   })
-  it('the node-internal SomaError failure is a typed decode error', () => {
-    // V1, Failure { error: ExecutionFailureStatus::SomaError (variant 51) }, then anything.
-    const bytes = Uint8Array.of(0, 1, 51, 0, 0, 0)
-    expect(() => B.decodeBcs(B.TransactionEffects, bytes)).toThrow(BcsDecodeError)
-    expect(() => B.decodeBcs(B.TransactionEffects, bytes)).toThrow(/SomaError failure payload is node-internal/)
+})
+
+describe('SomaError inside a failed TransactionEffects, variant by variant', () => {
+  const names = Object.keys(SOMA_ERRORS)
+  const failedWith = (r: R, error: unknown) =>
+    effects(r, enumValue('Failure', { error: enumValue('SomaError', error) })) as unknown as B.TransactionEffectsInput
+
+  it('the generator table lists the 91 variants in the schema order', () => {
+    expect(names.length).toBe(91)
+    expect(names).toEqual([...B.SOMA_ERROR_VARIANTS])
+  })
+
+  it.each(names.map((name, tag) => [name, tag] as const))('%s (tag %i) round-trips byte-identically', (name, tag) => {
+    const r = rng(1000 + tag)
+    for (let i = 0; i < 12; i++) {
+      const error = somaError(r, 2, name)
+      const value = failedWith(r, error)
+      const bytes = B.encodeBcs(B.TransactionEffects, value)
+      // V1, Failure, ExecutionFailureStatus::SomaError (51), then this variant's tag (< 128, one byte).
+      expect([...bytes.subarray(0, 4)]).toEqual([0, 1, 51, tag])
+      const back = B.decodeBcs(B.TransactionEffects, bytes)
+      expect(back).toEqual(value)
+      expect(Buffer.from(B.encodeBcs(B.TransactionEffects, back)).equals(Buffer.from(bytes))).toBe(true)
+      // The error alone encodes to the bytes it has inside the effects.
+      const alone = B.encodeBcs(B.SomaError, error as never)
+      expect(Buffer.from(bytes.subarray(3, 3 + alone.length)).equals(Buffer.from(alone))).toBe(true)
+      expect(B.decodeBcs(B.SomaError, alone)).toEqual(error)
+    }
+  })
+
+  it.each(names)('%s: every truncation is a BcsDecodeError, garbage never crashes', (name) => {
+    const r = rng(5000 + names.indexOf(name))
+    for (let i = 0; i < 4; i++) {
+      const bytes = B.encodeBcs(B.TransactionEffects, failedWith(r, somaError(r, 1, name)))
+      for (let cut = 0; cut < bytes.length; cut++) {
+        expect(() => B.decodeBcs(B.TransactionEffects, bytes.subarray(0, cut))).toThrow(BcsDecodeError)
+      }
+      // Random bytes after this variant's tag: a typed error or a canonical value, nothing else.
+      const garbage = Uint8Array.from([...bytes.subarray(0, 4), ...r.bytes(r.int(200))])
+      try {
+        const v = B.decodeBcs(B.TransactionEffects, garbage)
+        expect(Buffer.from(B.encodeBcs(B.TransactionEffects, v)).equals(Buffer.from(garbage))).toBe(true)
+      } catch (err) {
+        expect(err).toBeInstanceOf(BcsDecodeError)
+      }
+    }
   })
 })

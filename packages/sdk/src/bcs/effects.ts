@@ -1,10 +1,11 @@
 /**
  * `TransactionEffects` (reference: `types/src/effects/mod.rs`, `effects/object_change.rs`,
- * `types/src/tx_fee.rs`). The last failure variant wraps the node's internal `SomaError` (91
- * variants); it is not modelled here and decoding it gives a typed `BcsDecodeError`.
+ * `types/src/tx_fee.rs`). The last failure variant wraps the node's internal `SomaError`, whose
+ * 91 variants are in `errors.ts`.
  */
-import { bcs, BcsType } from '@mysten/bcs'
+import { bcs } from '@mysten/bcs'
 
+import { SomaError } from './errors.js'
 import { Address, Digest, ObjectId, SomaTensor, U64 } from './primitives.js'
 import { ObjectType, Owner } from './objects.js'
 
@@ -17,17 +18,6 @@ export const TransactionFee = bcs.struct('TransactionFee', {
 export type TransactionFee = typeof TransactionFee.$inferType
 
 const epochPair = (name: string) => bcs.struct(name, { fillEpoch: U64, currentEpoch: U64 })
-
-/** Reading or writing the node-internal `SomaError` payload is not supported. */
-const UnsupportedSomaError = new BcsType<unknown, unknown>({
-  name: 'SomaError',
-  read: () => {
-    throw new TypeError('the SomaError failure payload is node-internal and not supported by this decoder')
-  },
-  write: () => {
-    throw new TypeError('the SomaError failure payload is node-internal and cannot be encoded')
-  },
-})
 
 /** `ExecutionFailureStatus`, variants in declaration order (the BCS tag). */
 export const ExecutionFailureStatus = bcs.enum('ExecutionFailureStatus', {
@@ -90,7 +80,7 @@ export const ExecutionFailureStatus = bcs.enum('ExecutionFailureStatus', {
   InputObjectDeleted: null,
   CertificateDenied: null,
   ExecutionCancelledDueToSharedObjectCongestion: null,
-  SomaError: UnsupportedSomaError,
+  SomaError: SomaError,
 })
 export type ExecutionFailureStatus = typeof ExecutionFailureStatus.$inferType
 

@@ -95,5 +95,19 @@ export {
   VersionDigest,
   type TransactionEffectsInput,
 } from './effects.js'
+export {
+  Authority,
+  AuthorityName,
+  Committee,
+  MAX_NESTED_SOMA_ERRORS,
+  PeerId,
+  SOMA_ERROR_VARIANTS,
+  SomaError,
+  type CommitteeInput,
+  type NestedSomaError,
+  type NestedSomaErrorInput,
+  type SomaErrorInput,
+  type SomaErrorVariant,
+} from './errors.js'
 export { CompressedSignature, MultiSig, MultiSigMemberPublicKey, MultiSigPublicKey } from './signature.js'
 export { decodeSystemState } from './state.js'

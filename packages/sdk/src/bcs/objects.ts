@@ -115,11 +115,11 @@ export const StakingPool = bcs.struct('StakingPool', {
 export type StakingPool = typeof StakingPool.$inferType
 
 /** A multiaddr, serialized by the reference as its text form. */
-const Multiaddr = bcs.string({ name: 'Multiaddr' })
+export const Multiaddr = bcs.string({ name: 'Multiaddr' })
 /** fastcrypto keys and signatures are fixed-size byte arrays in BCS (no length prefix). */
-const Bls12381PublicKey = bcs.bytes(96)
+export const Bls12381PublicKey = bcs.bytes(96)
 const Bls12381Signature = bcs.bytes(48)
-const Ed25519PublicKey = bcs.bytes(32)
+export const Ed25519PublicKey = bcs.bytes(32)
 
 export const ValidatorMetadata = bcs.struct('ValidatorMetadata', {
   somaAddress: Address,
