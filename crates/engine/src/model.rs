@@ -72,10 +72,10 @@ impl ModelConfig {
     if self.embedding_dim == 0 || self.num_heads == 0 || self.pwff_hidden_dim == 0 {
       return bad("dimensions must be positive".into());
     }
-    if self.embedding_dim % self.num_heads != 0 {
+    if !self.embedding_dim.is_multiple_of(self.num_heads) {
       return bad(format!("embedding_dim {} is not a multiple of num_heads {}", self.embedding_dim, self.num_heads));
     }
-    if self.head_dim() % 2 != 0 {
+    if !self.head_dim().is_multiple_of(2) {
       return bad(format!("head_dim {} must be even for RoPE", self.head_dim()));
     }
     if self.vocab_size == 0 {
@@ -520,7 +520,7 @@ fn exp_f32(x: f32) -> f32 {
   p = p * r + 8.333_452e-3;
   p = p * r + 4.166_579_6e-2;
   p = p * r + 1.666_666_5e-1;
-  p = p * r + 5.000_000_1e-1;
+  p = p * r + 0.5;
   let y = p * r * r + r + 1.0;
   y * f32::from_bits((((n as i32) + 127) as u32) << 23)
 }

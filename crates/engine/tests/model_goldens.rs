@@ -1,6 +1,7 @@
 //! End-to-end scoring: the small-model goldens of `shared/goldens` (multi-batch data, one
 //! and two models), the runner-level values of model-scoring.md §8, the encrypted-weights
 //! path and the input errors.
+#![allow(clippy::excessive_precision)] // goldens are transcribed digit for digit
 
 use std::path::PathBuf;
 
