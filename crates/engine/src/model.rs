@@ -850,6 +850,45 @@ mod tests {
     assert_eq!(ModelConfig::v1().tensor_shapes().len(), 389);
   }
 
+  fn random(seed: u64, shape: &[usize]) -> Tensor {
+    Tensor::from_vec(crate::rng::normal_array(seed, shape, 0.0, 1.0).unwrap(), shape, &Device::Cpu).unwrap()
+  }
+
+  fn max_rel_diff(a: &Tensor, b: &Tensor) -> f32 {
+    let a = a.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let b = b.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    assert_eq!(a.len(), b.len());
+    // Normwise: the largest difference relative to the largest magnitude.
+    let scale = b.iter().fold(0f32, |m, y| m.max(y.abs()));
+    a.iter().zip(&b).map(|(x, y)| (x - y).abs() / scale).fold(0.0, f32::max)
+  }
+
+  /// The GPU back ends run the tensor-op versions; on the CPU the host kernels replace
+  /// them. Both must compute the same thing.
+  #[test]
+  fn host_kernels_agree_with_the_tensor_path() {
+    for (hd, s) in [(2usize, 5usize), (4, 33), (64, 70), (6, 9)] {
+      let (q, k, v) = (random(1, &[2, 3, s, hd]), random(2, &[2, 3, s, hd]), random(3, &[2, 3, s, hd]));
+      let mask = CausalMask::new(s, hd, &Device::Cpu).unwrap();
+      let scores = mask.apply(&q.matmul(&k.t().unwrap()).unwrap()).unwrap();
+      let tensor = candle_nn::ops::softmax_last_dim(&scores).unwrap().matmul(&v).unwrap();
+      let host = causal_attention_cpu(&q, &k, &v).unwrap();
+      let diff = max_rel_diff(&host, &tensor);
+      assert!(diff < 2e-6, "attention hd {hd} s {s}: {diff}");
+    }
+    let x = random(4, &[3, 7, 32]);
+    let ln = LayerNorm::new(random(5, &[32]), random(6, &[32]));
+    let mean = x.mean_keepdim(D::Minus1).unwrap();
+    let centered = x.broadcast_sub(&mean).unwrap();
+    let var = centered.sqr().unwrap().mean_keepdim(D::Minus1).unwrap();
+    let denom = (var + LAYER_NORM_EPS).unwrap().sqrt().unwrap();
+    let tensor =
+      centered.broadcast_div(&denom).unwrap().broadcast_mul(&ln.gamma).unwrap().broadcast_add(&ln.beta).unwrap();
+    assert!(max_rel_diff(&ln.forward(&x).unwrap(), &tensor) < 2e-6, "layer norm");
+    let g = (random(7, &[1000]) * 3.0).unwrap();
+    assert!(max_rel_diff(&gelu_erf_host(&g).unwrap(), &g.gelu_erf().unwrap()) < 2e-6, "gelu");
+  }
+
   #[test]
   fn vectorised_exp_stays_within_two_ulp_of_libm() {
     let mut worst = 0f32;
