@@ -2,7 +2,7 @@
 import { closeSync, openSync, readSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { aes256CtrFile, blake2b256File, encryptFileWithChecksum } from '@soma-ts/core'
+import { Aes256Ctr, aes256CtrFile, Blake2b256, blake2b256File, encryptFileWithChecksum } from '@soma-ts/core'
 import { ctr } from '@noble/ciphers/aes.js'
 import { blake2b } from '@noble/hashes/blake2.js'
 
@@ -32,6 +32,21 @@ function* chunks(path) {
 
 const runs = {
   'native-aes': () => aes256CtrFile(file, join(work, 'out.bin'), key),
+  // The upload path: read the file in chunks and encrypt each on its way out (to a
+  // network stream, so nothing is written to disk here).
+  'native-aes-stream': () => {
+    const cipher = new Aes256Ctr(key)
+    for (const c of chunks(file)) cipher.updateInPlace(c)
+  },
+  'native-aes-blake-stream': () => {
+    const cipher = new Aes256Ctr(key)
+    const hasher = new Blake2b256()
+    for (const c of chunks(file)) {
+      cipher.updateInPlace(c)
+      hasher.update(c)
+    }
+    return hasher.digest()
+  },
   'native-blake2b': () => blake2b256File(file),
   'native-encrypt-checksum': () => encryptFileWithChecksum(file, join(work, 'out.bin'), key),
   'js-blake2b': () => {

@@ -12,8 +12,8 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** A keystream positioned at a byte offset, for streaming encryption. */
 export declare class Aes256CtrStream {
   constructor(key: Uint8Array, offset?: number | undefined | null)
-  /** Returns `data` XORed with the keystream at the current offset, and advances. */
-  update(data: Uint8Array): Uint8Array
+  /** XORs the keystream at the current offset into `data` in place, and advances. */
+  updateInPlace(data: Uint8Array): void
   seek(offset: number): void
   get offset(): number
 }
@@ -35,14 +35,18 @@ export declare class NativeModel {
   get device(): string
 }
 
-/** AES-256-CTR with the protocol's zero IV; encrypts and decrypts alike. */
-export declare function aes256Ctr(data: Uint8Array, key: Uint8Array): Uint8Array
-
 /** AES-256-CTR off the event loop. */
 export declare function aes256CtrAsync(data: Uint8Array, key: Uint8Array, signal?: AbortSignal | undefined | null): Promise<Uint8Array>
 
 /** AES-256-CTR of file `src` into `dst`; resolves to the byte count. */
 export declare function aes256CtrFile(src: string, dst: string, key: Uint8Array, onProgress?: (((arg: number) => unknown)) | undefined | null, signal?: AbortSignal | undefined | null): Promise<number>
+
+/**
+ * AES-256-CTR with the protocol's zero IV, XORed into `data` in place; encrypts and
+ * decrypts alike. Working in place on a JS-owned buffer keeps large outputs under the
+ * garbage collector's accounting (an external buffer per call would not be).
+ */
+export declare function aes256CtrInPlace(data: Uint8Array, key: Uint8Array): void
 
 /** Blake2b-256 of `data`. */
 export declare function blake2b256(data: Uint8Array): Uint8Array

@@ -127,10 +127,15 @@ pub fn blake2b256_file_sync(path: String) -> napi::Result<Uint8Array> {
 
 // ---------------------------------------------------------------- AES-256-CTR
 
-/// AES-256-CTR with the protocol's zero IV; encrypts and decrypts alike.
+/// AES-256-CTR with the protocol's zero IV, XORed into `data` in place; encrypts and
+/// decrypts alike. Working in place on a JS-owned buffer keeps large outputs under the
+/// garbage collector's accounting (an external buffer per call would not be).
 #[napi(catch_unwind)]
-pub fn aes256_ctr(data: &[u8], key: &[u8]) -> napi::Result<Uint8Array> {
-  guarded(|| crypto::aes256_ctr(data, key).map(Uint8Array::from))
+pub fn aes256_ctr_in_place(mut data: Uint8Array, key: &[u8]) -> napi::Result<()> {
+  // SAFETY: this call is synchronous on the JS thread, so no JS code can touch the
+  // buffer while we write to it.
+  let target = unsafe { data.as_mut() };
+  guarded(|| crypto::Aes256Ctr::new(key)?.apply(target))
 }
 
 /// AES-256-CTR off the event loop.
@@ -155,12 +160,12 @@ impl Aes256CtrStream {
     guarded(|| crypto::Aes256Ctr::at_offset(key, offset)).map(|inner| Self { inner })
   }
 
-  /// Returns `data` XORed with the keystream at the current offset, and advances.
+  /// XORs the keystream at the current offset into `data` in place, and advances.
   #[napi(catch_unwind)]
-  pub fn update(&mut self, data: &[u8]) -> napi::Result<Uint8Array> {
-    let mut out = data.to_vec();
-    guarded(|| self.inner.apply(&mut out))?;
-    Ok(Uint8Array::from(out))
+  pub fn update_in_place(&mut self, mut data: Uint8Array) -> napi::Result<()> {
+    // SAFETY: synchronous on the JS thread; nothing else can write the buffer meanwhile.
+    let target = unsafe { data.as_mut() };
+    guarded(|| self.inner.apply(target))
   }
 
   #[napi(catch_unwind)]

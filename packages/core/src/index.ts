@@ -152,9 +152,17 @@ export function blake2b256FileSync(filePath: string): Uint8Array {
  * model weights. Encryption and decryption are the same call.
  */
 export function aes256Ctr(data: Uint8Array, key: Uint8Array): Uint8Array {
-  const input = bytes(data, 'data')
+  const out = new Uint8Array(bytes(data, 'data'))
   const k = key32(key)
-  return asArray(call(() => native.aes256Ctr(input, k)))
+  call(() => native.aes256CtrInPlace(out, k))
+  return out
+}
+
+/** `aes256Ctr` into `data` itself: no allocation, for large buffers and streams. */
+export function aes256CtrInPlace(data: Uint8Array, key: Uint8Array): void {
+  const target = bytes(data, 'data')
+  const k = key32(key)
+  call(() => native.aes256CtrInPlace(target, k))
 }
 
 /** `aes256Ctr` on a worker thread. */
@@ -177,10 +185,17 @@ export class Aes256Ctr {
     this.#inner = call(() => new native.Aes256CtrStream(k, offset))
   }
 
-  /** XORs `data` with the keystream at the current offset and advances. */
+  /** Returns `data` XORed with the keystream at the current offset, and advances. */
   update(data: Uint8Array): Uint8Array {
-    const input = bytes(data, 'data')
-    return asArray(call(() => this.#inner.update(input)))
+    const out = new Uint8Array(bytes(data, 'data'))
+    call(() => this.#inner.updateInPlace(out))
+    return out
+  }
+
+  /** Like `update`, but XORs into `data` itself (no allocation); for streams. */
+  updateInPlace(data: Uint8Array): void {
+    const target = bytes(data, 'data')
+    call(() => this.#inner.updateInPlace(target))
   }
 
   seek(offset: number | bigint): void {

@@ -11,6 +11,7 @@ import {
   Aes256Ctr,
   aes256Ctr,
   aes256CtrAsync,
+  aes256CtrInPlace,
   aes256CtrFile,
   Blake2b256,
   blake2b256,
@@ -211,5 +212,24 @@ describe('bad input gets a clear error and loses nothing', () => {
   it('Base58 decoding is checked', () => {
     expect(() => fromBase58('0OIl')).toThrow(InvalidArgumentError)
     expect(() => fromBase58('3qbR1eZRqXUWroWKKYhbDmR3FfqTHfqSU8zZSxtANzYh', 16)).toThrow(/Expected 16 bytes/)
+  })
+})
+
+describe('in-place forms', () => {
+  it('aes256CtrInPlace and Aes256Ctr.updateInPlace equal the copying forms', () => {
+    const data = new Uint8Array(randomBytes(100_003))
+    const key = randomKey()
+    const expected = opensslCtr(data, key)
+    const copy = new Uint8Array(data)
+    aes256CtrInPlace(copy, key)
+    expect(hex(copy)).toBe(hex(expected))
+    const s = new Aes256Ctr(key)
+    const pieces = [data.slice(0, 7), data.slice(7, 50_000), data.slice(50_000)]
+    for (const p of pieces) s.updateInPlace(p)
+    expect(hex(Buffer.concat(pieces))).toBe(hex(expected))
+    // The copying form leaves its input untouched.
+    const before = hex(data)
+    aes256Ctr(data, key)
+    expect(hex(data)).toBe(before)
   })
 })
