@@ -54,7 +54,7 @@ function measure(kind, file, bytes) {
 }
 
 const gbps = (bytesPerSec) => `${(bytesPerSec / 1e9).toFixed(2)} GB/s`
-const row = (cells) => console.log(cells.map((c, i) => String(c).padEnd(i === 0 ? 34 : 14)).join(''))
+const row = (cells) => console.log(cells.map((c, i) => String(c).padEnd(i === 0 ? 38 : 14)).join(''))
 
 try {
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, node ${process.version}`)
@@ -70,6 +70,8 @@ try {
   const sslAes = opensslSpeed('aes-256-ctr')
   const sslBlake = opensslSpeed('blake2b512')
 
+  const nAesMem = measure('native-aes-memory', big, sizeMiB * 1048576)
+  const nBlakeMem = measure('native-blake2b-memory', big, sizeMiB * 1048576)
   const nAesStream = measure('native-aes-stream', big, sizeMiB * 1048576)
   const nBothStream = measure('native-aes-blake-stream', big, sizeMiB * 1048576)
   const nAes = measure('native-aes', big, sizeMiB * 1048576)
@@ -82,9 +84,11 @@ try {
   console.log()
   row(['', 'throughput', 'vs OpenSSL', 'vs pure JS', 'peak RSS +'])
   row(['openssl speed aes-256-ctr (16K)', gbps(sslAes), '1.00x', '', ''])
+  row(['soma-ts AES-256-CTR in memory', gbps(rate(nAesMem)), `${(rate(nAesMem) / sslAes).toFixed(2)}x`, `${(rate(nAesMem) / rate(jAes)).toFixed(1)}x`, `${nAesMem.rssGrowthMiB.toFixed(1)} MiB`])
   row(['soma-ts AES-256-CTR stream of file', gbps(rate(nAesStream)), `${(rate(nAesStream) / sslAes).toFixed(2)}x`, `${(rate(nAesStream) / rate(jAes)).toFixed(1)}x`, `${nAesStream.rssGrowthMiB.toFixed(1)} MiB`])
   row(['@noble/ciphers ctr (pure JS)', gbps(rate(jAes)), `${(rate(jAes) / sslAes).toFixed(2)}x`, '1.0x', `${jAes.rssGrowthMiB.toFixed(1)} MiB`])
   row(['openssl speed blake2b512 (16K)', gbps(sslBlake), '1.00x', '', ''])
+  row(['soma-ts Blake2b-256 in memory', gbps(rate(nBlakeMem)), `${(rate(nBlakeMem) / sslBlake).toFixed(2)}x`, `${(rate(nBlakeMem) / rate(jBlake)).toFixed(1)}x`, `${nBlakeMem.rssGrowthMiB.toFixed(1)} MiB`])
   row(['soma-ts Blake2b-256 of file', gbps(rate(nBlake)), `${(rate(nBlake) / sslBlake).toFixed(2)}x`, `${(rate(nBlake) / rate(jBlake)).toFixed(1)}x`, `${nBlake.rssGrowthMiB.toFixed(1)} MiB`])
   row(['@noble/hashes blake2b (pure JS)', gbps(rate(jBlake)), `${(rate(jBlake) / sslBlake).toFixed(2)}x`, '1.0x', `${jBlake.rssGrowthMiB.toFixed(1)} MiB`])
   row(['soma-ts AES+Blake2b stream of file', gbps(rate(nBothStream)), '', '', `${nBothStream.rssGrowthMiB.toFixed(1)} MiB`])
