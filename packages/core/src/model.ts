@@ -311,9 +311,10 @@ const asFloat32 = (a: Float32Array): Float32Array =>
 /**
  * Scores `data` against each model as the chain's scoring service does and picks the
  * winner: the first model with the lowest loss. Returns the winner's loss, embedding and
- * distance to the target, plus every model's loss and embedding.
+ * distance to the target, plus every model's loss and embedding. Invalid arguments
+ * reject the promise, like every other async call of this package.
  */
-export function score(options: ScoreOptions): Promise<ScoreResult> {
+export async function score(options: ScoreOptions): Promise<ScoreResult> {
   const { data, signal, onProgress } = options
   if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data must be a Uint8Array.')
   const models = Array.isArray(options.models) ? (options.models as readonly Model[]) : [options.models as Model]

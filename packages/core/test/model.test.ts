@@ -103,7 +103,9 @@ describe('model API', () => {
     expect((big as InvalidDataError).code).toBe('SOMA_DATA_TOO_LARGE')
     const wrong = await err(score({ data: new Uint8Array(10), models, targetEmbedding: target.slice(0, 15) }))
     expect(wrong).toBeInstanceOf(InvalidTargetError)
-    expect(() => score({ data: new Uint8Array(10), models, targetEmbedding: target, seed: -1 })).toThrow(InvalidArgumentError)
+    await expect(score({ data: new Uint8Array(10), models, targetEmbedding: target, seed: -1 })).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(score({ data: 'x' as unknown as Uint8Array, models, targetEmbedding: target })).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(score({ data: new Uint8Array(10), models: [], targetEmbedding: target })).rejects.toBeInstanceOf(InvalidArgumentError)
   })
 
   it('runs off the event loop, reports progress per batch and can be cancelled', async () => {
