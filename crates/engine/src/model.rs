@@ -149,12 +149,74 @@ impl Linear {
     let d_in = *dims.last().ok_or_else(|| EngineError::Compute("linear input has no dimensions".into()))?;
     let rows: usize = dims[..dims.len() - 1].iter().product();
     let d_out = self.weight.dim(1)?;
-    let y = x.reshape((rows, d_in))?.matmul(&self.weight)?.broadcast_add(&self.bias)?;
     let mut out_dims = dims;
     if let Some(last) = out_dims.last_mut() {
       *last = d_out;
     }
+    if x.device().is_cpu() {
+      let y = self.forward_host(x, rows, d_in, d_out)?;
+      return Ok(Tensor::from_vec(y, out_dims, x.device())?);
+    }
+    let y = x.reshape((rows, d_in))?.matmul(&self.weight)?.broadcast_add(&self.bias)?;
     Ok(y.reshape(out_dims)?)
+  }
+
+  /// On the CPU: one `gemm` call that starts from the bias rows and adds `x · W`, instead
+  /// of a matmul and then a separate pass over the output for the bias.
+  fn forward_host(&self, x: &Tensor, rows: usize, d_in: usize, d_out: usize) -> Result<Vec<f32>> {
+    let x = x.contiguous()?;
+    let weight = self.weight.contiguous()?;
+    let bias = self.bias.to_vec1::<f32>()?;
+    let mut out = Vec::with_capacity(rows * d_out);
+    for _ in 0..rows {
+      out.extend_from_slice(&bias);
+    }
+    with_cpu_slice(&x, |lhs| {
+      with_cpu_slice(&weight, |rhs| {
+        if lhs.len() != rows * d_in || rhs.len() != d_in * d_out || bias.len() != d_out {
+          return Err(EngineError::Compute(format!("linear shapes: {rows}x{d_in} by {d_in}x{d_out}")));
+        }
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let parallelism = if threads > 1 { gemm::Parallelism::Rayon(threads) } else { gemm::Parallelism::None };
+        // SAFETY: `out` is rows x d_out, `lhs` rows x d_in and `rhs` d_in x d_out, all
+        // row-major and contiguous (checked above); the strides below describe exactly
+        // those buffers, and `out` does not alias the inputs.
+        unsafe {
+          gemm::gemm(
+            rows,
+            d_out,
+            d_in,
+            out.as_mut_ptr(),
+            1,
+            d_out as isize,
+            true,
+            lhs.as_ptr(),
+            1,
+            d_in as isize,
+            rhs.as_ptr(),
+            1,
+            d_out as isize,
+            1.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            parallelism,
+          );
+        }
+        Ok(())
+      })?
+    })??;
+    Ok(out)
+  }
+}
+
+/// Runs `f` on the f32 data of a contiguous CPU tensor without copying it.
+fn with_cpu_slice<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+  let (storage, layout) = t.storage_and_layout();
+  match (&*storage, layout.contiguous_offsets()) {
+    (candle_core::Storage::Cpu(cpu), Some((start, end))) => Ok(f(&cpu.as_slice::<f32>()?[start..end])),
+    _ => Err(EngineError::Compute("expected a contiguous f32 tensor in CPU memory".into())),
   }
 }
 
@@ -219,15 +281,21 @@ pub(crate) fn par_chunks(values: &mut [f32], unit: usize, f: impl Fn(&mut [f32])
 }
 
 /// erf GELU as the reference computes it, `x * (erf(x / sqrt 2) + 1) / 2` with erf
-/// evaluated in f64 and rounded to f32, elementwise on the host across the cores.
-fn gelu_erf_host(x: &Tensor) -> Result<Tensor> {
-  let mut values = x.flatten_all()?.to_vec1::<f32>()?;
-  par_chunks(&mut values, 4096, |piece| {
+/// evaluated in f64 (libm, as burn's NdArray does) and rounded to f32, in place across
+/// the cores.
+fn gelu_erf_in_place(values: &mut [f32]) {
+  par_chunks(values, 4096, |piece| {
     for v in piece.iter_mut() {
       let e = candle_core::cpu::erf::erf_f64((*v / std::f32::consts::SQRT_2) as f64) as f32;
       *v = *v * (e + 1.0) / 2.0;
     }
   });
+}
+
+#[cfg(test)]
+fn gelu_erf_host(x: &Tensor) -> Result<Tensor> {
+  let mut values = x.flatten_all()?.to_vec1::<f32>()?;
+  gelu_erf_in_place(&mut values);
   Ok(Tensor::from_vec(values, x.shape(), x.device())?)
 }
 
@@ -534,9 +602,20 @@ pub struct PositionWiseFeedForward {
 
 impl PositionWiseFeedForward {
   pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-    let hidden = self.linear_inner.forward(x)?;
-    let hidden = if hidden.device().is_cpu() { gelu_erf_host(&hidden)? } else { hidden.gelu_erf()? };
-    self.linear_outer.forward(&hidden)
+    if x.device().is_cpu() {
+      // The hidden activations stay one host buffer from the matmul through GELU.
+      let d_in = x.dim(D::Minus1)?;
+      let rows = x.elem_count() / d_in.max(1);
+      let d_hidden = self.linear_inner.weight.dim(1)?;
+      let mut hidden = self.linear_inner.forward_host(x, rows, d_in, d_hidden)?;
+      gelu_erf_in_place(&mut hidden);
+      let mut hidden_dims = x.dims().to_vec();
+      if let Some(last) = hidden_dims.last_mut() {
+        *last = d_hidden;
+      }
+      return self.linear_outer.forward(&Tensor::from_vec(hidden, hidden_dims, x.device())?);
+    }
+    self.linear_outer.forward(&self.linear_inner.forward(x)?.gelu_erf()?)
   }
 }
 
