@@ -130,6 +130,13 @@ impl AtomicOutput {
         )));
       }
     }
+    // Caught here rather than at the final rename, after the whole input was processed.
+    if fs::metadata(dst).is_ok_and(|m| m.is_dir()) {
+      return Err(EngineError::InvalidArgument(format!(
+        "output {} is a directory; give a file path",
+        dst.display()
+      )));
+    }
     let name = dst
       .file_name()
       .ok_or_else(|| EngineError::InvalidArgument(format!("output path {} has no file name", dst.display())))?;
@@ -137,7 +144,9 @@ impl AtomicOutput {
     tmp_name.push(name);
     tmp_name.push(format!(".{}.partial", std::process::id()));
     let tmp = dst.with_file_name(tmp_name);
-    let file = File::create(&tmp).map_err(|e| EngineError::io("create", &tmp, e))?;
+    // The error names the output the caller gave (a missing folder, no permission), not
+    // the temporary beside it.
+    let file = File::create(&tmp).map_err(|e| EngineError::io("create", dst, e))?;
     Ok(Self { tmp, dst: dst.to_path_buf(), file: Some(file) })
   }
 
@@ -207,4 +216,49 @@ pub fn encrypt_file_with_checksum(
   let mut hasher = Blake2b256::new();
   let size = transform_file(src, dst, key, progress, Some(&mut hasher))?;
   Ok(EncryptedFile { checksum: hasher.finalize(), size })
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("soma-engine-file-{name}-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    dir
+  }
+
+  #[test]
+  fn an_output_that_is_a_directory_is_refused_before_any_work() {
+    let dir = scratch("dst-dir");
+    let src = dir.join("plain");
+    fs::write(&src, b"weights").unwrap();
+    let mut calls = 0;
+    let err = aes256_ctr_file(&src, &dir, &[0; 32], &mut |_| {
+      calls += 1;
+      Ok(())
+    })
+    .unwrap_err();
+    assert!(matches!(&err, EngineError::InvalidArgument(m) if m.contains("is a directory")), "{err}");
+    assert_eq!(calls, 0);
+    fs::remove_dir_all(&dir).unwrap();
+  }
+
+  #[test]
+  fn an_output_in_a_missing_folder_names_the_output() {
+    let dir = scratch("dst-missing");
+    let src = dir.join("plain");
+    fs::write(&src, b"weights").unwrap();
+    let dst = dir.join("no-such-folder").join("weights.enc");
+    let err = encrypt_file_with_checksum(&src, &dst, &[0; 32], &mut |_| Ok(())).unwrap_err();
+    match &err {
+      EngineError::Io { op: "create", path, source } => {
+        assert_eq!(path, &dst);
+        assert_eq!(source.kind(), ErrorKind::NotFound);
+      }
+      other => panic!("expected a create error, got {other:?}"),
+    }
+    assert!(!err.to_string().contains(".partial"), "{err}");
+    fs::remove_dir_all(&dir).unwrap();
+  }
 }
