@@ -64,7 +64,7 @@ pub fn blake2b256(data: &[u8]) -> Uint8Array {
 }
 
 /// Blake2b-256 of `data`, computed off the event loop.
-#[napi(js_name = "blake2b256Async", ts_return_type = "Promise<Uint8Array>")]
+#[napi(catch_unwind, js_name = "blake2b256Async", ts_return_type = "Promise<Uint8Array>")]
 pub fn blake2b256_async(data: &[u8], signal: Option<AbortSignal>) -> AsyncTask<Work<Uint8Array>> {
   let data = data.to_vec();
   schedule(signal, move || Ok(Uint8Array::from(crypto::blake2b256(&data).to_vec())))
@@ -78,7 +78,7 @@ pub struct Blake2b256Hasher {
 
 #[napi]
 impl Blake2b256Hasher {
-  #[napi(constructor)]
+  #[napi(constructor, catch_unwind)]
   #[allow(clippy::new_without_default)]
   pub fn new() -> Self {
     Self { inner: crypto::Blake2b256::new() }
@@ -96,14 +96,14 @@ impl Blake2b256Hasher {
   }
 
   /// Bytes fed so far.
-  #[napi(getter)]
+  #[napi(getter, catch_unwind)]
   pub fn length(&self) -> f64 {
     self.inner.len() as f64
   }
 }
 
 /// Blake2b-256 of a file, read in chunks off the event loop.
-#[napi(js_name = "blake2b256File", ts_return_type = "Promise<Uint8Array>")]
+#[napi(catch_unwind, js_name = "blake2b256File", ts_return_type = "Promise<Uint8Array>")]
 pub fn blake2b256_file(
   path: String,
   on_progress: Option<ThreadsafeFunction<f64, Unknown<'static>, f64, Status, false>>,
@@ -139,7 +139,7 @@ pub fn aes256_ctr_in_place(mut data: Uint8Array, key: &[u8]) -> napi::Result<()>
 }
 
 /// AES-256-CTR off the event loop.
-#[napi(ts_return_type = "Promise<Uint8Array>")]
+#[napi(catch_unwind, ts_return_type = "Promise<Uint8Array>")]
 pub fn aes256_ctr_async(data: &[u8], key: &[u8], signal: Option<AbortSignal>) -> AsyncTask<Work<Uint8Array>> {
   let data = data.to_vec();
   let key = key.to_vec();
@@ -154,7 +154,7 @@ pub struct Aes256CtrStream {
 
 #[napi]
 impl Aes256CtrStream {
-  #[napi(constructor)]
+  #[napi(constructor, catch_unwind)]
   pub fn new(key: &[u8], offset: Option<f64>) -> napi::Result<Self> {
     let offset = to_offset(offset)?;
     guarded(|| crypto::Aes256Ctr::at_offset(key, offset)).map(|inner| Self { inner })
@@ -174,14 +174,14 @@ impl Aes256CtrStream {
     guarded(|| self.inner.seek(offset))
   }
 
-  #[napi(getter)]
+  #[napi(getter, catch_unwind)]
   pub fn offset(&self) -> f64 {
     self.inner.offset() as f64
   }
 }
 
 /// AES-256-CTR of file `src` into `dst`; resolves to the byte count.
-#[napi(ts_return_type = "Promise<number>")]
+#[napi(catch_unwind, ts_return_type = "Promise<number>")]
 pub fn aes256_ctr_file(
   src: String,
   dst: String,
@@ -206,7 +206,7 @@ pub struct EncryptedFile {
 }
 
 /// Encrypts `src` into `dst` in one pass and returns the ciphertext's Blake2b-256 and size.
-#[napi(ts_return_type = "Promise<EncryptedFile>")]
+#[napi(catch_unwind, ts_return_type = "Promise<EncryptedFile>")]
 pub fn encrypt_file_with_checksum(
   src: String,
   dst: String,
