@@ -81,7 +81,10 @@ export function fromNative(err: unknown): SomaCoreError {
   if (err instanceof SomaCoreError) return err
   const message = err instanceof Error ? err.message : String(err)
   const name = err instanceof Error ? err.name : ''
-  if (name === 'AbortError' || /aborted/i.test(message)) return new AbortedError({ cause: err })
+  // napi rejects a task cancelled before it started with an AbortError; the engine
+  // reports a cancellation mid-way as SOMA_ABORTED. Matching the word "aborted" in any
+  // message would turn, say, a missing file under /tmp/aborted/ into an AbortedError.
+  if (name === 'AbortError') return new AbortedError({ cause: err })
   const match = CODE_PREFIX.exec(message)
   if (!match) return new SomaCoreError('SOMA_INTERNAL', message, { cause: err })
   const [, code, text = ''] = match

@@ -26,7 +26,11 @@ export interface AsyncOptions {
 }
 
 export interface FileOptions extends AsyncOptions {
-  /** Called with the number of bytes processed so far, after each chunk. */
+  /**
+   * Called with the number of bytes processed so far, after each chunk, in increasing
+   * order and never after the promise settles. If it throws, the work stops and the
+   * promise rejects with what it threw.
+   */
   onProgress?: (processedBytes: number) => void
 }
 
@@ -82,13 +86,74 @@ function call<T>(fn: () => T): T {
   }
 }
 
+function signalOf(value: unknown): AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return value
+  throw new InvalidArgumentError('options.signal must be an AbortSignal.', {
+    details: `got ${value === null ? 'null' : typeof value}`,
+  })
+}
+
 async function callAsync<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-  checkSignal(signal)
+  checkSignal(signalOf(signal))
   try {
     return await fn()
   } catch (err) {
     if (signal?.aborted) throw new AbortedError({ cause: err })
     throw fromNative(err)
+  }
+}
+
+type NativeFileCall<T> = (onProgress: ((processedBytes: number) => void) | undefined, signal: AbortSignal | undefined) => Promise<T>
+
+/**
+ * Runs a native file task with the caller's options. Progress reaches the caller in
+ * order and only while the call is pending: the native side posts it from the worker
+ * thread, so the last report could otherwise land after the promise has settled. A
+ * callback that throws stops the work, and the call rejects with what it threw.
+ */
+async function fileCall<T>(
+  options: FileOptions,
+  finalBytes: (result: T) => number | undefined,
+  run: NativeFileCall<T>,
+): Promise<T> {
+  const signal = signalOf(options.signal)
+  const onProgress = options.onProgress
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new InvalidArgumentError('options.onProgress must be a function.', { details: `got ${typeof onProgress}` })
+  }
+  checkSignal(signal)
+  if (!onProgress) return callAsync(signal, () => run(undefined, signal))
+
+  let open = true
+  let reported = -1
+  let thrown: { error: unknown } | undefined
+  const stop = new AbortController()
+  const report = (processed: number) => {
+    if (!open || processed <= reported) return
+    reported = processed
+    try {
+      onProgress(processed)
+    } catch (error) {
+      open = false
+      thrown = { error }
+      stop.abort()
+    }
+  }
+  const combined = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal
+  try {
+    const result = await run(report, combined)
+    // Let reports already posted by the worker arrive before the promise settles.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    const final = finalBytes(result)
+    if (final !== undefined) report(final)
+    if (thrown) throw thrown.error
+    return result
+  } catch (err) {
+    if (thrown) throw thrown.error
+    if (signal?.aborted) throw new AbortedError({ cause: err })
+    throw fromNative(err)
+  } finally {
+    open = false
   }
 }
 
@@ -136,7 +201,11 @@ export class Blake2b256 {
 /** Blake2b-256 of a file's contents, read in chunks on a worker thread. */
 export async function blake2b256File(filePath: string, options: FileOptions = {}): Promise<Uint8Array> {
   const p = path(filePath, 'filePath')
-  return asArray(await callAsync(options.signal, () => native.blake2b256File(p, options.onProgress, options.signal)))
+  return asArray(
+    await fileCall<Uint8Array>(options, () => undefined, (onProgress, signal) =>
+      native.blake2b256File(p, onProgress, signal),
+    ),
+  )
 }
 
 /** Blake2b-256 of a file's contents, blocking the calling thread. */
@@ -213,7 +282,11 @@ export async function aes256CtrFile(src: string, dst: string, key: Uint8Array, o
   const s = path(src, 'src')
   const d = path(dst, 'dst')
   const k = key32(key)
-  return callAsync(options.signal, () => native.aes256CtrFile(s, d, k, options.onProgress, options.signal))
+  return fileCall<number>(
+    options,
+    (n) => n,
+    (onProgress, signal) => native.aes256CtrFile(s, d, k, onProgress, signal),
+  )
 }
 
 /**
@@ -230,8 +303,10 @@ export async function encryptFileWithChecksum(
   const s = path(src, 'src')
   const d = path(dst, 'dst')
   const k = key32(key)
-  const r = await callAsync(options.signal, () =>
-    native.encryptFileWithChecksum(s, d, k, options.onProgress, options.signal),
+  const r = await fileCall<{ checksum: Uint8Array; size: number }>(
+    options,
+    (out) => out.size,
+    (onProgress, signal) => native.encryptFileWithChecksum(s, d, k, onProgress, signal),
   )
   return { checksum: asArray(r.checksum), size: r.size }
 }

@@ -74,6 +74,22 @@ describe('published and protocol vectors', () => {
     expect(hex(aes256Ctr(new Uint8Array(32), key))).toBe(hex(expected))
   })
 
+  it('NIST SP 800-38A F.5.5 key and plaintext under the zero IV (known answer)', () => {
+    // The same bytes as the engine's Rust test; produced by `openssl enc -aes-256-ctr`
+    // with a zero IV.
+    const key = unhex('603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4')
+    const plain = unhex(
+      '6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51' +
+        '30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710',
+    )
+    const expected =
+      '8ea94863ba8fe940fe7032d13083bf7e3f38940a1579b3875e60c37ceb91dfb5' +
+      '27c63f97d00036c49c1dfb9161c39afcbe9218a879799e723852f46d728e8f3e'
+    expect(hex(aes256Ctr(plain, key))).toBe(expected)
+    const stream = new Aes256Ctr(key)
+    expect(hex(Buffer.concat([stream.update(plain.subarray(0, 23)), stream.update(plain.subarray(23))]))).toBe(expected)
+  })
+
   it('the weights vector of wire.md §12.2', () => {
     const key = fromBase58('3qbR1eZRqXUWroWKKYhbDmR3FfqTHfqSU8zZSxtANzYh', 32)
     expect(hex(key)).toBe('2a'.repeat(32))
@@ -153,9 +169,14 @@ describe('file forms', () => {
     expect(hex(ct)).toBe(hex(opensslCtr(data, key)))
     expect(hex(result.checksum)).toBe(hex(nobleBlake(ct)))
     expect(result.size).toBe(data.length)
-    // Progress arrives asynchronously; wait a tick for the last call.
-    await new Promise((r) => setTimeout(r, 50))
+    // Every report arrives before the promise settles, in increasing order, ending at
+    // the full size; none comes later.
     expect(progress.at(-1)).toBe(data.length)
+    expect(progress.length).toBeGreaterThan(1)
+    expect(progress.every((n, i) => i === 0 || n > progress[i - 1]!)).toBe(true)
+    const reported = progress.length
+    await new Promise((r) => setTimeout(r, 50))
+    expect(progress.length).toBe(reported)
     expect(await aes256CtrFile(enc, dec, key)).toBe(data.length)
     expect(hex(nobleBlake(new Uint8Array(readFileSync(dec))))).toBe(hex(nobleBlake(data)))
     expect(hex(await blake2b256File(enc))).toBe(hex(result.checksum))
@@ -207,6 +228,67 @@ describe('bad input gets a clear error and loses nothing', () => {
     expect(readdirSync(dir).sort()).toEqual(before)
     // An already-aborted signal rejects at once.
     await expect(blake2b256File(src, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError)
+  })
+
+  it('an output in a missing folder or that is a folder is refused, naming the output', async () => {
+    const src = join(dir, 'small.bin')
+    writeFileSync(src, new Uint8Array(1000))
+    const before = readdirSync(dir).sort()
+    const missing = join(dir, 'no-such-folder', 'out.enc')
+    const err = await encryptFileWithChecksum(src, missing, randomKey()).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(FileError)
+    expect((err as FileError).shortMessage).toContain(missing)
+    expect((err as FileError).shortMessage).not.toContain('.partial')
+    const progress: number[] = []
+    const intoDir = aes256CtrFile(src, dir, randomKey(), { onProgress: (n) => progress.push(n) })
+    await expect(intoDir).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(intoDir).rejects.toThrow(/is a directory/)
+    expect(progress).toEqual([])
+    await expect(aes256CtrFile(src, src, randomKey())).rejects.toThrow(/is the input file/)
+    expect(readdirSync(dir).sort()).toEqual(before)
+  })
+
+  it('paths, callbacks and signals of the wrong type are argument errors', async () => {
+    const src = join(dir, 'small.bin')
+    writeFileSync(src, new Uint8Array(10))
+    const key = randomKey()
+    await expect(blake2b256File(42 as unknown as string)).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(blake2b256File(Buffer.from(src) as unknown as string)).rejects.toBeInstanceOf(InvalidArgumentError)
+    expect(() => blake2b256FileSync(undefined as unknown as string)).toThrow(InvalidArgumentError)
+    await expect(aes256CtrFile(src, {} as unknown as string, key)).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(
+      blake2b256File(src, { onProgress: 5 as unknown as (n: number) => void }),
+    ).rejects.toThrow(/onProgress must be a function/)
+    await expect(
+      encryptFileWithChecksum(src, join(dir, 'o'), key, { signal: {} as unknown as AbortSignal }),
+    ).rejects.toThrow(/signal must be an AbortSignal/)
+    await expect(blake2b256Async(new Uint8Array(1), { signal: 'x' as unknown as AbortSignal })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    )
+  })
+
+  it('a throwing onProgress stops the work and rejects with its error, leaving no output', async () => {
+    const src = join(dir, 'progress-throws.bin')
+    writeFileSync(src, new Uint8Array(24 * 1024 * 1024))
+    const before = readdirSync(dir).sort()
+    const boom = new Error('boom from onProgress')
+    let calls = 0
+    const run = encryptFileWithChecksum(src, join(dir, 'progress-throws.enc'), randomKey(), {
+      onProgress: () => {
+        calls++
+        throw boom
+      },
+    })
+    await expect(run).rejects.toBe(boom)
+    expect(calls).toBe(1)
+    expect(readdirSync(dir).sort()).toEqual(before)
+    await expect(blake2b256File(src, { onProgress: () => { throw boom } })).rejects.toBe(boom)
+  })
+
+  it('a missing file under a folder named "aborted" is a FileError, not an abort', async () => {
+    const path = join(dir, 'aborted', 'weights.bin')
+    await expect(blake2b256File(path)).rejects.toBeInstanceOf(FileError)
+    expect(() => blake2b256FileSync(path)).toThrow(FileError)
   })
 
   it('Base58 decoding is checked', () => {
