@@ -67,11 +67,15 @@ describe.skipIf(!isLinuxX64Gnu || !existsSync(nodeFile))('prebuilt binary from p
       import { blake2b256, version } from '@soma-ts/core'
       const require = createRequire(import.meta.url)
       const loaded = Object.keys(require.cache).find((p) => p.endsWith('.node')) ?? ''
-      console.log(JSON.stringify({ version, abc: Buffer.from(blake2b256(new TextEncoder().encode('abc'))).toString('hex') }))
+      console.log(JSON.stringify({ version, loaded, abc: Buffer.from(blake2b256(new TextEncoder().encode('abc'))).toString('hex') }))
     `
     writeFileSync(join(app, 'probe.mjs'), probe)
-    const out = JSON.parse(run(process.execPath, ['probe.mjs'], app).trim()) as { version: string; abc: string }
-    expect(out).toEqual({ version: pkg.version, abc: 'bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319' })
+    const out = JSON.parse(run(process.execPath, ['probe.mjs'], app).trim()) as { version: string; loaded: string; abc: string }
+    expect(out).toEqual({
+      version: pkg.version,
+      loaded: expect.stringMatching(/node_modules[\\/]@soma-ts[\\/]core-linux-x64-gnu[\\/]soma-core\.linux-x64-gnu\.node$/),
+      abc: 'bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319',
+    })
     // The binary came from the platform package, not a local build.
     expect(existsSync(join(app, 'node_modules', '@soma-ts', 'core', 'soma-core.linux-x64-gnu.node'))).toBe(false)
     expect(existsSync(join(app, 'node_modules', '@soma-ts', 'core-linux-x64-gnu', 'soma-core.linux-x64-gnu.node'))).toBe(true)
@@ -85,6 +89,8 @@ describe.skipIf(!isLinuxX64Gnu || !existsSync(nodeFile))('prebuilt binary from p
       message = String((err as { stderr?: string }).stderr)
     }
     expect(message).toMatch(/Could not load the soma-ts native binding/)
-    expect(message).toMatch(/core-linux-x64-gnu/)
+    // Both ways it tried: the platform package and a local build beside the loader.
+    expect(message).toMatch(/Cannot find module '@soma-ts\/core-linux-x64-gnu'/)
+    expect(message).toMatch(/Cannot find module '\.\/soma-core\.linux-x64-gnu\.node'/)
   })
 })
