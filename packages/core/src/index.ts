@@ -96,7 +96,11 @@ function signalOf(value: unknown): AbortSignal | undefined {
 async function callAsync<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
   checkSignal(signalOf(signal))
   try {
-    return await fn()
+    const result = await fn()
+    // A task already running when the signal fires runs to the end (napi can only
+    // cancel queued work); the caller asked to stop, so the promise still rejects.
+    checkSignal(signal)
+    return result
   } catch (err) {
     if (signal?.aborted) throw new AbortedError({ cause: err })
     throw fromNative(err)
@@ -122,7 +126,16 @@ async function fileCall<T>(
     throw new InvalidArgumentError('options.onProgress must be a function.', { details: `got ${typeof onProgress}` })
   }
   checkSignal(signal)
-  if (!onProgress) return callAsync(signal, () => run(undefined, signal))
+  if (!onProgress) {
+    // No post-completion abort check here, unlike callAsync: a file task that finished
+    // has written its output, so reporting an abort would misdescribe the disk.
+    try {
+      return await run(undefined, signal)
+    } catch (err) {
+      if (signal?.aborted) throw new AbortedError({ cause: err })
+      throw fromNative(err)
+    }
+  }
 
   let open = true
   let reported = -1

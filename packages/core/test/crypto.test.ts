@@ -228,6 +228,16 @@ describe('bad input gets a clear error and loses nothing', () => {
     expect(readdirSync(dir).sort()).toEqual(before)
     // An already-aborted signal rejects at once.
     await expect(blake2b256File(src, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError)
+    await expect(blake2b256Async(new Uint8Array(8), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError)
+    // Aborted after scheduling, whether the task is still queued (napi cancels it) or
+    // already running (it cannot be interrupted): either way the call rejects rather
+    // than handing back a result the caller gave up on.
+    const running = new AbortController()
+    const hashing = blake2b256Async(new Uint8Array(32 * 1024 * 1024), { signal: running.signal })
+    const encrypting = aes256CtrAsync(new Uint8Array(32 * 1024 * 1024), randomKey(), { signal: running.signal })
+    running.abort()
+    await expect(hashing).rejects.toBeInstanceOf(AbortedError)
+    await expect(encrypting).rejects.toBeInstanceOf(AbortedError)
   })
 
   it('an output in a missing folder or that is a folder is refused, naming the output', async () => {
