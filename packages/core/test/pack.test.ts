@@ -33,11 +33,21 @@ describe.skipIf(!isLinuxX64Gnu || !existsSync(nodeFile))('prebuilt binary from p
     const stage = join(work, 'core')
     mkdirSync(stage)
     for (const f of ['package.json', 'binding.cjs', 'binding.d.cts', 'dist']) cpSync(join(pkgDir, f), join(stage, f), { recursive: true })
+    // The release job runs create-npm-dirs and artifacts over every target; locally only
+    // this platform's binary exists, so the staged copy lists only its target. The binary
+    // sits in its own sub-folder, as download-artifact leaves each artifact.
+    const stagedPkg = JSON.parse(readFileSync(join(stage, 'package.json'), 'utf8')) as { napi: { targets: string[] } }
+    expect(stagedPkg.napi.targets).toContain('x86_64-unknown-linux-gnu')
+    stagedPkg.napi.targets = ['x86_64-unknown-linux-gnu']
+    writeFileSync(join(stage, 'package.json'), JSON.stringify(stagedPkg, null, 2))
+    const artifacts = join(stage, 'artifacts', 'bindings-x86_64-unknown-linux-gnu')
+    mkdirSync(artifacts, { recursive: true })
+    cpSync(nodeFile, join(artifacts, 'soma-core.linux-x64-gnu.node'))
     run(napi, ['create-npm-dirs'], stage)
-    // `napi artifacts` does this copy in the release job, once every target's binary is
-    // there; locally only this platform's exists.
+    run(napi, ['artifacts', '--output-dir', 'artifacts'], stage)
+    rmSync(join(stage, 'artifacts'), { recursive: true })
     const platformDir = join(stage, 'npm', 'linux-x64-gnu')
-    cpSync(nodeFile, join(platformDir, 'soma-core.linux-x64-gnu.node'))
+    expect(readFileSync(join(platformDir, 'soma-core.linux-x64-gnu.node')).equals(readFileSync(nodeFile))).toBe(true)
     const platformPkg = JSON.parse(readFileSync(join(platformDir, 'package.json'), 'utf8')) as {
       name: string
       os: string[]
