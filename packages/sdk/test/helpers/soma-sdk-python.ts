@@ -1,7 +1,8 @@
 // A virtualenv with the reference Python SDK (`soma-sdk` on PyPI, a compiled build of the real
 // Rust code), made once under packages/sdk/.venv-conformance (gitignored) and shared by the tests
 // that use it. `ensureSomaSdkPython()` returns the interpreter, or a reason to skip when Python
-// or PyPI cannot be reached; any other failure throws.
+// or PyPI cannot be reached; any other failure (no wheel for this platform, version gone, venv
+// broken) throws, so the conformance tests never vanish silently.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,10 +10,20 @@ import { fileURLToPath } from 'node:url'
 
 export const SOMA_SDK_VERSION = '0.1.15'
 const VENV = fileURLToPath(new URL('../../.venv-conformance', import.meta.url))
-const PY = join(VENV, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python')
+export const VENV_PYTHON = join(VENV, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python')
 
+/**
+ * Connection-level failures as pip reports them (urllib3/requests exception names and OS errors).
+ * Deliberately absent: "No matching distribution found" and "Could not find a version", which pip
+ * also prints when PyPI answered but has no wheel for this Python or platform; that is a failure.
+ */
 const NETWORK_TROUBLE =
-  /NewConnectionError|Temporary failure in name resolution|Network is unreachable|Max retries exceeded|ConnectionError|Could not fetch URL|No matching distribution found|Name or service not known|timed out/i
+  /NewConnectionError|ConnectTimeoutError|ReadTimeoutError|ProxyError|Temporary failure in name resolution|Name or service not known|nodename nor servname|getaddrinfo failed|Network is unreachable|Connection refused|Connection reset|Max retries exceeded|Could not fetch URL|Read timed out|connection broken by/i
+
+/** Whether pip's output (stdout + stderr, whole) says that the package index could not be reached. */
+export function pipFailedForNetwork(output: string): boolean {
+  return NETWORK_TROUBLE.test(output)
+}
 
 function run(cmd: string, args: string[], timeout = 600_000) {
   return spawnSync(cmd, args, { encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 })
@@ -20,17 +31,19 @@ function run(cmd: string, args: string[], timeout = 600_000) {
 
 export function ensureSomaSdkPython(): { python: string } | { skip: string } {
   const probe = `import soma_sdk, importlib.metadata as m; assert m.version("soma-sdk") == "${SOMA_SDK_VERSION}"`
-  if (existsSync(PY) && run(PY, ['-c', probe]).status === 0) return { python: PY }
+  if (existsSync(VENV_PYTHON) && run(VENV_PYTHON, ['-c', probe]).status === 0) return { python: VENV_PYTHON }
   const python = ['python3', 'python'].find((p) => run(p, ['--version']).status === 0)
-  if (!python) return { skip: 'no python3 on PATH' }
+  if (!python) return { skip: 'no python3 on PATH, so PyPI cannot be reached' }
   mkdirSync(VENV, { recursive: true })
   const venv = run(python, ['-m', 'venv', '--clear', VENV])
   if (venv.status !== 0) throw new Error(`python -m venv failed: ${venv.stderr.slice(-800)}`)
-  const pip = run(PY, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', `soma-sdk==${SOMA_SDK_VERSION}`])
+  const pip = run(VENV_PYTHON, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', `soma-sdk==${SOMA_SDK_VERSION}`])
   if (pip.status !== 0) {
-    const tail = `${pip.stdout}\n${pip.stderr}`.slice(-800)
-    if (NETWORK_TROUBLE.test(tail)) return { skip: `PyPI unreachable: ${tail.trim().split('\n').pop() ?? ''}` }
-    throw new Error(`pip install soma-sdk failed: ${tail}`)
+    const output = `${pip.stdout ?? ''}\n${pip.stderr ?? ''}`
+    const tail = output.trim().slice(-800)
+    if (pipFailedForNetwork(output)) return { skip: `PyPI unreachable: ${tail.split('\n').pop() ?? ''}` }
+    throw new Error(`pip install soma-sdk==${SOMA_SDK_VERSION} failed (not a network error): ${tail}`)
   }
-  return { python: PY }
+  if (run(VENV_PYTHON, ['-c', probe]).status !== 0) throw new Error(`soma-sdk==${SOMA_SDK_VERSION} installed but does not import`)
+  return { python: VENV_PYTHON }
 }
