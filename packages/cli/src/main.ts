@@ -6,7 +6,7 @@ import { registerKeytool } from './commands/keytool.js'
 import { registerScore } from './commands/score.js'
 import { registerWallet } from './commands/wallet.js'
 import { registerWeights } from './commands/weights.js'
-import { reportError } from './output.js'
+import { reportError, reportUsageError, silenceUsageErrors } from './output.js'
 import { version } from './version.js'
 
 export function buildProgram(): Command {
@@ -26,12 +26,15 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram()
   const json = argv.includes('--json')
+  // With --json a usage error is one JSON line on stderr too, not commander's text and full help.
+  if (json) silenceUsageErrors(program)
   try {
     await program.parseAsync(argv)
     return 0
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Help and version exit through here with code 0; usage errors were printed already.
+      // Help and version exit through here with code 0; usage errors were printed already (text mode).
+      if (json && err.exitCode !== 0) return reportUsageError(err)
       return err.exitCode
     }
     return reportError(err, json)

@@ -145,6 +145,40 @@ describe('soma keytool (process)', () => {
   })
 })
 
+describe('usage errors with --json', () => {
+  it('are one short JSON line on stderr with a non-zero exit, for keytool and wallet alike', () => {
+    const env = { SOMA_CONFIG_DIR: freshDir() }
+    for (const args of [
+      ['keytool', 'import', '--json'],
+      ['keytool', 'export', '--json'],
+      ['keytool', 'nosuch', '--json'],
+      ['keytool', 'list', '--bogus', '--json'],
+      ['wallet', 'switch', '--json'],
+      ['wallet', 'new', '--alias', '--json'],
+    ]) {
+      const r = soma(args, env)
+      expect(r.status, args.join(' ')).toBe(1)
+      expect(r.stdout, args.join(' ')).toBe('')
+      const lines = r.stderr.trim().split('\n')
+      expect(lines, args.join(' ')).toHaveLength(1)
+      const err = JSON.parse(lines[0]!).error
+      expect(err.code, args.join(' ')).toBe('USAGE')
+      expect(err.message.length, args.join(' ')).toBeLessThan(200)
+      expect(err.message, args.join(' ')).not.toMatch(/^error:/)
+    }
+    // Nothing was created by the failed wallet commands.
+    expect(existsSync(join(env.SOMA_CONFIG_DIR, 'client.yaml'))).toBe(false)
+    // Text mode keeps commander's message and help.
+    const text = soma(['keytool', 'import'], env)
+    expect(text.status).toBe(1)
+    expect(text.stderr).toMatch(/^error: missing required argument 'input-string'/)
+    // Help asked for is not an error.
+    const help = soma(['keytool', 'import', '--help', '--json'], env)
+    expect(help.status).toBe(0)
+    expect(help.stdout).toMatch(/Usage: soma keytool import/)
+  })
+})
+
 describe('soma wallet (process)', () => {
   it('creates a config on first use, then new / list / switch / active / export', () => {
     const dir = freshDir()
