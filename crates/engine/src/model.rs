@@ -504,11 +504,29 @@ fn attend_head_generic(head: &HeadInputs<'_>, out: &mut [f32], scores: &mut [f32
       lane[..width].iter_mut().for_each(|x| *x = 0.0);
       lanes[r] = &mut lane[..width];
     }
+    // Scores in register blocks of QUERY_TILE rows x 8 keys (full tiles only), then the
+    // remaining keys row by row. Either way each score sums over d in order from 0.
+    let blocked = if rows == QUERY_TILE { width / 8 * 8 } else { 0 };
+    for jb in (0..blocked).step_by(8) {
+      let mut acc = [[0f32; 8]; QUERY_TILE];
+      for d in 0..hd {
+        let kd = &kt[d * s + jb..d * s + jb + 8];
+        for (r, acc) in acc.iter_mut().enumerate() {
+          let qd = q[(i0 + r) * hd + d];
+          for (a, &k) in acc.iter_mut().zip(kd) {
+            *a += qd * k;
+          }
+        }
+      }
+      for (lane, acc) in lanes.iter_mut().zip(&acc) {
+        lane[jb..jb + 8].copy_from_slice(acc);
+      }
+    }
     for d in 0..hd {
-      let row = &kt[d * s..d * s + width];
+      let row = &kt[d * s + blocked..d * s + width];
       for (r, lane) in lanes.iter_mut().enumerate().take(rows) {
         let qd = q[(i0 + r) * hd + d];
-        lane.iter_mut().zip(row).for_each(|(x, &kd)| *x += qd * kd);
+        lane[blocked..].iter_mut().zip(row).for_each(|(x, &kd)| *x += qd * kd);
       }
     }
     for (r, lane) in lanes.iter_mut().enumerate().take(rows) {
@@ -536,16 +554,43 @@ fn attend_head_generic(head: &HeadInputs<'_>, out: &mut [f32], scores: &mut [f32
     // out_i += w_ij * v_j, each value row loaded once for the whole tile. Rows with j > i
     // skip it; the masked tail (if any) was added above, before the visible part, which
     // only matters in the all-scores-below--9900 case.
-    for j in 0..width {
-      let vj = &v[j * hd..(j + 1) * hd];
-      for (r, lane) in lanes.iter().enumerate().take(rows) {
-        let i = i0 + r;
-        if j > i {
-          continue;
+    if rows == QUERY_TILE && hd.is_multiple_of(16) {
+      // Register blocks of QUERY_TILE rows x 16 output features; same order over j.
+      for hc in (0..hd).step_by(16) {
+        let mut acc = [[0f32; 16]; QUERY_TILE];
+        for (r, acc) in acc.iter_mut().enumerate() {
+          let at = (i0 + r) * hd + hc;
+          acc.copy_from_slice(&out[at..at + 16]);
         }
-        let w = lane[j];
-        let oi = &mut out[i * hd..(i + 1) * hd];
-        oi.iter_mut().zip(vj).for_each(|(o, &x)| *o += w * x);
+        for j in 0..width {
+          let vj = &v[j * hd + hc..j * hd + hc + 16];
+          for (r, (acc, lane)) in acc.iter_mut().zip(lanes.iter()).enumerate() {
+            if j > i0 + r {
+              continue;
+            }
+            let w = lane[j];
+            for (a, &x) in acc.iter_mut().zip(vj) {
+              *a += w * x;
+            }
+          }
+        }
+        for (r, acc) in acc.iter().enumerate() {
+          let at = (i0 + r) * hd + hc;
+          out[at..at + 16].copy_from_slice(acc);
+        }
+      }
+    } else {
+      for j in 0..width {
+        let vj = &v[j * hd..(j + 1) * hd];
+        for (r, lane) in lanes.iter().enumerate().take(rows) {
+          let i = i0 + r;
+          if j > i {
+            continue;
+          }
+          let w = lane[j];
+          let oi = &mut out[i * hd..(i + 1) * hd];
+          oi.iter_mut().zip(vj).for_each(|(o, &x)| *o += w * x);
+        }
       }
     }
     i0 += rows;
