@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 
-import { parse, stringify } from 'yaml'
+import { isMap, isScalar, isSeq, parseDocument, stringify, type Document } from 'yaml'
 
 import { ConfigError, InvalidArgumentError, truncate } from '../errors/index.js'
 import { Ed25519Keypair } from '../keys/keypair.js'
@@ -51,6 +51,17 @@ export function defaultKeystorePath(dir: string = configDir()): string {
   return join(dir, KEYSTORE_FILENAME)
 }
 
+/**
+ * A YAML scalar's text as written, or null for `~`/`null`; undefined for a missing key or a
+ * non-scalar. serde_yaml reads string fields from plain scalars verbatim, so an unquoted
+ * `active_address: 0x…` is an address there; the YAML core schema would make it a (lossy) number.
+ */
+function scalarText(node: unknown): string | null | undefined {
+  if (!isScalar(node)) return undefined
+  if (node.value === null) return null
+  return typeof node.source === 'string' ? node.source : String(node.value)
+}
+
 /** Reads `client.yaml`; a missing file, bad YAML or a missing keystore entry is a `ConfigError`. */
 export function readClientConfig(path: string = clientConfigPath()): ClientConfig {
   if (!existsSync(path)) {
@@ -58,42 +69,54 @@ export function readClientConfig(path: string = clientConfigPath()): ClientConfi
       hint: 'Create one with `soma wallet new` (or `soma start localnet`), or set SOMA_CONFIG_DIR.',
     })
   }
-  let doc: unknown
+  let doc: Document.Parsed
   try {
-    doc = parse(readFileSync(path, 'utf8'))
+    doc = parseDocument(readFileSync(path, 'utf8'))
   } catch (err) {
     throw new ConfigError(`Cannot parse ${path}.`, { details: truncate((err as Error).message, 160) })
   }
-  const raw = (doc ?? {}) as Record<string, unknown>
-  const keystore = raw.keystore as Record<string, unknown> | undefined
-  const file = keystore && typeof keystore === 'object' ? keystore.File : undefined
+  if (doc.errors.length > 0) {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: truncate(doc.errors[0]!.message, 160) })
+  }
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>
+  const file = scalarText(doc.getIn(['keystore', 'File'], true))
   if (typeof file !== 'string') {
     throw new ConfigError(`${path} has no file keystore.`, { details: 'expected `keystore: {File: <path>}`' })
   }
   const envs: SomaEnv[] = []
-  if (Array.isArray(raw.envs)) {
-    for (const e of raw.envs as Record<string, unknown>[]) {
-      if (typeof e?.alias !== 'string' || typeof e.rpc !== 'string') {
+  const envList = doc.get('envs', true)
+  if (isSeq(envList)) {
+    for (const e of envList.items) {
+      const field = (key: string) => (isMap(e) ? scalarText(e.get(key, true)) : undefined)
+      const alias = field('alias')
+      const rpc = field('rpc')
+      if (typeof alias !== 'string' || typeof rpc !== 'string') {
         throw new ConfigError(`${path} has an environment without alias or rpc.`)
       }
-      const env: SomaEnv = { alias: e.alias, rpc: e.rpc, basic_auth: typeof e.basic_auth === 'string' ? e.basic_auth : null }
-      if (typeof e.chain_id === 'string') env.chain_id = e.chain_id
+      const basicAuth = field('basic_auth')
+      const env: SomaEnv = { alias, rpc, basic_auth: typeof basicAuth === 'string' ? basicAuth : null }
+      const chainId = field('chain_id')
+      if (typeof chainId === 'string') env.chain_id = chainId
       envs.push(env)
     }
   }
   let activeAddress: string | null = null
-  if (raw.active_address != null) {
+  const addressText = scalarText(doc.get('active_address', true))
+  if (addressText != null) {
     try {
-      activeAddress = normalizeAddress(String(raw.active_address))
+      activeAddress = normalizeAddress(addressText)
     } catch (err) {
       throw new ConfigError(`${path} has an invalid active_address.`, { cause: err })
     }
+  } else if (raw.active_address != null) {
+    throw new ConfigError(`${path} has an invalid active_address.`, { details: 'expected 0x followed by 64 hex digits' })
   }
+  const activeEnvText = scalarText(doc.get('active_env', true))
   return {
     keystorePath: isAbsolute(file) ? file : resolve(dirname(path), file),
     externalKeys: raw.external_keys ?? null,
     envs,
-    activeEnv: typeof raw.active_env === 'string' ? raw.active_env : null,
+    activeEnv: typeof activeEnvText === 'string' ? activeEnvText : null,
     activeAddress,
   }
 }

@@ -4,7 +4,7 @@
  * path, extension `.aliases`) is a pretty JSON array of `{alias, public_key_base64}`. Both files
  * are read and written byte-compatibly, so either CLI can use the other's keys.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, extname, join, basename } from 'node:path'
 
 import { ConfigError, InvalidArgumentError, KeyNotFoundError, truncate } from '../errors/index.js'
@@ -72,7 +72,9 @@ function readJsonArray(path: string, what: string): unknown[] {
 function writeFileAtomic(path: string, text: string, mode: number): void {
   mkdirSync(dirname(path), { recursive: true })
   const tmp = `${path}.tmp-${process.pid}`
-  writeFileSync(tmp, text, { mode })
+  // A stale temp file (or a link planted there) must not receive the keys with its own mode.
+  rmSync(tmp, { force: true })
+  writeFileSync(tmp, text, { mode, flag: 'wx' })
   chmodSync(tmp, mode)
   renameSync(tmp, path)
 }
