@@ -396,20 +396,61 @@ function somaError(r: R, depth = 2, name = pick(r, Object.keys(SOMA_ERRORS))): u
   const f = SOMA_ERRORS[name]!
   return enumValue(name, f ? f(r, depth) : true)
 }
+/**
+ * One generator per `ExecutionFailureStatus` variant, in the reference's declaration order
+ * (`types/src/effects/mod.rs`); `null` marks a unit variant. A test checks each tag against its
+ * position here, so a variant missing from this table (or from the schema) shows up.
+ */
 const FAILURES: Record<string, ((r: R) => unknown) | null> = {
   InsufficientGas: null,
   InvalidOwnership: (r) => ({ objectId: g.address(r), expectedOwner: g.address(r), actualOwner: g.option(r, g.address) }),
   ObjectNotFound: (r) => ({ objectId: g.address(r) }),
   InvalidObjectType: (r) => ({ objectId: g.address(r), expectedType: enumValue('Coin', true), actualType: enumValue('Target', true) }),
+  InvalidTransactionType: null,
   InvalidArguments: (r) => ({ reason: g.string(r) }),
+  DuplicateValidator: null,
+  DuplicateValidatorMetadata: (r) => ({ field: g.string(r) }),
+  MissingProofOfPossession: null,
+  InvalidProofOfPossession: (r) => ({ reason: g.string(r) }),
+  NotAValidator: null,
+  ValidatorAlreadyRemoved: null,
+  AdvancedToWrongEpoch: null,
+  ModelNotFound: null,
+  NotModelOwner: null,
+  ModelNotActive: null,
+  ModelNotPending: null,
+  ModelNotCreated: null,
+  ModelInvalidState: null,
+  ModelAlreadyInactive: null,
+  ModelRevealEpochMismatch: null,
+  ModelEmbeddingCommitmentMismatch: null,
+  ModelDecryptionKeyCommitmentMismatch: null,
+  ModelNoPendingUpdate: null,
+  ModelArchitectureVersionMismatch: null,
+  ModelCommissionRateTooHigh: null,
+  ModelMinStakeNotMet: null,
+  NoActiveModels: null,
+  TargetNotFound: null,
+  TargetNotOpen: null,
   TargetExpired: (r) => ({ generationEpoch: g.u64(r), currentEpoch: g.u64(r) }),
+  TargetNotFilled: null,
   AuditWindowOpen: (r) => ({ fillEpoch: g.u64(r), currentEpoch: g.u64(r) }),
+  TargetAlreadyClaimed: null,
   ModelNotInTarget: (r) => ({ modelId: g.address(r), targetId: g.address(r) }),
   EmbeddingDimensionMismatch: (r) => ({ expected: g.u64(r), actual: g.u64(r) }),
   DistanceExceedsThreshold: (r) => ({ score: tensor(r), threshold: tensor(r) }),
   InsufficientBond: (r) => ({ required: g.u64(r), provided: g.u64(r) }),
   DataExceedsMaxSize: (r) => ({ size: g.u64(r), maxSize: g.u64(r) }),
-  ModelRevealEpochMismatch: null,
+  InsufficientEmissionBalance: null,
+  AuditWindowClosed: (r) => ({ fillEpoch: g.u64(r), currentEpoch: g.u64(r) }),
+  InsufficientCoinBalance: null,
+  CoinBalanceOverflow: null,
+  ArithmeticOverflow: null,
+  ValidatorNotFound: null,
+  StakingPoolNotFound: null,
+  CannotReportOneself: null,
+  ReportRecordNotFound: null,
+  InputObjectDeleted: null,
   CertificateDenied: null,
   ExecutionCancelledDueToSharedObjectCongestion: null,
   SomaError: (r) => somaError(r),
@@ -477,6 +518,75 @@ const CASES: [string, BcsType<any, any>, (r: R) => unknown][] = [
   ['Committee', B.Committee, committee],
   ['MultiSig', B.MultiSig, multisig],
 ]
+
+// The schemas that other types embed, each also exercised on its own.
+const V = (value: unknown) => value as any
+CASES.push(
+  ['Address', B.Address, g.address],
+  ['Digest', B.Digest, g.digest],
+  ['U64', B.U64, g.u64],
+  ['F32', B.F32, g.f32],
+  ['Url', B.Url, g.string],
+  ['Metadata', B.Metadata, (r) => manifest(r).V1.metadata],
+  ['AddressSet', B.AddressSet, addrSet],
+  ['ObjectType', B.ObjectType, (r) => object(r).data.objectType],
+  ['ObjectData', B.ObjectData, (r) => object(r).data],
+  ['PoolTokenExchangeRate', B.PoolTokenExchangeRate, (r) => ({ somaAmount: g.u64(r), poolTokenAmount: g.u64(r) })],
+  ['ValidatorMetadata', B.ValidatorMetadata, (r) => validator(r).metadata],
+  ['ValidatorSet', B.ValidatorSet, (r) => V(systemState(r)).V1.validators],
+  ['ModelRegistry', B.ModelRegistry, (r) => V(systemState(r)).V1.modelRegistry],
+  ['EmissionPool', B.EmissionPool, (r) => ({ balance: g.u64(r), emissionPerEpoch: g.u64(r) })],
+  ['TargetState', B.TargetState, (r) => V(systemState(r)).V1.targetState],
+  ['TargetStatus', B.TargetStatus, (r) => target(r).status],
+  ['ModelStateV1', B.ModelStateV1, (r) => V(model(r)).V1],
+  ['SystemStateV1', B.SystemStateV1, (r) => V(systemState(r)).V1],
+  ['TransactionDataV1', B.TransactionDataV1, (r) => V(txData(r)).V1],
+  ['Intent', B.Intent, (r) => ({ scope: r.int(256), version: r.int(256), appId: r.int(256) })],
+  ['IntentMessage', B.IntentMessage, (r) => ({ intent: { scope: 0, version: 0, appId: 1 }, value: txData(r) })],
+  ['SenderSignedTransaction', B.SenderSignedTransaction, (r) => ({ intentMessage: { intent: { scope: 0, version: 0, appId: 1 }, value: txData(r) }, txSignatures: g.vec(r, (r) => r.bytes(97), 2) })],
+  ['TransactionFee', B.TransactionFee, (r) => V(effects(r)).V1.transactionFee],
+  ['ExecutionStatus', B.ExecutionStatus, (r) => V(effects(r)).V1.status],
+  ['ExecutionFailureStatus', B.ExecutionFailureStatus, (r) => {
+    const name = pick(r, Object.keys(FAILURES))
+    const f = FAILURES[name]!
+    return enumValue(name, f ? f(r) : true)
+  }],
+  ['TransactionEffectsV1', B.TransactionEffectsV1, (r) => V(effects(r)).V1],
+  ['Authority', B.Authority, authority],
+  ['AuthorityName', B.AuthorityName, authorityName],
+  ['PeerId', B.PeerId, peerId],
+  ['MultiSigPublicKey', B.MultiSigPublicKey, (r) => multisig(r).multisigPk],
+  ['CompressedSignature', B.CompressedSignature, (r) => enumValue('Ed25519', r.bytes(64))],
+)
+
+describe('every exported BCS schema has a property case', () => {
+  it('lists them all', () => {
+    const covered = new Set(CASES.map(([, t]) => t))
+    const missing = Object.entries(B)
+      .filter(([, v]) => v && typeof v === 'object' && typeof (v as { serialize?: unknown }).serialize === 'function')
+      .filter(([, v]) => !covered.has(v as BcsType<unknown, unknown>))
+      .map(([k]) => k)
+    // Embedded-only schemas whose generators live inside the larger ones (the kinds' argument structs).
+    const embeddedOnly = new Set([
+      'AddValidatorArgs', 'ChangeEpoch', 'ClaimRewardsArgs', 'CommitModelArgs', 'ConsensusCommitPrologueV1', 'CreateModelArgs',
+      'GenesisTransaction', 'RemoveValidatorArgs', 'RevealModelArgs', 'SubmitDataArgs', 'UpdateValidatorMetadataArgs',
+      'ActiveModel', 'CreatedModel', 'InactiveModel', 'PendingModel', 'PendingModelUpdate', 'EffectsObjectChange', 'IDOperation',
+      'ObjectIn', 'ObjectOut', 'UnchangedSharedKind', 'VersionDigest', 'MultiSigMemberPublicKey',
+    ])
+    expect(missing.filter((k) => !embeddedOnly.has(k))).toEqual([])
+  })
+
+  it('the ExecutionFailureStatus table lists every variant in the schema order', () => {
+    const r = rng(77)
+    Object.entries(FAILURES).forEach(([name, f], tag) => {
+      const bytes = B.encodeBcs(B.ExecutionFailureStatus, { [name]: f ? f(r) : true } as never)
+      expect(bytes[0], name).toBe(tag)
+    })
+    expect(Object.keys(FAILURES)).toHaveLength(52)
+    // No 53rd variant.
+    expect(() => B.decodeBcs(B.ExecutionFailureStatus, Uint8Array.of(52))).toThrow(BcsDecodeError)
+  })
+})
 
 describe.each(CASES)('%s', (_name, type, gen) => {
   it('decode(encode(x)) = x for 200 generated values, and re-encoding is stable', () => {

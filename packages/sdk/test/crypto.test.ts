@@ -23,11 +23,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('weights helpers (reference encrypt_weights / commitment)', () => {
   it('reproduce wire.md §12.2', () => {
+    // The §12.2 key is 2a×32; its Base58 text is what the SDK takes and returns.
+    expect(hex(parseKey(KEY))).toBe('2a'.repeat(32))
     const { encrypted, key } = encryptWeights(utf8('hello world model weights'), KEY)
     expect(key).toBe(KEY)
     expect(hex(encrypted)).toBe('e0a752b122901bdfa10ab6c8a3d8e247d5a2584210aaab6993')
     expect(commitment(encrypted)).toBe('DnGVJuRd2vDdrBNfqm1cq7v3KmvYtZ1wp2Waufvsr2t6')
     expect(commitment(parseKey(KEY))).toBe('ASD8ymSHwcAw2AnmkF3JU7wKnGPsFsrGC2ejTHcuqA5v')
+    // The same two commitments in the spec's hex form.
+    expect(hex(parseKey(commitment(encrypted)))).toBe('bde4e4570f214e6f3c4b8a3236c6010996eb20edbfc1b94e8bce090ccb54a01f')
+    expect(hex(parseKey(commitment(parseKey(KEY))))).toBe('8c2e6d327dfaa6ff8195513810496949210ad20a96e2b0672a3e1b9335080801')
     expect(commitment(utf8('hello soma'))).toBe('DLuPdJuir2yCG3pTGTooeFssBDjZL9cfvWx1WXiefncf')
     expect(new TextDecoder().decode(decryptWeights(encrypted, KEY))).toBe('hello world model weights')
   })

@@ -162,7 +162,11 @@ describe('multisig (wire.md §12.1 repo pin)', () => {
   }
   it('derives the pinned keys and address', () => {
     expect(keys.map((k) => toHex(k.getPublicKey().toRawBytes()))).toEqual(pks)
-    expect(keys[0]!.toSomaAddress()).toBe('0x73a6b3c33e2d63383de5c6786cbaca231ff789f4c853af6d54cb883d8780adc0')
+    expect(keys.map((k) => k.toSomaAddress())).toEqual([
+      '0x73a6b3c33e2d63383de5c6786cbaca231ff789f4c853af6d54cb883d8780adc0',
+      '0x9acf183a2b811b0976a5c9f9c7cbad4114b5a2815b186f906022d97c698141f3',
+      '0x7523d3a707d171193947fca567c9acb1bc711ee93590d4dcbb035f853ea8d5ab',
+    ])
     expect(multiSigAddress(committee)).toBe('0xbb3b8bd537a7ea32a536ba54104eea68507755f833c2755c32c20c24b018aba3')
   })
   it('combines and verifies signatures meeting the threshold', () => {
