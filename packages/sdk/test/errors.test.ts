@@ -53,3 +53,21 @@ describe('addresses', () => {
     expect(() => normalizeAddress('0xg1')).toThrow(InvalidAddressError)
   })
 })
+
+import { rpcErrorFromStatus } from '../src/rpc/errors.js'
+
+describe('RPC errors from a hostile or verbose server stay bounded', () => {
+  it('truncates the server message and the field violations', () => {
+    const err = rpcErrorFromStatus({
+      grpcCode: 3,
+      serverMessage: 'x'.repeat(100_000),
+      method: '/soma.rpc.LedgerService/GetObject',
+      fieldViolations: Array.from({ length: 5_000 }, (_, i) => ({ field: `f${i}${'y'.repeat(10_000)}`, description: 'd'.repeat(10_000), reason: 'FIELD_INVALID' })),
+    })
+    expect(err.code).toBe('RPC_INVALID_ARGUMENT')
+    expect(err.fieldViolations).toHaveLength(5_000)
+    expect(err.metaMessages).toHaveLength(11)
+    expect(err.metaMessages?.at(-1)).toBe('… and 4990 more field violations')
+    expect(err.message.length).toBeLessThan(5_000)
+  })
+})

@@ -55,6 +55,17 @@ export interface RpcErrorParameters {
   cause?: unknown
 }
 
+/** At most this many field violations are spelled out in the message (all stay in `fieldViolations`). */
+const MAX_VIOLATION_LINES = 10
+
+function violationLines(violations: FieldViolation[]): string[] {
+  const lines = violations
+    .slice(0, MAX_VIOLATION_LINES)
+    .map((v) => `Field ${truncate(v.field, 120)}: ${truncate(v.reason, 40)}${v.description ? ` (${truncate(v.description, 160)})` : ''}`)
+  if (violations.length > MAX_VIOLATION_LINES) lines.push(`… and ${violations.length - MAX_VIOLATION_LINES} more field violations`)
+  return lines
+}
+
 /** A gRPC call that ended with a non-OK status. */
 export class RpcError extends BaseError {
   override name = 'RpcError'
@@ -72,7 +83,7 @@ export class RpcError extends BaseError {
     const violations = p.fieldViolations ?? []
     super(`gRPC call failed with ${status}${where}.`, {
       details: p.serverMessage ? truncate(p.serverMessage, 400) : undefined,
-      metaMessages: violations.map((v) => `Field ${v.field}: ${v.reason}${v.description ? ` (${truncate(v.description, 160)})` : ''}`),
+      metaMessages: violationLines(violations),
       hint,
       cause: p.cause,
     })
