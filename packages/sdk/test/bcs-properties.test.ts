@@ -732,3 +732,41 @@ describe('ULEB128 lengths and tags are read like the Rust bcs crate (u32, at mos
     expect(B.decodeBcs(B.Url, bytes)).toBe(url)
   })
 })
+
+describe('f32 NaN payloads survive a decode/encode round trip', () => {
+  it('signalling and negative NaNs in tensors keep their bits (the chain stores what was sent)', () => {
+    const bitsList = [0x7f800001, 0xff800001, 0x7fc00000, 0xffc00000, 0x7fffffff]
+    const values = new Uint8Array(4 * (bitsList.length + 1))
+    const view = new DataView(values.buffer)
+    bitsList.forEach((b, i) => view.setUint32(i * 4, b, true))
+    view.setFloat32(bitsList.length * 4, 1.5, true)
+    const wire = Uint8Array.from([0, values.length, ...values, 1, bitsList.length + 1, 0, 0, 0, 0, 0, 0, 0])
+    const decoded = B.decodeBcs(B.SomaTensor, wire)
+    expect(decoded.values.slice(0, bitsList.length).every((v) => Number.isNaN(v))).toBe(true)
+    expect(decoded.values.at(-1)).toBe(1.5)
+    expect(Buffer.from(B.encodeBcs(B.SomaTensor, decoded)).equals(Buffer.from(wire))).toBe(true)
+    // A fresh tensor with NaN (no decoded bits) is written as the canonical quiet NaN.
+    expect([...B.encodeBcs(B.SomaTensor, B.tensor([Number.NaN])).subarray(2, 6)]).toEqual([0, 0, 0xc0, 0x7f])
+
+    // Inside a SubmitData transaction: decoding keeps the transaction byte-identical, so its digest holds.
+    const kind = {
+      SubmitData: {
+        targetId: `0x${'66'.repeat(32)}`,
+        dataManifest: { manifest: { V1: { url: 'https://example.com/data', metadata: { V1: { checksum: base58.encode(new Uint8Array(32)), size: 10n } } } } },
+        modelId: `0x${'44'.repeat(32)}`,
+        embedding: B.tensor([0.5]),
+        distanceScore: B.scalarTensor(0),
+        lossScore: B.tensor([]),
+        bondCoin: { objectId: `0x${'11'.repeat(32)}`, version: 7n, digest: base58.encode(new Uint8Array(32).fill(0x22)) },
+      },
+    }
+    const tx = B.encodeBcs(B.TransactionData, { V1: { kind, sender: `0x${'aa'.repeat(32)}`, gasPayment: [kind.SubmitData.bondCoin] } })
+    const scalarAt = Buffer.from(tx).indexOf(Buffer.from('0004000000000101', 'hex')) + 2
+    expect(scalarAt).toBeGreaterThan(2)
+    const hostile = tx.slice()
+    new DataView(hostile.buffer).setUint32(scalarAt, 0x7f800001, true)
+    const back = B.decodeBcs(B.TransactionData, hostile)
+    expect(Number.isNaN(back.V1!.kind.SubmitData!.distanceScore.values[0])).toBe(true)
+    expect(Buffer.from(B.encodeBcs(B.TransactionData, back)).equals(Buffer.from(hostile))).toBe(true)
+  })
+})

@@ -75,6 +75,14 @@ export interface SomaTensorInput {
   shape: ArrayLike<bigint | number>
 }
 
+/**
+ * A JS number cannot hold every f32 NaN: a signalling NaN comes back quieted, so its bytes would
+ * change. The chain stores whatever bits a client sent (a NaN distance passes the threshold
+ * check), so a decoded tensor that holds a NaN keeps its original bytes under this hidden key and
+ * encodes back to exactly them; the strict decoder's re-encode check then still holds.
+ */
+const NAN_BITS = Symbol('SomaTensor.nanBits')
+
 const TensorWire = bcs.struct('SomaTensor', {
   dtype: bcs.u8(),
   bytes: bcs.byteVector(),
@@ -91,7 +99,13 @@ export const SomaTensor = TensorWire.transform({
     const n = t.values.length
     const bytes = new Uint8Array(n * 4)
     const view = new DataView(bytes.buffer)
-    for (let i = 0; i < n; i++) view.setFloat32(i * 4, Math.fround(Number(t.values[i])), true)
+    const raw = (t as { [NAN_BITS]?: Uint8Array })[NAN_BITS]
+    for (let i = 0; i < n; i++) {
+      const v = Math.fround(Number(t.values[i]))
+      // A NaN that came from decoding is written back with its original bits (see NAN_BITS).
+      if (Number.isNaN(v) && raw && raw.length === n * 4) bytes.set(raw.subarray(i * 4, i * 4 + 4), i * 4)
+      else view.setFloat32(i * 4, v, true)
+    }
     const shape = Array.from(t.shape, (d) => BigInt(d))
     if (shape.reduce((a, b) => a * b, 1n) !== BigInt(n)) {
       throw new InvalidArgumentError(`tensor shape [${shape.join(', ')}] does not hold ${n} values`)
@@ -107,7 +121,11 @@ export const SomaTensor = TensorWire.transform({
     if (w.shape.reduce((a, b) => a * b, 1n) !== BigInt(values.length)) {
       throw new InvalidArgumentError(`tensor shape does not match its ${values.length} values`)
     }
-    return { values, shape: w.shape }
+    const tensor: SomaTensor = { values, shape: w.shape }
+    if (values.some((v) => Number.isNaN(v))) {
+      Object.defineProperty(tensor, NAN_BITS, { value: Uint8Array.from(w.bytes), enumerable: false })
+    }
+    return tensor
   },
 })
 
