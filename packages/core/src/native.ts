@@ -28,9 +28,15 @@ function load(): Binding {
     return require('../binding.cjs') as Binding
   } catch (err) {
     const tried = attempts(err)
+    // The loader knows the exact package for this platform (libc and ABI included);
+    // name it rather than guess.
+    const wanted = tried
+      .map((line) => /Cannot find module '(@soma-ts\/core-(?!wasm32)[^']+)'/.exec(line)?.[1])
+      .find((name) => name !== undefined)
+    const install = wanted ?? `@soma-ts/core-${process.platform}-${process.arch}-<abi>`
     throw new NativeBindingError(`Could not load the soma-ts native binding for ${process.platform}-${process.arch}.`, {
       details: tried.map((line, i) => `\n  ${i + 1}. ${line}`).join(''),
-      hint: `Install the platform package (npm i @soma-ts/core-${process.platform}-${process.arch}...), or build it from source with \`pnpm --filter @soma-ts/core build\` (needs a Rust toolchain).`,
+      hint: `Install the platform package (npm i ${install}), or build it from source with \`pnpm --filter @soma-ts/core build\` (needs a Rust toolchain).`,
       cause: err,
     })
   }

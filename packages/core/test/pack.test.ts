@@ -102,5 +102,6 @@ describe.skipIf(!isLinuxX64Gnu || !existsSync(nodeFile))('prebuilt binary from p
     // Both ways it tried: the platform package and a local build beside the loader.
     expect(message).toMatch(/Cannot find module '@soma-ts\/core-linux-x64-gnu'/)
     expect(message).toMatch(/Cannot find module '\.\/soma-core\.linux-x64-gnu\.node'/)
+    expect(message).toMatch(/Hint: Install the platform package \(npm i @soma-ts\/core-linux-x64-gnu\)/)
   })
 })
