@@ -214,6 +214,10 @@ describe('verifying a signed envelope (what the local network checks)', () => {
     const foreign = serializeSignedTransaction(signed.bytes, [signTransaction(other, signed.bytes).signature])
     expect(() => verifySignedTransaction(foreign)).toThrow(/No signature from the sender/)
     expect(() => verifySignedTransaction(serializeSignedTransaction(signed.bytes, []))).toThrow(/no signature/)
+    // One signature per signer, as the node requires: the sender's plus another is refused too.
+    const extra = serializeSignedTransaction(signed.bytes, [signed.signature, signTransaction(other, signed.bytes).signature])
+    expect(() => verifySignedTransaction(extra)).toThrow(/exactly 1 signature/)
+    expect(() => verifySignedTransaction(serializeSignedTransaction(signed.bytes, [signed.signature, signed.signature]))).toThrow(InvalidSignatureError)
   })
 })
 

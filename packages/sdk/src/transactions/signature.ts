@@ -135,6 +135,13 @@ export function verifySignedTransaction(signed: Uint8Array): { transaction: Uint
     throw new InvalidSignatureError(`Unexpected intent [${intent.join(', ')}]; user transactions use [0, 0, 1].`)
   }
   if (signatures.length === 0) throw new InvalidSignatureError('The transaction carries no signature.')
+  // A user transaction has exactly one signer, the sender, and the node wants exactly one signature
+  // per signer (`SignerSignatureNumberMismatch` otherwise); extra signatures are not ignored.
+  if (signatures.length !== 1) {
+    throw new InvalidSignatureError(`Expected exactly 1 signature (the sender's), got ${signatures.length}.`, {
+      details: 'SignerSignatureNumberMismatch',
+    })
+  }
   const signers = signatures.map((s) => verifyTransactionSignature(transaction, s))
   const sender = transactionSender(transaction)
   if (!signers.includes(sender)) {
