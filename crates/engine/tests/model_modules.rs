@@ -211,3 +211,93 @@ fn sig_reg_goldens() {
   let noise = normal_array(112, &[16, 256], 0.0, 1.0).unwrap();
   assert_scalar(SigReg::v1().forward(&normal(111, &[1, 1, 16]), &noise).unwrap(), 3.18785000);
 }
+
+/// Attention whose every raw score `q_i · k_j` is `raw_score`: all-zero weights with the
+/// biases `q = [a, 0, 0, 0]`, `k = [b, 0, 0, 0]`, and identity value/output maps, so row
+/// `i` of the output is a softmax-weighted mean of the input rows. Positions are all 0,
+/// so RoPE is the identity.
+fn constant_score_attention(a: f32, b: f32) -> Attention {
+  let zeros = Tensor::zeros((4, 4), soma_engine::candle_core::DType::F32, &CPU).unwrap();
+  let eye = Tensor::eye(4, soma_engine::candle_core::DType::F32, &CPU).unwrap();
+  let bias = |v: [f32; 4]| Tensor::new(&v, &CPU).unwrap();
+  Attention {
+    query: Linear::new(zeros.clone(), bias([a, 0.0, 0.0, 0.0])),
+    key: Linear::new(zeros, bias([b, 0.0, 0.0, 0.0])),
+    value: Linear::new(eye.clone(), bias([0.0; 4])),
+    output: Linear::new(eye, bias([0.0; 4])),
+    num_heads: 1,
+  }
+}
+
+/// The mean of rows `range` of a row-major `[4, 4]` input.
+fn mean_rows(x: &[f32], range: std::ops::Range<usize>) -> Vec<f32> {
+  let n = range.len() as f32;
+  (0..4).map(|c| range.clone().map(|r| x[r * 4 + c]).sum::<f32>() / n).collect()
+}
+
+/// §1.2/§1.3/§9.6: masked scores are *replaced* by -1e4 after the division by sqrt(hd),
+/// not set to -inf and not scaled. The goldens cannot see this (their scores are small),
+/// so here every visible score is pushed below -1e4 (the masked keys must then win the
+/// softmax, each with weight 1/#masked) or between -1e4 and -1e4/sqrt(hd) (the visible
+/// keys win). Expected rows follow from the definition alone; both the CPU kernel and the
+/// tensor path that the GPUs run are checked.
+#[test]
+fn causal_mask_fills_minus_1e4_after_scaling() {
+  let x = normal(7, &[1, 4, 4]);
+  let xs = x.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+  let rot = Rotary::new(&[0; 4], 1, 4, 4, 10_000.0, 1.0, &CPU).unwrap();
+  let mask = CausalMask::new(4, 4, &CPU).unwrap();
+  // Scaled score -20000 < -1e4: row i < 3 averages the masked rows i+1..4; row 3 has no
+  // masked key and averages all four.
+  let deep = constant_score_attention(200.0, -200.0);
+  let expected: Vec<f32> = (0..4).flat_map(|i| if i < 3 { mean_rows(&xs, i + 1..4) } else { mean_rows(&xs, 0..4) }).collect();
+  assert_close(&deep.forward(&x, &rot, &mask).unwrap(), &expected);
+  // Scaled score -7000, above -1e4 but below -1e4/sqrt(4): the visible keys win.
+  let shallow = constant_score_attention(140.0, -100.0);
+  let expected: Vec<f32> = (0..4).flat_map(|i| mean_rows(&xs, 0..i + 1)).collect();
+  assert_close(&shallow.forward(&x, &rot, &mask).unwrap(), &expected);
+
+  // The tensor path (CUDA/Metal): CausalMask then softmax, on raw scores of -40000 and
+  // -14000 with hd = 4.
+  for (raw, deep) in [(-40_000f32, true), (-14_000f32, false)] {
+    let scores = Tensor::full(raw, (1, 1, 4, 4), &CPU).unwrap();
+    // softmax_last_dim is what Attention::forward runs on the GPUs.
+    let weights = candle_nn::ops::softmax_last_dim(&mask.apply(&scores).unwrap()).unwrap().squeeze(0).unwrap();
+    let weights = weights.to_vec3::<f32>().unwrap();
+    for (i, row) in weights[0].iter().enumerate() {
+      for (j, &w) in row.iter().enumerate() {
+        let want = match (deep, j > i, i == 3) {
+          (true, true, _) => 1.0 / (3 - i) as f32,
+          (true, false, true) => 0.25,
+          (true, false, false) => 0.0,
+          (false, true, _) => 0.0,
+          (false, false, _) => 1.0 / (i + 1) as f32,
+        };
+        assert!((w - want).abs() < 1e-7, "raw {raw}: weight[{i}][{j}] = {w}, expected {want}");
+      }
+    }
+  }
+}
+
+/// §1.4: the angle is `pos_f32 / timescale_f32` (an f32 division, not a multiply by the
+/// reciprocal, not f64). The spec pins the consequence: at byte offset 1,048,172 the f32
+/// angle of pair i=2 (hd 256) is 0.0683 rad past the exact angle; a reciprocal multiply
+/// lands 0.0058 past it and an f64 angle 0. Recovered from our sin/cos tables.
+#[test]
+fn rope_angle_is_an_f32_division_at_large_offsets() {
+  let pos = 1_048_172u32;
+  let rot = Rotary::new(&[pos], 1, 1, 256, 10_000.0, 1.0, &CPU).unwrap();
+  let cos = rot.cos.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+  let sin = rot.sin.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+  assert_eq!(cos.len(), 128);
+  let two_pi = std::f64::consts::TAU;
+  let exact = pos as f64 / 10_000f64.powf(4.0 / 256.0);
+  let ours = (sin[2] as f64).atan2(cos[2] as f64);
+  let diff = (ours - exact).rem_euclid(two_pi);
+  let diff = if diff > std::f64::consts::PI { diff - two_pi } else { diff };
+  assert!((diff - 0.0683).abs() < 5e-4, "angle offset {diff}, the spec says 0.0683");
+  // Pair 0 has timescale 1: the angle is the position itself, exact in f32.
+  let a0 = (sin[0] as f64).atan2(cos[0] as f64);
+  let d0 = (a0 - pos as f64).rem_euclid(two_pi);
+  assert!(d0.min(two_pi - d0) < 1e-6, "pair 0 angle off by {d0}");
+}
