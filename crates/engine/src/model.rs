@@ -24,6 +24,8 @@ pub const EOS_TOKEN_ID: u32 = 257;
 pub const MASK_FILL: f32 = -1.0e4;
 /// LayerNorm epsilon (burn's default), added to the variance inside the square root.
 pub const LAYER_NORM_EPS: f64 = 1e-5;
+/// Longest chunk a config may ask for (V1 uses 1024).
+pub const MAX_SEQ_LEN: usize = 8192;
 
 /// The hyper-parameters that vary between the real V1, the local network's small model
 /// and test models. Everything else (vocabulary layout, RoPE base, SIGReg) is V1's.
@@ -83,6 +85,22 @@ impl ModelConfig {
     }
     if self.max_seq_len == 0 || self.batch_size == 0 {
       return bad("max_seq_len and batch_size must be positive".into());
+    }
+    // Bounds far above V1 (seq 1024, batch 16, d 2048, FFN 8192, 24 layers) that keep
+    // every size product inside usize and the per-batch [S, S] mask tables allocatable: a
+    // test config with, say, a 200,000-byte sequence would otherwise abort the process on
+    // a failed allocation instead of returning an error.
+    for (name, value, max) in [
+      ("max_seq_len", self.max_seq_len, MAX_SEQ_LEN),
+      ("batch_size", self.batch_size, 1024),
+      ("embedding_dim", self.embedding_dim, 1 << 16),
+      ("pwff_hidden_dim", self.pwff_hidden_dim, 1 << 18),
+      ("num_layers", self.num_layers, 1024),
+      ("vocab_size", self.vocab_size, 1 << 16),
+    ] {
+      if value > max {
+        return bad(format!("{name} {value} is above the supported maximum {max}"));
+      }
     }
     if self.scale_factor.is_nan() || self.scale_factor < 1.0 {
       return bad(format!("RoPE scale_factor must be >= 1.0, got {}", self.scale_factor));
@@ -814,6 +832,10 @@ impl V1Model {
   /// Loads a plaintext safetensors file through a read-only memory map.
   pub fn from_file(config: ModelConfig, path: &Path, device: &Device) -> Result<Self> {
     let file = std::fs::File::open(path).map_err(|e| EngineError::io("open", path, e))?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+      let not_a_file = std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a directory, not a weights file");
+      return Err(EngineError::io("open", path, not_a_file));
+    }
     // SAFETY: the map is read-only and dropped before we return; the tensors are copied
     // out of it. A file truncated underneath us would fault, as any mmap reader would.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| EngineError::io("map", path, e))?;
@@ -1039,5 +1061,10 @@ mod tests {
     assert!(odd.validate().is_err());
     let no_heads = ModelConfig { num_heads: 0, ..ModelConfig::small() };
     assert!(no_heads.validate().is_err());
+    let long = ModelConfig { max_seq_len: 200_000, ..ModelConfig::small() };
+    assert!(matches!(long.validate(), Err(EngineError::InvalidArgument(m)) if m.contains("max_seq_len")));
+    let wide = ModelConfig { embedding_dim: 1 << 20, num_heads: 1, ..ModelConfig::small() };
+    assert!(wide.validate().is_err());
+    assert!(ModelConfig::v1().validate().is_ok() && ModelConfig::small().validate().is_ok());
   }
 }

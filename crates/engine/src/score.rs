@@ -339,6 +339,19 @@ pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
   1.0 - dot
 }
 
+/// A target the distance can be computed against. The reference does not check, and a
+/// NaN/infinite value or an all-zero target gives a NaN distance after the whole (maybe
+/// minutes-long) evaluation; no chain target is ever like that, so say so up front.
+fn check_target(target: &[f32]) -> Result<()> {
+  if let Some((i, v)) = target.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+    return Err(EngineError::InvalidArgument(format!("target embedding value {i} is {v}; every value must be finite")));
+  }
+  if target.iter().all(|&v| v == 0.0) {
+    return Err(EngineError::InvalidArgument("target embedding is all zeros; its cosine distance is undefined".into()));
+  }
+  Ok(())
+}
+
 /// Scores `data` against every model in order and picks the winner.
 pub fn score(
   models: &[&V1Model],
@@ -357,6 +370,7 @@ pub fn score(
       return Err(EngineError::TargetDimension { expected, actual: target.len() });
     }
   }
+  check_target(target)?;
   let outputs = models
     .iter()
     .enumerate()

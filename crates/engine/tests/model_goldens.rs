@@ -191,6 +191,13 @@ fn bad_inputs_are_typed_errors() {
   assert!(matches!(err(&[], &target), EngineError::EmptyData));
   assert!(matches!(err(&vec![0u8; (1 << 20) + 1], &target), EngineError::DataTooLarge { .. }));
   assert!(matches!(err(b"abc", &[1.0; 15]), EngineError::TargetDimension { expected: 16, actual: 15 }));
+  // A target that can only give a NaN distance is refused before any work.
+  let mut nan = target.clone();
+  nan[3] = f32::NAN;
+  assert!(matches!(err(b"abc", &nan), EngineError::InvalidArgument(m) if m.contains("value 3")));
+  nan[3] = f32::INFINITY;
+  assert!(matches!(err(b"abc", &nan), EngineError::InvalidArgument(m) if m.contains("finite")));
+  assert!(matches!(err(b"abc", &[0.0; 16]), EngineError::InvalidArgument(m) if m.contains("zeros")));
   assert!(matches!(score(&[], b"abc", &target, 0, &mut |_| Ok(())), Err(EngineError::InvalidArgument(_))));
   let cancelled = score(&[&model], b"abc", &target, 0, &mut |_| Err(EngineError::Cancelled));
   assert!(matches!(cancelled, Err(EngineError::Cancelled)));
@@ -205,4 +212,7 @@ fn bad_inputs_are_typed_errors() {
   assert!(matches!(garbage, Err(EngineError::InvalidWeights { .. })), "{garbage:?}");
   let missing = V1Model::from_file(ModelConfig::small(), &goldens_dir().join("nope.safetensors"), &Device::Cpu);
   assert!(matches!(missing, Err(EngineError::Io { .. })), "{missing:?}");
+  let directory = V1Model::from_file(ModelConfig::small(), &goldens_dir(), &Device::Cpu);
+  assert!(matches!(&directory, Err(EngineError::Io { .. })), "{directory:?}");
+  assert!(directory.unwrap_err().to_string().contains("directory"));
 }

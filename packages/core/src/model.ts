@@ -185,6 +185,35 @@ function seedOf(seed: bigint | number | undefined): bigint {
   return s
 }
 
+/**
+ * A NaN or infinite value (after rounding to float32), or an all-zero target, can only
+ * give a NaN distance, after the whole evaluation; the reference does not check, but no
+ * chain target looks like that.
+ */
+function checkTarget(target: Float32Array): void {
+  const hint = 'Every value must be a finite float32 (|x| < 3.4e38), and not all of them zero.'
+  const bad = target.findIndex((v) => !Number.isFinite(v))
+  if (bad >= 0) {
+    throw new InvalidTargetError(`Target embedding value ${bad} is ${target[bad]} as float32; every value must be finite.`, { hint })
+  }
+  if (target.length > 0 && target.every((v) => v === 0)) {
+    throw new InvalidTargetError('The target embedding is all zeros; its cosine distance is undefined.', { hint })
+  }
+}
+
+/** An array dimension: an integer in [0, 2^32). Larger totals are refused by the engine. */
+function dimOf(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > 0xffff_ffff) {
+    throw new InvalidArgumentError(`The ${what} must be an integer in [0, 2^32).`, { details: `got ${String(value)}` })
+  }
+  return value
+}
+
+function shapeOf(shape: readonly number[]): number[] {
+  if (!Array.isArray(shape)) throw new InvalidArgumentError('The shape must be an array of integers.')
+  return shape.map((d) => dimOf(d, 'shape dimension'))
+}
+
 function deviceOf(device: ModelDevice | undefined): ModelDevice {
   const d = device ?? 'cpu'
   if (d !== 'cpu' && d !== 'cuda' && d !== 'metal') {
@@ -327,6 +356,7 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
     throw new InvalidArgumentError('targetEmbedding must be an array of numbers.')
   }
   const target = t instanceof Float32Array ? t : Float32Array.from(t)
+  checkTarget(target)
   const seed = seedOf(options.seed)
   const total = models.reduce((n, m) => n + batchCount(data.length, m.config), 0)
   // Progress crosses threads asynchronously, so a report can arrive after the result. We
@@ -366,13 +396,15 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
 /** `arrgen.normal_array(seed, shape, mean, std)`: the reference's normal values, row-major. */
 export function normalArray(seed: bigint | number, shape: readonly number[], mean = 0, std = 1): Float32Array {
   const s = seedOf(seed)
-  return asFloat32(sync(() => native.normalArray(s, [...shape], mean, std)))
+  const dims = shapeOf(shape)
+  return asFloat32(sync(() => native.normalArray(s, dims, mean, std)))
 }
 
 /** `arrgen.uniform_array(seed, shape, min, max)`: the reference's uniform values, row-major. */
 export function uniformArray(seed: bigint | number, shape: readonly number[], min = 0, max = 1): Float32Array {
   const s = seedOf(seed)
-  return asFloat32(sync(() => native.uniformArray(s, [...shape], min, max)))
+  const dims = shapeOf(shape)
+  return asFloat32(sync(() => native.uniformArray(s, dims, min, max)))
 }
 
 /** Seed of the `creationNum`-th target a transaction creates: Blake2b-256(digest ‖ n LE)[0..8] as u64 LE. */
@@ -384,10 +416,12 @@ export function targetSeed(txDigest: Uint8Array, creationNum: bigint | number): 
 /** A target's embedding: `dim` standard normal values from `seed` (not normalised). */
 export function targetEmbedding(seed: bigint | number, dim = V1_CONFIG.embeddingDim): Float32Array {
   const s = seedOf(seed)
-  return asFloat32(sync(() => native.targetEmbedding(s, dim)))
+  const d = dimOf(dim, 'dimension')
+  return asFloat32(sync(() => native.targetEmbedding(s, d)))
 }
 
 /** The embedding the genesis builder gives a model created at genesis. */
 export function genesisModelEmbedding(modelId: Uint8Array, dim = V1_CONFIG.embeddingDim): Float32Array {
-  return asFloat32(sync(() => native.genesisModelEmbedding(modelId, dim)))
+  const d = dimOf(dim, 'dimension')
+  return asFloat32(sync(() => native.genesisModelEmbedding(modelId, d)))
 }

@@ -103,6 +103,15 @@ describe('model API', () => {
     expect((big as InvalidDataError).code).toBe('SOMA_DATA_TOO_LARGE')
     const wrong = await err(score({ data: new Uint8Array(10), models, targetEmbedding: target.slice(0, 15) }))
     expect(wrong).toBeInstanceOf(InvalidTargetError)
+    for (const bad of [NaN, Infinity, 1e39]) {
+      const t = target.map((v: number, i: number) => (i === 3 ? bad : v))
+      const e = await err(score({ data: new Uint8Array(10), models, targetEmbedding: t }))
+      expect(e, String(bad)).toBeInstanceOf(InvalidTargetError)
+      expect((e as InvalidTargetError).shortMessage).toMatch(/value 3 is (NaN|Infinity)/)
+    }
+    await expect(score({ data: new Uint8Array(10), models, targetEmbedding: new Array(16).fill(0) })).rejects.toBeInstanceOf(
+      InvalidTargetError,
+    )
     await expect(score({ data: new Uint8Array(10), models, targetEmbedding: target, seed: -1 })).rejects.toBeInstanceOf(InvalidArgumentError)
     await expect(score({ data: 'x' as unknown as Uint8Array, models, targetEmbedding: target })).rejects.toBeInstanceOf(InvalidArgumentError)
     await expect(score({ data: new Uint8Array(10), models: [], targetEmbedding: target })).rejects.toBeInstanceOf(InvalidArgumentError)
@@ -152,6 +161,13 @@ describe('deterministic arrays', () => {
     expect(Array.from(uniformArray(42, [2, 2]))).toEqual([0.13340974, 0.5265573, 0.24873829, 0.5427252].map((v) => Math.fround(v)))
     expect(targetEmbedding(5n, 16)).toEqual(normalArray(5n, [16]))
     expect(targetEmbedding(5n).length).toBe(2048)
+    // A -1 would reach the native side as 2^32 - 1 and draw 16 GiB; refused up front.
+    expect(() => normalArray(1, [-1])).toThrow(InvalidArgumentError)
+    expect(() => uniformArray(1, [2.5])).toThrow(InvalidArgumentError)
+    expect(() => targetEmbedding(1, -1)).toThrow(InvalidArgumentError)
+    expect(() => genesisModelEmbedding(new Uint8Array(32), 0xffff_ffff)).toThrow(InvalidArgumentError)
+    // Within 2^32 but over the engine's 2^28-value cap: an error, not an allocation.
+    expect(() => normalArray(1, [1 << 20, 1 << 20])).toThrow(InvalidArgumentError)
   })
 
   it('derives the target seed from Blake2b-256(digest || n LE), checked against @noble/hashes', () => {
