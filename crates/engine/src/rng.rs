@@ -13,10 +13,20 @@ use rand_distr::Normal;
 use crate::crypto::blake2b256;
 use crate::error::{EngineError, Result};
 
+/// Most values one call may draw: 2^28 (1 GiB of f32), far above any shape the chain
+/// uses (V1's largest weight is 2^24 values). Without a cap, a shape typo such as a -1
+/// that became 2^32 - 1 on its way in runs for a minute and exhausts memory.
+pub const MAX_ARRAY_ELEMENTS: usize = 1 << 28;
+
 fn element_count(shape: &[usize]) -> Result<usize> {
-  shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(|| {
-    EngineError::InvalidArgument(format!("array shape {shape:?} has more elements than fit in memory"))
-  })
+  let too_many = || {
+    EngineError::InvalidArgument(format!("array shape {shape:?} has more than {MAX_ARRAY_ELEMENTS} elements"))
+  };
+  let count = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(too_many)?;
+  if count > MAX_ARRAY_ELEMENTS {
+    return Err(too_many());
+  }
+  Ok(count)
 }
 
 /// `arrgen.normal_array(seed, shape, mean, std)`: row-major values of `shape`.
@@ -81,6 +91,14 @@ mod tests {
   fn reference_values_of_arrgen_tests() {
     assert_eq!(normal_array(42, &[2, 2], 0.0, 1.0).unwrap(), vec![0.069427915, 0.13293812, 0.26257637, -0.22530088]);
     assert_eq!(uniform_array(42, &[2, 2], 0.0, 1.0).unwrap(), vec![0.13340974, 0.5265573, 0.24873829, 0.5427252]);
+  }
+
+  #[test]
+  fn oversized_shapes_are_refused_before_drawing() {
+    assert!(normal_array(1, &[u32::MAX as usize], 0.0, 1.0).is_err());
+    assert!(uniform_array(1, &[1 << 20, 1 << 20], 0.0, 1.0).is_err());
+    assert!(normal_array(1, &[usize::MAX, 2], 0.0, 1.0).is_err());
+    assert_eq!(normal_array(1, &[0], 0.0, 1.0).unwrap(), Vec::<f32>::new());
   }
 
   #[test]

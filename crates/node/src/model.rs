@@ -98,17 +98,17 @@ pub struct NativeModel {
 
 #[napi]
 impl NativeModel {
-  #[napi(getter)]
+  #[napi(getter, catch_unwind)]
   pub fn config(&self) -> NativeModelConfig {
     NativeModelConfig::from(self.inner.config())
   }
 
-  #[napi(getter)]
+  #[napi(getter, catch_unwind)]
   pub fn parameter_count(&self) -> f64 {
     self.inner.config().parameter_count() as f64
   }
 
-  #[napi(getter)]
+  #[napi(getter, catch_unwind)]
   pub fn device(&self) -> String {
     let d = self.inner.device();
     if d.is_cuda() {
@@ -141,7 +141,7 @@ fn checksum_of(checksum: Option<&[u8]>) -> napi::Result<Option<[u8; 32]>> {
 
 /// Loads weights from a safetensors file. With `key`, the file is AES-256-CTR encrypted:
 /// its Blake2b-256 is checked against `checksum` (when given) and it is decrypted in memory.
-#[napi(ts_return_type = "Promise<NativeModel>")]
+#[napi(catch_unwind, ts_return_type = "Promise<NativeModel>")]
 pub fn load_model_file(
   path: String,
   config: NativeModelConfig,
@@ -174,7 +174,7 @@ pub fn load_model_file(
 }
 
 /// Loads weights from bytes in memory (encrypted when `key` is given; see `loadModelFile`).
-#[napi(ts_return_type = "Promise<NativeModel>")]
+#[napi(catch_unwind, ts_return_type = "Promise<NativeModel>")]
 pub fn load_model_bytes(
   bytes: &[u8],
   config: NativeModelConfig,
@@ -202,7 +202,7 @@ pub fn load_model_bytes(
 }
 
 /// A model with random weights, for benchmarks.
-#[napi(ts_return_type = "Promise<NativeModel>")]
+#[napi(catch_unwind, ts_return_type = "Promise<NativeModel>")]
 pub fn random_model(
   config: NativeModelConfig,
   device: Option<String>,
@@ -241,7 +241,7 @@ fn seed_of(seed: BigInt) -> napi::Result<u64> {
 
 /// Scores `data` against `models` (in order) and `target`; `onProgress` gets the number
 /// of batches done so far (over all models) after each batch.
-#[napi(ts_return_type = "Promise<NativeScoreResult>")]
+#[napi(catch_unwind, ts_return_type = "Promise<NativeScoreResult>")]
 pub fn score_models(
   data: &[u8],
   models: Vec<&NativeModel>,
@@ -314,6 +314,9 @@ pub fn target_embedding(seed: BigInt, dim: u32) -> napi::Result<Float32Array> {
 pub fn genesis_model_embedding(model_id: &[u8], dim: u32) -> napi::Result<Float32Array> {
   let id: [u8; 32] =
     model_id.try_into().map_err(|_| invalid(format!("modelId must be 32 bytes, got {}", model_id.len())))?;
+  if dim as usize > rng::MAX_ARRAY_ELEMENTS {
+    return Err(invalid(format!("dim {dim} is above the maximum {}", rng::MAX_ARRAY_ELEMENTS)));
+  }
   Ok(Float32Array::from(rng::genesis_model_embedding(&id, dim as usize)))
 }
 
