@@ -49,12 +49,21 @@ fn small_config(cfg: &Value) -> ModelConfig {
   config
 }
 
-/// 1e-5 relative, with a 1e-6 absolute floor for components that are sums of O(1) values
-/// cancelling to near zero (there the relative error of any f32 reading is ill-defined).
+/// Embedding components: 1e-5 relative, with a 1e-6 absolute floor for components that
+/// are sums of O(1) values cancelling to near zero (there the relative error of any f32
+/// reading is ill-defined). Measured: exactly one golden value needs the floor, e300 model
+/// 0 embedding[10] = -0.0162 (off by 3.5e-7, 2.2e-5 of itself but 1.3e-7 of the vector's
+/// largest component, 2.62); every other value passes at 1e-5 relative alone.
 #[track_caller]
 fn close(actual: f32, expected: f32, what: &str) {
   let tol = 1e-5 * expected.abs() + 1e-6;
   assert!((actual - expected).abs() <= tol, "{what}: got {actual}, expected {expected}");
+}
+
+/// Losses, SIGReg, cross-entropy and distances: 1e-5 relative, no floor.
+#[track_caller]
+fn close_rel(actual: f32, expected: f32, what: &str) {
+  assert!((actual - expected).abs() <= 1e-5 * expected.abs(), "{what}: got {actual}, expected {expected}");
 }
 
 fn load(name: &str) -> V1Model {
@@ -66,14 +75,14 @@ fn check_case(case: &Value, out: &ScoreOutput, target: &[f32]) {
   let losses = floats(&case["losses"]);
   assert_eq!(out.models.len(), losses.len());
   for (m, (model, loss)) in out.models.iter().zip(&losses).enumerate() {
-    close(model.loss, *loss, &format!("{name} model {m} loss"));
+    close_rel(model.loss, *loss, &format!("{name} model {m} loss"));
     for (i, (a, e)) in model.embedding.iter().zip(floats(&case["embeddings"][m])).enumerate() {
       close(*a, e, &format!("{name} model {m} embedding[{i}]"));
     }
   }
   assert_eq!(out.winner as u64, case["winner"].as_u64().unwrap(), "{name} winner");
-  close(out.loss, losses[out.winner], &format!("{name} winner loss"));
-  close(out.distance, case["distance"].as_f64().unwrap() as f32, &format!("{name} distance"));
+  close_rel(out.loss, losses[out.winner], &format!("{name} winner loss"));
+  close_rel(out.distance, case["distance"].as_f64().unwrap() as f32, &format!("{name} distance"));
   assert_eq!(target.len(), out.embedding.len());
 }
 
@@ -144,17 +153,17 @@ fn runner_level_values_use_burn_cross_entropy_normalisation() {
       Ok(())
     })
     .unwrap();
-    close(out.loss, loss, &format!("{n} B loss"));
+    close_rel(out.loss, loss, &format!("{n} B loss"));
     for (a, e) in out.embedding.iter().zip(embedding) {
       close(*a, e, &format!("{n} B embedding"));
     }
     if n == 16 {
-      close(reports[0].cross_entropy, 12.436417, "16 B CE");
-      close(reports[0].sig_reg, 68.357628, "16 B SIGReg");
+      close_rel(reports[0].cross_entropy, 12.436417, "16 B CE");
+      close_rel(reports[0].sig_reg, 68.357628, "16 B SIGReg");
     }
     if n == 24 {
-      close(reports[1].cross_entropy, 9.467490, "24 B batch 1 CE");
-      close(reports[1].sig_reg, 62.440651, "24 B batch 1 SIGReg");
+      close_rel(reports[1].cross_entropy, 9.467490, "24 B batch 1 CE");
+      close_rel(reports[1].sig_reg, 62.440651, "24 B batch 1 SIGReg");
     }
   }
   let other_seed = evaluate(&model, &bytes(16), 43, 0, &mut |_| Ok(())).unwrap();
