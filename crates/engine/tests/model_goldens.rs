@@ -225,3 +225,29 @@ fn bad_inputs_are_typed_errors() {
   assert!(matches!(&directory, Err(EngineError::Io { .. })), "{directory:?}");
   assert!(directory.unwrap_err().to_string().contains("directory"));
 }
+
+/// §4: batch `k` draws its SIGReg noise from `seed + k` with a plain (wrapping) `+`, so at
+/// seed 2^64 - 1 batch 1 uses seed 0. Two batches of identical bytes (RoPE is relative, so
+/// their representations agree to f32 rounding) make that visible: batch 1 of a run at
+/// 2^64 - 1 must give batch 0's SIGReg of a run at seed 0, and not batch 0's own.
+#[test]
+fn noise_seed_wraps_past_u64_max() {
+  let model = runner_model();
+  let half: Vec<u8> = (0..16).map(|i| (i * 37 % 256) as u8).collect();
+  let data = [half.clone(), half].concat();
+  let sig_regs = |seed: u64| {
+    let mut out = Vec::new();
+    evaluate(&model, &data, seed, 0, &mut |r| {
+      out.push(r.sig_reg);
+      Ok(())
+    })
+    .unwrap();
+    out
+  };
+  let at_max = sig_regs(u64::MAX);
+  let at_zero = sig_regs(0);
+  assert_eq!(at_max.len(), 2);
+  let rel = |a: f32, b: f32| (a - b).abs() / b.abs();
+  assert!(rel(at_max[1], at_zero[0]) < 1e-4, "batch 1 at 2^64-1 {} vs batch 0 at 0 {}", at_max[1], at_zero[0]);
+  assert!(rel(at_max[1], at_max[0]) > 1e-3, "batch 1 must not reuse batch 0's noise");
+}
