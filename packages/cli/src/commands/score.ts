@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 
-import { loadModel, type Model, type ModelDevice, score } from '@soma-ts/core'
+import { loadModel, MAX_DATA_SIZE, type Model, type ModelDevice, score } from '@soma-ts/core'
 import type { Command } from 'commander'
 
 import { print } from '../output.js'
@@ -80,8 +80,17 @@ export function registerScore(program: Command): void {
       const config = opts.smallModel ? 'small' : 'v1'
       let data: Uint8Array
       try {
+        // Refuse an oversized file before reading it (it may be gigabytes).
+        const { size } = await stat(opts.data)
+        if (size > MAX_DATA_SIZE) {
+          throw Object.assign(new Error(`data too large: ${size} bytes, the limit is ${MAX_DATA_SIZE} bytes`), {
+            code: 'SOMA_DATA_TOO_LARGE',
+            hint: `Data must be 1 to ${MAX_DATA_SIZE} bytes (1 MiB).`,
+          })
+        }
         data = new Uint8Array(await readFile(opts.data))
       } catch (err) {
+        if ((err as { code?: unknown }).code === 'SOMA_DATA_TOO_LARGE') throw err
         throw Object.assign(new Error(`Cannot read the data file ${opts.data}.`), {
           code: 'SOMA_IO',
           details: err instanceof Error ? err.message : String(err),
