@@ -251,3 +251,36 @@ fn noise_seed_wraps_past_u64_max() {
   assert!(rel(at_max[1], at_zero[0]) < 1e-4, "batch 1 at 2^64-1 {} vs batch 0 at 0 {}", at_max[1], at_zero[0]);
   assert!(rel(at_max[1], at_max[0]) > 1e-3, "batch 1 must not reuse batch 0's noise");
 }
+
+/// §2 loading rules: extra tensors are ignored; other float dtypes are converted to f32 (a
+/// file stored as F64 holds the same values exactly, so it must score bit for bit like
+/// the f32 file); a non-float tensor is refused.
+#[test]
+fn loading_ignores_extra_keys_and_converts_float_dtypes() {
+  use soma_engine::candle_core::{safetensors as st, DType, Tensor};
+  let plain = std::fs::read(goldens_dir().join("model-21.safetensors")).unwrap();
+  let tensors = st::load_buffer(&plain, &Device::Cpu).unwrap();
+  let dir = std::env::temp_dir().join(format!("soma-engine-dtypes-{}", std::process::id()));
+  std::fs::create_dir_all(&dir).unwrap();
+  let data = std::fs::read(goldens_dir().join("e300.bin")).unwrap();
+  let target = vec![1.0f32; 16];
+  let reference = score(&[&load("model-21.safetensors")], &data, &target, 2, &mut |_| Ok(())).unwrap();
+
+  let mut wide = std::collections::HashMap::new();
+  for (name, t) in &tensors {
+    wide.insert(name.clone(), t.to_dtype(DType::F64).unwrap());
+  }
+  wide.insert("unused.extra".to_string(), Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap());
+  let path = dir.join("f64.safetensors");
+  st::save(&wide, &path).unwrap();
+  let model = V1Model::from_file(ModelConfig::small(), &path, &Device::Cpu).unwrap();
+  assert_eq!(score(&[&model], &data, &target, 2, &mut |_| Ok(())).unwrap(), reference);
+
+  let mut ints = tensors.clone();
+  ints.insert("final_norm.beta".to_string(), Tensor::zeros(16, DType::U32, &Device::Cpu).unwrap());
+  let path = dir.join("u32.safetensors");
+  st::save(&ints, &path).unwrap();
+  let refused = V1Model::from_file(ModelConfig::small(), &path, &Device::Cpu);
+  assert!(matches!(&refused, Err(EngineError::InvalidWeights { reason }) if reason.contains("final_norm.beta")), "{refused:?}");
+  std::fs::remove_dir_all(&dir).ok();
+}
