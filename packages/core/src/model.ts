@@ -358,37 +358,60 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
   const target = t instanceof Float32Array ? t : Float32Array.from(t)
   checkTarget(target)
   const seed = seedOf(options.seed)
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new InvalidArgumentError('onProgress must be a function.', { details: `got ${typeof onProgress}` })
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError('signal must be an AbortSignal.', { details: `got ${typeof signal}` })
+  }
   const total = models.reduce((n, m) => n + batchCount(data.length, m.config), 0)
   // Progress crosses threads asynchronously, so a report can arrive after the result. We
-  // deliver them in order, drop the late ones, and always end with done === total.
+  // deliver them in order, drop the late ones, and always end with done === total. A
+  // callback that throws stops the work and the call rejects with what it threw (it
+  // runs from a native callback, where a throw would otherwise be an uncaught exception).
   let reported = 0
   let finished = false
+  let thrown: { error: unknown } | undefined
+  const stop = new AbortController()
   const report = (done: number) => {
     if (!onProgress || finished || done <= reported) return
     reported = done
-    onProgress({ batchesDone: done, batchesTotal: total })
+    try {
+      onProgress({ batchesDone: done, batchesTotal: total })
+    } catch (error) {
+      finished = true
+      thrown = { error }
+      stop.abort()
+    }
   }
   const progress = onProgress ? report : undefined
-  return run(signal, () =>
-    native.scoreModels(
-      data,
-      models.map((m) => m.handle),
-      target,
-      seed,
-      progress,
-      signal,
-    ),
-  ).then((r) => {
-    report(total)
-    finished = true
-    return {
+  const nativeSignal = onProgress ? (signal ? AbortSignal.any([signal, stop.signal]) : stop.signal) : signal
+  let r: Awaited<ReturnType<typeof native.scoreModels>>
+  try {
+    r = await run(signal, () =>
+      native.scoreModels(
+        data,
+        models.map((m) => m.handle),
+        target,
+        seed,
+        progress,
+        nativeSignal,
+      ),
+    )
+  } catch (err) {
+    if (thrown) throw thrown.error
+    throw err
+  }
+  report(total)
+  finished = true
+  if (thrown) throw thrown.error
+  return {
     winner: r.winner,
     loss: r.loss,
     embedding: asFloat32(r.embedding),
     distance: r.distance,
     models: r.models.map((m) => ({ loss: m.loss, embedding: asFloat32(m.embedding) })),
-    }
-  })
+  }
 }
 
 // ---------------------------------------------------------------- deterministic arrays

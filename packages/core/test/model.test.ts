@@ -141,6 +141,32 @@ describe('model API', () => {
     await expect(cancelled).rejects.toBeInstanceOf(AbortedError)
   })
 
+  it('a throwing onProgress stops the work and rejects with its error; a non-function is refused', async () => {
+    const models = [await load('model-21.safetensors'), await load('model-22.safetensors')]
+    const data = new Uint8Array(readFileSync(file('e40000.bin')))
+    const boom = new Error('boom from onProgress')
+    const seen: number[] = []
+    const call = score({
+      data,
+      models,
+      targetEmbedding: target,
+      onProgress: (p) => {
+        seen.push(p.batchesDone)
+        if (p.batchesDone === 2) throw boom
+      },
+    })
+    await expect(call).rejects.toBe(boom)
+    // No report reaches the caller after the throw (6 batches in all).
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(seen).toEqual([1, 2])
+    await expect(
+      score({ data, models, targetEmbedding: target, onProgress: 5 as unknown as () => void }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(
+      score({ data, models, targetEmbedding: target, signal: {} as AbortSignal }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError)
+  })
+
   it('shares one model between concurrent calls', async () => {
     const model = await load('model-22.safetensors')
     const data = new Uint8Array(readFileSync(file('e1024.bin')))
