@@ -4,7 +4,7 @@
 // or PyPI cannot be reached; any other failure (no wheel for this platform, version gone, venv
 // broken) throws, so the conformance tests never vanish silently.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -29,9 +29,47 @@ function run(cmd: string, args: string[], timeout = 600_000) {
   return spawnSync(cmd, args, { encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 })
 }
 
+const LOCK = `${VENV}.lock`
+const STALE_LOCK_MS = 15 * 60_000
+
+/**
+ * Test files run in parallel processes, and more than one needs the venv: whoever comes first
+ * builds it while the others wait, so no process runs `venv --clear` under another's feet.
+ */
+function withVenvLock<T>(fn: () => T): T {
+  const deadline = Date.now() + STALE_LOCK_MS
+  for (;;) {
+    try {
+      mkdirSync(LOCK)
+      break
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      try {
+        // A lock left behind by a killed run.
+        if (Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true })
+      } catch {
+        // Removed by its owner meanwhile: try again.
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK}`)
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250)
+    }
+  }
+  try {
+    return fn()
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true })
+  }
+}
+
+const PROBE = `import soma_sdk, importlib.metadata as m; assert m.version("soma-sdk") == "${SOMA_SDK_VERSION}"`
+const venvReady = () => existsSync(VENV_PYTHON) && run(VENV_PYTHON, ['-c', PROBE]).status === 0
+
 export function ensureSomaSdkPython(): { python: string } | { skip: string } {
-  const probe = `import soma_sdk, importlib.metadata as m; assert m.version("soma-sdk") == "${SOMA_SDK_VERSION}"`
-  if (existsSync(VENV_PYTHON) && run(VENV_PYTHON, ['-c', probe]).status === 0) return { python: VENV_PYTHON }
+  if (venvReady()) return { python: VENV_PYTHON }
+  return withVenvLock(() => (venvReady() ? { python: VENV_PYTHON } : buildVenv()))
+}
+
+function buildVenv(): { python: string } | { skip: string } {
   const python = ['python3', 'python'].find((p) => run(p, ['--version']).status === 0)
   if (!python) return { skip: 'no python3 on PATH, so PyPI cannot be reached' }
   mkdirSync(VENV, { recursive: true })
@@ -44,6 +82,6 @@ export function ensureSomaSdkPython(): { python: string } | { skip: string } {
     if (pipFailedForNetwork(output)) return { skip: `PyPI unreachable: ${tail.split('\n').pop() ?? ''}` }
     throw new Error(`pip install soma-sdk==${SOMA_SDK_VERSION} failed (not a network error): ${tail}`)
   }
-  if (run(VENV_PYTHON, ['-c', probe]).status !== 0) throw new Error(`soma-sdk==${SOMA_SDK_VERSION} installed but does not import`)
+  if (run(VENV_PYTHON, ['-c', PROBE]).status !== 0) throw new Error(`soma-sdk==${SOMA_SDK_VERSION} installed but does not import`)
   return { python: VENV_PYTHON }
 }
