@@ -1,48 +1,14 @@
 use std::path::PathBuf;
 
-use napi::bindgen_prelude::{AbortSignal, AsyncTask, ToNapiValue, TypeName, Uint8Array, Unknown};
+use napi::bindgen_prelude::{AbortSignal, AsyncTask, Uint8Array, Unknown};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
-use napi::{Env, Task};
 use napi_derive::napi;
 use soma_engine::crypto;
 
 use crate::control::Control;
 use crate::error::guarded;
-
-/// Runs an engine closure on the libuv pool, converting errors and panics.
-pub struct Work<T: Send + 'static> {
-  job: Option<Box<dyn FnOnce() -> soma_engine::Result<T> + Send>>,
-}
-
-impl<T: Send + 'static> Work<T> {
-  fn new(job: impl FnOnce() -> soma_engine::Result<T> + Send + 'static) -> Self {
-    Self { job: Some(Box::new(job)) }
-  }
-}
-
-impl<T: Send + ToNapiValue + TypeName + 'static> Task for Work<T> {
-  type Output = T;
-  type JsValue = T;
-
-  fn compute(&mut self) -> napi::Result<T> {
-    match self.job.take() {
-      Some(job) => guarded(job),
-      None => Err(napi::Error::from_reason("SOMA_INTERNAL: task ran twice")),
-    }
-  }
-
-  fn resolve(&mut self, _env: Env, output: T) -> napi::Result<T> {
-    Ok(output)
-  }
-}
-
-fn schedule<T: Send + ToNapiValue + TypeName + 'static>(
-  signal: Option<AbortSignal>,
-  job: impl FnOnce() -> soma_engine::Result<T> + Send + 'static,
-) -> AsyncTask<Work<T>> {
-  AsyncTask::with_optional_signal(Work::new(job), signal)
-}
+use crate::task::{schedule, Work};
 
 fn to_offset(offset: Option<f64>) -> napi::Result<u64> {
   match offset {

@@ -6,3 +6,4 @@ mod control;
 mod crypto;
 mod error;
 mod model;
+mod task;

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AbortSignal, AsyncTask, BigInt, Float32Array, ToNapiValue, TypeName, Unknown};
+use napi::bindgen_prelude::{AbortSignal, AsyncTask, BigInt, Float32Array, Unknown};
 use napi::threadsafe_function::ThreadsafeFunction;
-use napi::{Env, Status, Task};
+use napi::Status;
 use napi_derive::napi;
 use soma_engine::device::DeviceKind;
 use soma_engine::model::{ModelConfig, V1Model};
@@ -15,34 +15,7 @@ use soma_engine::{rng, score, EngineError};
 
 use crate::control::Control;
 use crate::error::guarded;
-
-/// An engine closure run once on the libuv pool (the pattern of `crypto.rs`).
-pub struct ModelWork<T: Send + 'static> {
-  job: Option<Box<dyn FnOnce() -> soma_engine::Result<T> + Send>>,
-}
-
-impl<T: Send + ToNapiValue + TypeName + 'static> Task for ModelWork<T> {
-  type Output = T;
-  type JsValue = T;
-
-  fn compute(&mut self) -> napi::Result<T> {
-    match self.job.take() {
-      Some(job) => guarded(job),
-      None => Err(napi::Error::from_reason("SOMA_INTERNAL: task ran twice")),
-    }
-  }
-
-  fn resolve(&mut self, _env: Env, output: T) -> napi::Result<T> {
-    Ok(output)
-  }
-}
-
-fn schedule<T: Send + ToNapiValue + TypeName + 'static>(
-  signal: Option<AbortSignal>,
-  job: impl FnOnce() -> soma_engine::Result<T> + Send + 'static,
-) -> AsyncTask<ModelWork<T>> {
-  AsyncTask::with_optional_signal(ModelWork { job: Some(Box::new(job)) }, signal)
-}
+use crate::task::{schedule, Work};
 
 fn invalid(message: impl Into<String>) -> napi::Error {
   napi::Error::new(Status::InvalidArg, format!("SOMA_INVALID_ARGUMENT: {}", message.into()))
@@ -149,7 +122,7 @@ pub fn load_model_file(
   key: Option<&[u8]>,
   checksum: Option<&[u8]>,
   signal: Option<AbortSignal>,
-) -> napi::Result<AsyncTask<ModelWork<NativeModel>>> {
+) -> napi::Result<AsyncTask<Work<NativeModel>>> {
   let config = ModelConfig::from(&config);
   let device = device_of(device)?;
   let key = key.map(|k| k.to_vec());
@@ -182,7 +155,7 @@ pub fn load_model_bytes(
   key: Option<&[u8]>,
   checksum: Option<&[u8]>,
   signal: Option<AbortSignal>,
-) -> napi::Result<AsyncTask<ModelWork<NativeModel>>> {
+) -> napi::Result<AsyncTask<Work<NativeModel>>> {
   let config = ModelConfig::from(&config);
   let device = device_of(device)?;
   let bytes = bytes.to_vec();
@@ -207,7 +180,7 @@ pub fn random_model(
   config: NativeModelConfig,
   device: Option<String>,
   signal: Option<AbortSignal>,
-) -> napi::Result<AsyncTask<ModelWork<NativeModel>>> {
+) -> napi::Result<AsyncTask<Work<NativeModel>>> {
   let config = ModelConfig::from(&config);
   let device = device_of(device)?;
   Ok(schedule(signal, move || {
@@ -249,7 +222,7 @@ pub fn score_models(
   seed: BigInt,
   on_progress: Option<ThreadsafeFunction<f64, Unknown<'static>, f64, Status, false>>,
   signal: Option<AbortSignal>,
-) -> napi::Result<AsyncTask<ModelWork<NativeScoreResult>>> {
+) -> napi::Result<AsyncTask<Work<NativeScoreResult>>> {
   let seed = seed_of(seed)?;
   let data = data.to_vec();
   let target = target.to_vec();
