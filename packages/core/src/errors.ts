@@ -74,6 +74,56 @@ export class NativeBindingError extends SomaCoreError {
   }
 }
 
+// Errors of the V1 model: loading weights and scoring.
+
+/** The weights are not a V1 safetensors file of the expected shape (or the key is wrong). */
+export class InvalidWeightsError extends SomaCoreError {
+  override name = 'InvalidWeightsError'
+  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
+    super('SOMA_INVALID_WEIGHTS', shortMessage, {
+      hint: 'Check that the file is the decrypted (or correctly keyed) safetensors weights of this model size.',
+      ...options,
+    })
+  }
+}
+
+export class ChecksumMismatchError extends SomaCoreError {
+  override name = 'ChecksumMismatchError'
+  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
+    super('SOMA_CHECKSUM_MISMATCH', shortMessage, {
+      hint: 'The checksum is the Blake2b-256 of the encrypted weights, as committed on chain.',
+      ...options,
+    })
+  }
+}
+
+export class InvalidDataError extends SomaCoreError {
+  override name = 'InvalidDataError'
+  constructor(code: 'SOMA_EMPTY_DATA' | 'SOMA_DATA_TOO_LARGE', shortMessage: string, options: CoreErrorOptions = {}) {
+    super(code, shortMessage, { hint: 'Data must be 1 to 1048576 bytes (1 MiB).', ...options })
+  }
+}
+
+export class InvalidTargetError extends SomaCoreError {
+  override name = 'InvalidTargetError'
+  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
+    super('SOMA_INVALID_TARGET', shortMessage, {
+      hint: 'The target embedding must have one value per embedding dimension (2048 for V1, 16 for the small model).',
+      ...options,
+    })
+  }
+}
+
+export class DeviceUnavailableError extends SomaCoreError {
+  override name = 'DeviceUnavailableError'
+  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
+    super('SOMA_DEVICE_UNAVAILABLE', shortMessage, {
+      hint: 'Use --device cpu, or a build of @soma-ts/core with the cuda/metal feature on a machine with that GPU.',
+      ...options,
+    })
+  }
+}
+
 const CODE_PREFIX = /^(SOMA_[A-Z_]+): ([\s\S]*)$/
 
 /** Turns an error thrown by the native addon into the matching typed error. */
@@ -97,6 +147,17 @@ export function fromNative(err: unknown): SomaCoreError {
       return new FileError(text, { hint: 'Check that the path exists and is readable (or writable, for outputs).' })
     case 'SOMA_ABORTED':
       return new AbortedError()
+    case 'SOMA_INVALID_WEIGHTS':
+      return new InvalidWeightsError(text, { cause: err })
+    case 'SOMA_CHECKSUM_MISMATCH':
+      return new ChecksumMismatchError(text, { cause: err })
+    case 'SOMA_EMPTY_DATA':
+    case 'SOMA_DATA_TOO_LARGE':
+      return new InvalidDataError(code, text, { cause: err })
+    case 'SOMA_INVALID_TARGET':
+      return new InvalidTargetError(text, { cause: err })
+    case 'SOMA_DEVICE_UNAVAILABLE':
+      return new DeviceUnavailableError(text, { cause: err })
     default:
       return new SomaCoreError(code ?? 'SOMA_INTERNAL', text, { cause: err })
   }

@@ -7,7 +7,7 @@
  */
 import { base58 } from '@scure/base'
 
-import { AbortedError, type CoreErrorOptions, fromNative, InvalidArgumentError, SomaCoreError } from './errors.js'
+import { AbortedError, fromNative, InvalidArgumentError, InvalidTargetError } from './errors.js'
 import { native } from './native.js'
 
 type NativeModel = InstanceType<typeof native.NativeModel>
@@ -51,84 +51,13 @@ export const MAX_DATA_SIZE = 1 << 20
 export type ModelDevice = 'cpu' | 'cuda' | 'metal'
 export type ModelPreset = 'v1' | 'small'
 
-// ---------------------------------------------------------------- errors
-
-/** The weights are not a V1 safetensors file of the expected shape (or the key is wrong). */
-export class InvalidWeightsError extends SomaCoreError {
-  override name = 'InvalidWeightsError'
-  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
-    super('SOMA_INVALID_WEIGHTS', shortMessage, {
-      hint: 'Check that the file is the decrypted (or correctly keyed) safetensors weights of this model size.',
-      ...options,
-    })
-  }
-}
-
-export class ChecksumMismatchError extends SomaCoreError {
-  override name = 'ChecksumMismatchError'
-  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
-    super('SOMA_CHECKSUM_MISMATCH', shortMessage, {
-      hint: 'The checksum is the Blake2b-256 of the encrypted weights, as committed on chain.',
-      ...options,
-    })
-  }
-}
-
-export class InvalidDataError extends SomaCoreError {
-  override name = 'InvalidDataError'
-  constructor(code: 'SOMA_EMPTY_DATA' | 'SOMA_DATA_TOO_LARGE', shortMessage: string, options: CoreErrorOptions = {}) {
-    super(code, shortMessage, { hint: `Data must be 1 to ${MAX_DATA_SIZE} bytes (1 MiB).`, ...options })
-  }
-}
-
-export class InvalidTargetError extends SomaCoreError {
-  override name = 'InvalidTargetError'
-  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
-    super('SOMA_INVALID_TARGET', shortMessage, {
-      hint: 'The target embedding must have one value per embedding dimension (2048 for V1, 16 for the small model).',
-      ...options,
-    })
-  }
-}
-
-export class DeviceUnavailableError extends SomaCoreError {
-  override name = 'DeviceUnavailableError'
-  constructor(shortMessage: string, options: CoreErrorOptions = {}) {
-    super('SOMA_DEVICE_UNAVAILABLE', shortMessage, {
-      hint: 'Use --device cpu, or a build of @soma-ts/core with the cuda/metal feature on a machine with that GPU.',
-      ...options,
-    })
-  }
-}
-
-function modelError(err: unknown): SomaCoreError {
-  const e = fromNative(err)
-  const text = e.shortMessage
-  switch (e.code) {
-    case 'SOMA_INVALID_WEIGHTS':
-      return new InvalidWeightsError(text, { cause: err })
-    case 'SOMA_CHECKSUM_MISMATCH':
-      return new ChecksumMismatchError(text, { cause: err })
-    case 'SOMA_EMPTY_DATA':
-      return new InvalidDataError('SOMA_EMPTY_DATA', text, { cause: err })
-    case 'SOMA_DATA_TOO_LARGE':
-      return new InvalidDataError('SOMA_DATA_TOO_LARGE', text, { cause: err })
-    case 'SOMA_INVALID_TARGET':
-      return new InvalidTargetError(text, { cause: err })
-    case 'SOMA_DEVICE_UNAVAILABLE':
-      return new DeviceUnavailableError(text, { cause: err })
-    default:
-      return e
-  }
-}
-
 async function run<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
   if (signal?.aborted) throw new AbortedError()
   try {
     return await fn()
   } catch (err) {
     if (signal?.aborted) throw new AbortedError({ cause: err })
-    throw modelError(err)
+    throw fromNative(err)
   }
 }
 
@@ -136,7 +65,7 @@ function sync<T>(fn: () => T): T {
   try {
     return fn()
   } catch (err) {
-    throw modelError(err)
+    throw fromNative(err)
   }
 }
 
