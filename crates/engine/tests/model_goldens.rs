@@ -1,4 +1,4 @@
-//! End-to-end scoring: the small-model goldens of `shared/goldens` (multi-batch data, one
+//! End-to-end scoring: the small-model goldens of `fixtures/goldens` (multi-batch data, one
 //! and two models), the runner-level values of model-scoring.md §8, the encrypted-weights
 //! path and the input errors.
 #![allow(clippy::excessive_precision)] // goldens are transcribed digit for digit
@@ -12,13 +12,13 @@ use soma_engine::model::{reference_test_weights, ModelConfig, V1Model};
 use soma_engine::score::{evaluate, score, ScoreOutput};
 use soma_engine::EngineError;
 
-/// The shared goldens live beside the repository (`<repo>/../shared/goldens`), in the
-/// checkout and on CI alike. Missing goldens are a broken setup, not a reason to skip.
+/// The goldens are committed under `<repo>/fixtures/goldens` (with their provenance in its
+/// README). Missing goldens are a broken checkout, not a reason to skip.
 fn goldens_dir() -> PathBuf {
-  let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/goldens");
+  let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/goldens");
   assert!(
     dir.join("expected.json").is_file(),
-    "golden files not found at {} (expected shared/ beside the repository root)",
+    "golden files not found at {} (expected the repository's fixtures/goldens)",
     dir.display()
   );
   dir

@@ -124,20 +124,12 @@ export class DeviceUnavailableError extends SomaCoreError {
   }
 }
 
-const CODE_PREFIX = /^(SOMA_[A-Z_]+): ([\s\S]*)$/
-
-/** Turns an error thrown by the native addon into the matching typed error. */
-export function fromNative(err: unknown): SomaCoreError {
-  if (err instanceof SomaCoreError) return err
-  const message = err instanceof Error ? err.message : String(err)
-  const name = err instanceof Error ? err.name : ''
-  // napi rejects a task cancelled before it started with an AbortError; the engine
-  // reports a cancellation mid-way as SOMA_ABORTED. Matching the word "aborted" in any
-  // message would turn, say, a missing file under /tmp/aborted/ into an AbortedError.
-  if (name === 'AbortError') return new AbortedError({ cause: err })
-  const match = CODE_PREFIX.exec(message)
-  if (!match) return new SomaCoreError('SOMA_INTERNAL', message, { cause: err })
-  const [, code, text = ''] = match
+/**
+ * The one mapping from an error code (native or JS) to its typed class. Native errors
+ * reach it through `fromNative`.
+ */
+export function errorForCode(code: string, text: string, options: { cause?: unknown } = {}): SomaCoreError {
+  const err = options.cause
   switch (code) {
     case 'SOMA_INVALID_KEY':
       return new InvalidKeyError(text)
@@ -159,6 +151,6 @@ export function fromNative(err: unknown): SomaCoreError {
     case 'SOMA_DEVICE_UNAVAILABLE':
       return new DeviceUnavailableError(text, { cause: err })
     default:
-      return new SomaCoreError(code ?? 'SOMA_INTERNAL', text, { cause: err })
+      return new SomaCoreError(code, text, { cause: err })
   }
 }

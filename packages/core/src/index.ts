@@ -6,7 +6,8 @@
  */
 import { base58 } from '@scure/base'
 
-import { AbortedError, fromNative, InvalidArgumentError, InvalidKeyError } from './errors.js'
+import { AbortedError, InvalidArgumentError, InvalidKeyError } from './errors.js'
+import { fromNative } from './from-native.js'
 import { native } from './native.js'
 import { version as packageVersion } from './version.js'
 

@@ -7,7 +7,8 @@
  */
 import { base58 } from '@scure/base'
 
-import { AbortedError, fromNative, InvalidArgumentError, InvalidTargetError } from './errors.js'
+import { AbortedError, InvalidArgumentError, InvalidTargetError } from './errors.js'
+import { fromNative } from './from-native.js'
 import { native } from './native.js'
 
 type NativeModel = InstanceType<typeof native.NativeModel>

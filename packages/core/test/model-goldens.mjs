@@ -1,6 +1,5 @@
-// Where the shared model goldens live, for every TypeScript test that needs them (core
-// and CLI): the `shared/` folder beside the repository root (`<repo>/../shared/goldens`),
-// in a checkout and on CI alike. A missing folder is a broken setup, so this throws
+// Where the model goldens live, for every TypeScript test that needs them (core and
+// CLI): the repository's own `fixtures/goldens`. A missing folder is a broken checkout, so this throws
 // instead of skipping. Plain JS with a .d.mts beside it, so packages with their own
 // rootDir can import it.
 import { existsSync, readFileSync } from 'node:fs'
@@ -10,9 +9,9 @@ import { fileURLToPath } from 'node:url'
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
 export function goldensDir() {
-  const dir = resolve(repoRoot, '..', 'shared', 'goldens')
+  const dir = resolve(repoRoot, 'fixtures', 'goldens')
   if (!existsSync(join(dir, 'expected.json'))) {
-    throw new Error(`model goldens not found at ${dir} (expected shared/ beside the repository root)`)
+    throw new Error(`model goldens not found at ${dir} (expected the repository's fixtures/goldens)`)
   }
   return dir
 }

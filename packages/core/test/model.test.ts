@@ -34,7 +34,7 @@ const target = goldens.target_embedding
 const file = (name: string) => join(goldensDir(), name)
 const load = (name: string) => loadModel(file(name), { config: 'small' })
 
-describe('scoring goldens (small model, shared/goldens)', () => {
+describe('scoring goldens (small model, fixtures/goldens)', () => {
   for (const c of goldens.cases) {
     it(`${c.name}: ${c.models.length} model(s), seed ${c.seed}`, async () => {
       const models = await Promise.all(c.models.map(load))
