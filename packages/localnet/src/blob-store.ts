@@ -66,12 +66,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
   res.end(text)
 }
 
-/** Answers an error while the client may still be sending: reply, read and drop the rest for a moment, then close. */
+/**
+ * Answers an error while the client may still be sending. A client that asked `Expect:
+ * 100-continue` never got the go-ahead and sends nothing more; any other one has its remaining
+ * bytes read and dropped for a moment (so that it reads the answer instead of a reset), then the
+ * connection is closed.
+ */
 function refuseUpload(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
-  sendJson(res, status, { error: message }, { connection: 'close' })
+  sendJson(res, status, { error: message })
   req.removeAllListeners('data')
   req.resume()
-  setTimeout(() => req.socket.destroy(), 1_000).unref()
+  if (!req.complete) setTimeout(() => req.socket.destroy(), 1_000).unref()
 }
 
 async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
@@ -190,6 +195,8 @@ export async function startBlobStore(options: BlobStoreOptions): Promise<BlobSto
         return
       }
     }
+    // The checks that need no body have passed: let a waiting client send it.
+    if (/100-continue/i.test(String(req.headers.expect ?? ''))) res.writeContinue()
     const temp = join(tmpDir, `${randomUUID()}.partial`)
     const handle = await open(temp, 'wx', 0o644)
     let fileOpen = true
@@ -202,6 +209,7 @@ export async function startBlobStore(options: BlobStoreOptions): Promise<BlobSto
     }
     const hash = blake2b.create({ dkLen: 32 })
     let size = 0
+    let actual: Uint8Array
     try {
       await new Promise<void>((done, fail) => {
         let writing: Promise<void> = Promise.resolve()
@@ -224,7 +232,7 @@ export async function startBlobStore(options: BlobStoreOptions): Promise<BlobSto
       await handle.sync()
       fileOpen = false
       await handle.close()
-      const actual = hash.digest()
+      actual = hash.digest()
       if (expected && Buffer.compare(Buffer.from(expected), Buffer.from(actual)) !== 0) {
         throw new HttpFailure(422, `checksum mismatch: the body's Blake2b-256 is ${base58.encode(actual)}, the header says ${base58.encode(expected)}`)
       }
@@ -249,7 +257,7 @@ export async function startBlobStore(options: BlobStoreOptions): Promise<BlobSto
       if (!res.headersSent && !req.destroyed) sendJson(res, 500, { error: 'the upload could not be stored' })
       return
     }
-    sendJson(res, 201, { key, url: `${baseUrl}${BLOBS_PREFIX}${key}`, size, checksum: base58.encode(hash.digest()) })
+    sendJson(res, 201, { key, url: `${baseUrl}${BLOBS_PREFIX}${key}`, size, checksum: base58.encode(actual) })
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -265,10 +273,13 @@ export async function startBlobStore(options: BlobStoreOptions): Promise<BlobSto
     }
   }
 
-  const server = http.createServer((req, res) => {
+  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
     const job = handle(req, res).finally(() => inFlight.delete(job))
     inFlight.add(job)
-  })
+  }
+  const server = http.createServer(dispatch)
+  // Answered by `store` once the key and the declared length are acceptable, not up front.
+  server.on('checkContinue', dispatch)
   server.on('clientError', (_err, socket) => socket.destroy())
   const host = options.host ?? '127.0.0.1'
   await new Promise<void>((ready, failed) => {

@@ -107,7 +107,7 @@ describe('download', () => {
 
   it('writes the file atomically when everything matches', async () => {
     const destination = join(work, 'ok.bin')
-    const result = await download(`${origin}/payload`, local({ expectedSize: payload.length, expectedChecksum: payloadChecksum, destination }))
+    const result = await download(`${origin}/payload`, { ...local({ expectedSize: payload.length, expectedChecksum: payloadChecksum }), destination })
     expect(result.path).toBe(destination)
     expect(readFileSync(destination).equals(payload)).toBe(true)
     expect(readdirSync(work)).toEqual(['ok.bin'])

@@ -75,7 +75,11 @@ export class BlobStoreStorage implements ObjectStorage {
       },
     })
     const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/octet-stream' }
-    if (size !== undefined) headers['content-length'] = String(size)
+    if (size !== undefined) {
+      headers['content-length'] = String(size)
+      // The store refuses a key or a length before the body is sent, instead of mid-way.
+      headers.expect = '100-continue'
+    }
     if (checksumAhead) headers[BLOB_CHECKSUM_HEADER] = toBase58(checksumAhead)
 
     const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -94,6 +98,7 @@ export class BlobStoreStorage implements ObjectStorage {
         settle(() => reject(new TransferAbortedError('upload', { details: 'the store discards a body that stops early' })))
       }
       signal?.addEventListener('abort', onAbort, { once: true })
+      let sending = false
       let status: number | undefined
       const chunks: Buffer[] = []
       let length = 0
@@ -104,7 +109,16 @@ export class BlobStoreStorage implements ObjectStorage {
           if (length < 64 * 1024) chunks.push(c)
           length += c.length
         })
-        res.once('end', () => settle(() => resolve(answered())))
+        res.once('end', () =>
+          settle(() => {
+            // Refused before the body was asked for: nothing more to send.
+            if (!sending) {
+              body.destroy()
+              req.destroy()
+            }
+            resolve(answered())
+          }),
+        )
         res.once('error', () => settle(() => resolve(answered())))
       })
       req.once('error', (err: NodeJS.ErrnoException) => {
@@ -117,7 +131,20 @@ export class BlobStoreStorage implements ObjectStorage {
         req.destroy()
         settle(() => reject(new UploadFailedError({ key, details: `reading the source failed (${(err as NodeJS.ErrnoException).code ?? err.message.slice(0, 80)})` })))
       })
-      body.pipe(meter).pipe(req)
+      const send = () => {
+        if (sending || settled) return
+        sending = true
+        body.pipe(meter).pipe(req)
+      }
+      if (headers.expect) {
+        req.once('continue', send)
+        // A server that ignores Expect gets the body after a short wait, as curl does.
+        const fallback = setTimeout(send, 1_000)
+        req.once('close', () => clearTimeout(fallback))
+        req.flushHeaders()
+      } else {
+        send()
+      }
     })
 
     if (answer.status !== 201) {
