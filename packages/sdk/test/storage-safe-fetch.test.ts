@@ -228,6 +228,12 @@ describe('timeouts and abort', () => {
     expect(err).toBeInstanceOf(TransferAbortedError)
   })
 
+  it('a name lookup that never answers is cut off by the total timeout', async () => {
+    const hanging: HostResolver = () => new Promise(() => undefined)
+    const err = await safeFetch('http://hangs.test/', { resolve: hanging, totalTimeoutMs: 200 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(TransferTimeoutError)
+  })
+
   it('an already-aborted signal sends nothing', async () => {
     const controller = new AbortController()
     controller.abort()

@@ -211,12 +211,18 @@ class FetchControl {
   #failure: Error | undefined
   #totalTimer: NodeJS.Timeout | undefined
   readonly #onAbort = () => this.fail(new TransferAbortedError('download'))
+  #rejectFailed: (err: Error) => void = () => undefined
+  /** Rejects with the failure (timeout, abort), for racing steps that hold no socket, like name resolution. */
+  readonly failed = new Promise<never>((_, reject) => {
+    this.#rejectFailed = reject
+  })
 
   constructor(
     private readonly displayUrl: string,
     readonly totalTimeoutMs: number,
     readonly signal: AbortSignal | undefined,
   ) {
+    this.failed.catch(() => undefined)
     if (signal?.aborted) throw new TransferAbortedError('download')
     signal?.addEventListener('abort', this.#onAbort, { once: true })
     this.#totalTimer = setTimeout(
@@ -237,6 +243,7 @@ class FetchControl {
   fail(err: Error): void {
     if (this.#failure) return
     this.#failure = err
+    this.#rejectFailed(err)
     this.#active?.destroy(err)
   }
 
@@ -334,8 +341,7 @@ export async function safeFetch(url: string, options: SafeFetchOptions = {}): Pr
   const firstOrigin = current.origin
   try {
     for (let hop = 0; ; hop++) {
-      const checked = await checkParsed(current, options, trusted, hop > 0)
-      if (control.failure) throw control.failure
+      const checked = await Promise.race([checkParsed(current, options, trusted, hop > 0), control.failed])
       if (checked.url.protocol === 'file:') {
         const response = await openFile(checked.url, control)
         response.body.once('close', () => control.finish())
