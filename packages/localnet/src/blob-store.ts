@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net'
 import { dirname, join, resolve, sep } from 'node:path'
 
 import { blake2b } from '@noble/hashes/blake2.js'
-import { BLOB_CHECKSUM_HEADER, isValidObjectKey } from '@soma-ts/sdk/storage'
+import { BLOB_CHECKSUM_HEADER, isValidObjectKey, StorageConfigError } from '@soma-ts/sdk/storage'
 import { base58 } from '@scure/base'
 
 export const DEFAULT_BLOB_STORE_MAX_BYTES = 2 * 1024 * 1024 * 1024
@@ -97,9 +97,11 @@ async function syncDirectory(path: string): Promise<void> {
 }
 
 export async function startBlobStore(options: BlobStoreOptions): Promise<BlobStore> {
-  if (typeof options?.dir !== 'string' || options.dir === '') throw new TypeError('startBlobStore: dir is required')
+  if (typeof options?.dir !== 'string' || options.dir === '') throw new StorageConfigError('The blob store needs a directory (dir).')
   const maxBytes = options.maxBytes ?? DEFAULT_BLOB_STORE_MAX_BYTES
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new TypeError('startBlobStore: maxBytes must be a non-negative integer')
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+    throw new StorageConfigError('The blob store maxBytes must be a non-negative integer.', { details: `got ${String(maxBytes).slice(0, 40)}` })
+  }
   const root = resolve(options.dir)
   const blobsDir = join(root, 'blobs')
   const tmpDir = join(root, 'tmp')
@@ -282,10 +284,13 @@ export async function startBlobStore(options: BlobStoreOptions): Promise<BlobSto
   server.on('checkContinue', dispatch)
   server.on('clientError', (_err, socket) => socket.destroy())
   const host = options.host ?? '127.0.0.1'
+  const port = options.port ?? 0
   await new Promise<void>((ready, failed) => {
-    server.once('error', failed)
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', failed)
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      failed(new StorageConfigError(`The blob store cannot listen on ${host}:${port}.`, { details: err.code ?? err.message.slice(0, 120) })),
+    )
+    server.listen(port, host, () => {
+      server.removeAllListeners('error')
       ready()
     })
   })

@@ -212,6 +212,12 @@ describe('blob store', () => {
     expect((await raw('GET', '/blobs/aborted.bin')).status).toBe(404)
   })
 
+  it('bad options and a taken port are typed errors', async () => {
+    await expect(startBlobStore({ dir: '' })).rejects.toMatchObject({ code: 'SOMA_STORAGE_CONFIG' })
+    await expect(startBlobStore({ dir: join(work, 'other'), maxBytes: -1 })).rejects.toMatchObject({ code: 'SOMA_STORAGE_CONFIG' })
+    await expect(startBlobStore({ dir: join(work, 'other'), port })).rejects.toMatchObject({ code: 'SOMA_STORAGE_CONFIG', details: 'EADDRINUSE' })
+  })
+
   it('other methods are 405', async () => {
     expect((await raw('DELETE', '/blobs/replace.txt')).status).toBe(405)
     expect((await raw('GET', '/blobs/replace.txt')).status).toBe(200)
