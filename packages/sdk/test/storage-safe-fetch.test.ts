@@ -1,13 +1,11 @@
 // The fetcher's refusals, redirects and timeouts against servers on 127.0.0.1 that this file
 // starts. Names are resolved only by injected resolvers; no traffic leaves loopback.
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 
-import {
-  InvalidArgumentError,
-} from '../src/errors/index.js'
+import { InvalidArgumentError } from '../src/errors/index.js'
 import {
   safeFetch,
   TooManyRedirectsError,
@@ -226,6 +224,22 @@ describe('timeouts and abort', () => {
     setTimeout(() => controller.abort(), 100)
     const err = await text(response).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(TransferAbortedError)
+  })
+
+  it('the connect timeout covers the TLS handshake: a peer that accepts and stays silent times out', async () => {
+    const sockets: Socket[] = []
+    const silent = createTcpServer((socket) => void sockets.push(socket))
+    await new Promise<void>((ready) => silent.listen(0, '127.0.0.1', () => ready()))
+    const { port } = silent.address() as AddressInfo
+    try {
+      const err = await safeFetch(`https://127.0.0.1:${port}/`, { allowPrivate: true, connectTimeoutMs: 200 }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(TransferTimeoutError)
+      expect((err as TransferTimeoutError).phase).toBe('connect')
+      expect(sockets.length).toBe(1)
+    } finally {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((done) => silent.close(() => done()))
+    }
   })
 
   it('a name lookup that never answers is cut off by the total timeout', async () => {
