@@ -23,12 +23,15 @@ import { blake2b } from '@noble/hashes/blake2.js'
 import { truncate } from '../errors/base.js'
 import { bytesEqual, fromBase58, toBase58 } from '../utils/encoding.js'
 import { download, type DownloadOptions, type DownloadResult, type FileDownloadResult } from './download.js'
-import { NetworkError, StorageConfigError, TransferAbortedError, UploadFailedError } from './errors.js'
+import { NetworkError, StorageConfigError, TransferAbortedError, TransferTimeoutError, UploadFailedError } from './errors.js'
 import { redactUrl, validateObjectKey } from './keys.js'
 import type { ObjectStorage, UploadOptions, UploadResult, UploadSource } from './types.js'
 
 /** Header carrying the Blake2b-256 (Base58) of a PUT body; the store refuses a body that differs. */
 export const BLOB_CHECKSUM_HEADER = 'x-soma-blake2b-256'
+
+/** An upload whose connection moves no byte for this long is given up (the store is local). */
+const UPLOAD_IDLE_TIMEOUT_MS = 30_000
 
 export interface BlobStoreStorageOptions {
   /** The store's base URL, e.g. `http://127.0.0.1:9130` (what `startBlobStore` returns). */
@@ -98,6 +101,11 @@ export class BlobStoreStorage implements ObjectStorage {
         settle(() => reject(new TransferAbortedError('upload', { details: 'the store discards a body that stops early' })))
       }
       signal?.addEventListener('abort', onAbort, { once: true })
+      req.setTimeout(UPLOAD_IDLE_TIMEOUT_MS, () => {
+        req.destroy()
+        body.destroy()
+        settle(() => reject(new TransferTimeoutError({ url: redactUrl(url), phase: 'idle', timeoutMs: UPLOAD_IDLE_TIMEOUT_MS })))
+      })
       let sending = false
       let status: number | undefined
       const chunks: Buffer[] = []

@@ -73,18 +73,20 @@ export class NetworkError extends BaseError {
   }
 }
 
-/** Connecting or the whole transfer took longer than its limit. */
+/** Connecting took too long, the whole transfer did, or nothing moved for too long (idle). */
 export class TransferTimeoutError extends BaseError {
   override name = 'TransferTimeoutError'
   override readonly code = 'SOMA_TIMEOUT'
   readonly url: string
-  readonly phase: 'connect' | 'total'
+  readonly phase: 'connect' | 'total' | 'idle'
   readonly timeoutMs: number
-  constructor({ url, phase, timeoutMs, ...rest }: { url: string; phase: 'connect' | 'total'; timeoutMs: number } & BaseErrorParameters) {
+  constructor({ url, phase, timeoutMs, ...rest }: { url: string; phase: 'connect' | 'total' | 'idle'; timeoutMs: number } & BaseErrorParameters) {
     super(
       phase === 'connect'
         ? `Connecting to ${url} took longer than ${timeoutMs} ms.`
-        : `The transfer of ${url} took longer than ${timeoutMs} ms.`,
+        : phase === 'idle'
+          ? `No data moved to or from ${url} for ${timeoutMs} ms.`
+          : `The transfer of ${url} took longer than ${timeoutMs} ms.`,
       rest,
     )
     this.url = url
