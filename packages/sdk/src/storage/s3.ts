@@ -176,7 +176,8 @@ export class S3Storage implements ObjectStorage {
     this.#credentials = hasId ? { accessKeyId: config.accessKeyId as string, secretAccessKey: config.secretAccessKey as string } : undefined
     this.#partSize = sizeOrThrow(config.partSize, 'partSize', MIN_PART_SIZE, DEFAULT_S3_PART_SIZE)
     this.#queueSize = sizeOrThrow(config.queueSize, 'queueSize', 1, DEFAULT_S3_QUEUE_SIZE)
-    this.#handler = new NodeHttpHandler({ connectionTimeout: 5_000 })
+    // Each request (one part at most) must finish within 10 minutes; a stalled store fails instead of hanging.
+    this.#handler = new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 600_000, throwOnRequestTimeout: true })
   }
 
   /** `new S3Storage(s3ConfigFromEnvironment(source))`. */
