@@ -8,7 +8,7 @@ describe('BaseError', () => {
     const err = new BaseError('Something failed.', { details: 'because', hint: 'do this', metaMessages: ['field: x'] })
     expect(err.shortMessage).toBe('Something failed.')
     expect(err.code).toBe('SOMA_ERROR')
-    expect(err.message).toBe(`Something failed.\n\nfield: x\n\nDetails: because\nHint: do this\nVersion: @soma-ts/sdk@${version}`)
+    expect(err.message).toBe(`Something failed.\n\nfield: x\n\nDetails: because\nHint: do this\nVersion: soma-ts@${version}`)
   })
   it('walks the cause chain', () => {
     const root = new TypeError('root cause')
@@ -64,7 +64,7 @@ describe('RPC errors from a hostile or verbose server stay bounded', () => {
       method: '/soma.rpc.LedgerService/GetObject',
       fieldViolations: Array.from({ length: 5_000 }, (_, i) => ({ field: `f${i}${'y'.repeat(10_000)}`, description: 'd'.repeat(10_000), reason: 'FIELD_INVALID' })),
     })
-    expect(err.code).toBe('RPC_INVALID_ARGUMENT')
+    expect(err.code).toBe('SOMA_RPC_INVALID_ARGUMENT')
     expect(err.fieldViolations).toHaveLength(5_000)
     expect(err.metaMessages).toHaveLength(11)
     expect(err.metaMessages?.at(-1)).toBe('… and 4990 more field violations')

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises'
 
-import { commitment, encryptWeightsFile, fileCommitment, parseKey } from '@soma-ts/sdk'
+import { commitment, parseKey } from '@soma-ts/sdk'
+import { encryptWeightsFile, fileCommitment } from '@soma-ts/sdk/native'
 import { aes256CtrFile } from '@soma-ts/core'
 import type { Command } from 'commander'
 
