@@ -84,6 +84,8 @@ it('@soma-ts/core/bytes', () => {
   expect(Object.keys(bytes).sort()).toMatchInlineSnapshot(`
     [
       "bytes32FromBase58",
+      "fromBase58",
+      "toBase58",
     ]
   `)
 })

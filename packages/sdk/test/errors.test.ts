@@ -71,3 +71,35 @@ describe('RPC errors from a hostile or verbose server stay bounded', () => {
     expect(err.message.length).toBeLessThan(5_000)
   })
 })
+
+import { errorForCode, FileError, InvalidKeyError, setErrorConfig, SomaCoreError } from '../src/index.js'
+
+describe('the one error model', () => {
+  it('renders docsPath and the version label, both configurable', () => {
+    const err = new BaseError('Signing failed.', { docsPath: 'signers.md' })
+    expect(err.docsPath).toBe('signers.md')
+    expect(err.message).toContain('Docs: packages/sdk/docs/signers.md')
+    expect(err.message).toContain(`Version: soma-ts@${version}`)
+    setErrorConfig({ getDocsUrl: (p) => `https://docs.example/${p}`, version: 'soma-ts@test' })
+    try {
+      const configured = new BaseError('Signing failed.', { docsPath: 'signers.md' })
+      expect(configured.message).toBe('Signing failed.\nDocs: https://docs.example/signers.md\nVersion: soma-ts@test')
+      expect(configured.version).toBe('soma-ts@test')
+    } finally {
+      setErrorConfig({ getDocsUrl: (p) => `packages/sdk/docs/${p}`, version: `soma-ts@${version}` })
+    }
+  })
+  it('maps every native code to its class; an unknown code keeps its code', () => {
+    const key = errorForCode('SOMA_INVALID_KEY', 'bad key', { cause: new Error('SOMA_INVALID_KEY: bad key') })
+    expect(key).toBeInstanceOf(InvalidKeyError)
+    expect(key.code).toBe('SOMA_INVALID_KEY')
+    // The cause only repeats the text, so it does not become a Details line.
+    expect(key.details).toBeUndefined()
+    expect(errorForCode('SOMA_IO', 'no such file')).toBeInstanceOf(FileError)
+    const unknown = errorForCode('SOMA_SOMETHING_NEW', 'new')
+    expect(unknown).toBeInstanceOf(SomaCoreError)
+    expect(unknown.code).toBe('SOMA_SOMETHING_NEW')
+    // `__proto__` and other Object keys are not codes.
+    expect(errorForCode('toString', 'x').code).toBe('toString')
+  })
+})

@@ -25,11 +25,11 @@ export class MultiSigSigner extends Signer {
     for (const s of signers) {
       const pk = s.getPublicKey() as Ed25519PublicKey
       const member = committee.members.find((m) => typeof pk.equals === 'function' && m.publicKey.equals(pk))
-      if (!member) throw new InvalidMultiSigError(`Signer ${s.toSomaAddress()} is not a member of the multisig committee.`)
+      if (!member) throw new InvalidMultiSigError(`Signer ${s.toSomaAddress()} is not a member of the multisig committee.`, { docsPath: 'signers.md' })
       weight += member.weight
     }
     if (weight < committee.threshold) {
-      throw new InvalidMultiSigError(`The signers' weights add up to ${weight}, below the threshold ${committee.threshold}.`)
+      throw new InvalidMultiSigError(`The signers' weights add up to ${weight}, below the threshold ${committee.threshold}.`, { docsPath: 'signers.md' })
     }
     this.committee = committee
     this.#signers = [...signers]

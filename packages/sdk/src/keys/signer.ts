@@ -8,11 +8,10 @@
  * intent digest). Everything else (address, intent, serialized signature) is inherited. See
  * `packages/sdk/docs/signers.md`.
  */
-import type { TransactionDataInput } from '../bcs/transaction.js'
-import { TRANSACTION_INTENT, signingDigest, transactionDigest } from '../transactions/digests.js'
 import { encodeBcs } from '../bcs/codec.js'
-import { TransactionData } from '../bcs/transaction.js'
+import { TransactionData, type TransactionDataInput } from '../bcs/transaction.js'
 import { InvalidSignatureError } from '../errors/index.js'
+import { TRANSACTION_INTENT, signingDigest, transactionDigest } from '../transactions/digests.js'
 import { concatBytes, toBase64 } from '../utils/encoding.js'
 import { Ed25519PublicKey, SIGNATURE_SCHEME_FLAG } from './publickey.js'
 
@@ -57,6 +56,7 @@ export abstract class Signer {
     if (!(publicKey instanceof Ed25519PublicKey)) {
       throw new InvalidSignatureError('This signer has no Ed25519 public key.', {
         hint: 'A signer of another scheme overrides signWithIntent (as MultiSigSigner does).',
+        docsPath: 'signers.md',
       })
     }
     return toSerializedSignature(await this.sign(signingDigest(bytes, intent)), publicKey)

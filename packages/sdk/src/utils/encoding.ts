@@ -4,11 +4,14 @@
  */
 import { bytesToHex, concatBytes, equalBytes, hexToBytes } from '@noble/curves/utils.js'
 import { bytes32FromBase58 } from '@soma-ts/core/bytes'
-import { base58, base64 } from '@scure/base'
+import { base64 } from '@scure/base'
 
 import { InvalidAddressError, InvalidArgumentError, InvalidDigestError, truncate } from '../errors/index.js'
 
 const HEX = /^[0-9a-fA-F]*$/
+
+/** Base58 text (one implementation for every package). */
+export { fromBase58, toBase58 } from '@soma-ts/core/bytes'
 
 /** Lowercase hex, no `0x`. */
 export const toHex: (bytes: Uint8Array) => string = bytesToHex
@@ -27,17 +30,6 @@ export function fromHex(text: string): Uint8Array {
   }
 }
 
-export function toBase58(bytes: Uint8Array): string {
-  return base58.encode(bytes)
-}
-
-export function fromBase58(text: string): Uint8Array {
-  try {
-    return base58.decode(text)
-  } catch {
-    throw new InvalidArgumentError('Invalid Base58 string.', { details: `got "${truncate(text, 80)}"` })
-  }
-}
 
 export function toBase64(bytes: Uint8Array): string {
   return base64.encode(bytes)
