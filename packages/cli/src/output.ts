@@ -33,8 +33,9 @@ export function reportError(err: unknown, json: boolean): number {
   // Errors from outside soma-ts (Node, libraries) can carry long payloads: keep the first line, bounded.
   const short = bounded(ours?.shortMessage ?? (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '', 300)
   const details = ours?.details === undefined ? undefined : bounded(ours.details, 600)
-  // Only soma-ts errors carry a code of our namespace; anything else is unexpected.
-  const code = ours?.code ?? 'SOMA_ERROR'
+  // Only soma-ts errors carry a code of our namespace; a Node file-system error is SOMA_IO, as the
+  // SDK's own file errors are; anything else is unexpected.
+  const code = ours?.code ?? (isSystemError(err) ? 'SOMA_IO' : 'SOMA_ERROR')
   if (json) {
     writeJsonError(code, details ? `${short} (${details.trim()})` : short, ours?.hint)
   } else {
@@ -44,6 +45,11 @@ export function reportError(err: unknown, json: boolean): number {
     process.stderr.write(`${lines.join('\n')}\n`)
   }
   return 1
+}
+
+function isSystemError(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined
+  return e instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string'
 }
 
 function bounded(text: string, max: number): string {
