@@ -3,7 +3,7 @@
  * files, streamed file commitments, the V1 model and scoring). Only this entry imports
  * `@soma-ts/core`, so the root entry stays browser-safe and loads no binding.
  */
-import { aes256Ctr, blake2b256File, encryptFileWithChecksum, randomKey, toBase58, type FileOptions } from '@soma-ts/core'
+import { aes256Ctr, aes256CtrFile, blake2b256File, encryptFileWithChecksum, randomKey, toBase58, type FileOptions } from '@soma-ts/core'
 
 import { parseKey, type KeyInput } from './crypto.js'
 
@@ -65,6 +65,19 @@ export async function encryptWeightsFile(
   const raw = options.key === undefined ? randomKey() : parseKey(options.key)
   const out = await encryptFileWithChecksum(inputPath, outputPath, raw, options)
   return { key: toBase58(raw), checksum: toBase58(out.checksum), size: out.size }
+}
+
+/**
+ * Decrypts an encrypted weights file into `outputPath` (written atomically) in one streaming pass;
+ * resolves to the byte count.
+ */
+export async function decryptWeightsFile(
+  inputPath: string,
+  outputPath: string,
+  key: KeyInput,
+  options: FileOptions = {},
+): Promise<number> {
+  return aes256CtrFile(inputPath, outputPath, parseKey(key), options)
 }
 
 /** Blake2b-256 of a file, Base58, streamed on a worker thread. */

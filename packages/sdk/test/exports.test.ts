@@ -175,6 +175,7 @@ it('@soma-ts/sdk/native', () => {
       "V1_CONFIG",
       "batchCount",
       "decryptWeights",
+      "decryptWeightsFile",
       "encryptWeights",
       "encryptWeightsFile",
       "fileCommitment",

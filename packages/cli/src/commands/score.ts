@@ -1,9 +1,10 @@
 import { readFile, stat } from 'node:fs/promises'
 
 import { FileError, InvalidArgumentError, InvalidDataError } from '@soma-ts/sdk'
-import { loadModel, MAX_DATA_SIZE, type Model, type ModelDevice, score } from '@soma-ts/sdk/native'
+import type { Model, ModelDevice } from '@soma-ts/sdk/native'
 import type { Command } from 'commander'
 
+import { native } from '../native.js'
 import { print } from '../output.js'
 import { progressBar } from '../progress.js'
 
@@ -79,6 +80,7 @@ export function registerScore(program: Command): void {
       const seed = parseSeed(opts.seed)
       const device = opts.device as ModelDevice
       const config = opts.smallModel ? 'small' : 'v1'
+      const { loadModel, MAX_DATA_SIZE, score } = await native()
       let data: Uint8Array
       try {
         // Refuse an oversized file before reading it (it may be gigabytes).
