@@ -14,7 +14,14 @@ export type KeyInput = Uint8Array | string
 
 /** Parses a decryption key given as 32 raw bytes or Base58 text. The error never shows the key. */
 export function parseKey(key: KeyInput): Uint8Array {
-  return bytes32FromBase58(key, (reason) => new InvalidKeyError('The decryption key must be 32 bytes or their Base58 text.', { details: reason }))
+  return bytes32FromBase58(
+    key,
+    (reason) =>
+      new InvalidKeyError('The decryption key must be 32 bytes or their Base58 text.', {
+        details: reason,
+        hint: 'An AES-256 key is 32 bytes: about 44 Base58 characters, as `soma weights encrypt` prints it.',
+      }),
+  )
 }
 
 /** Blake2b-256 of `data`, as Base58: checksums and every commitment. */
