@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const somaBin = join(root, 'packages', 'cli', 'bin', 'soma.js')
 const sdk = await import(pathToFileURL(join(root, 'packages', 'sdk', 'dist', 'index.js')).href)
+const sdkNative = await import(pathToFileURL(join(root, 'packages', 'sdk', 'dist', 'native.js')).href)
 const core = await import(pathToFileURL(join(root, 'packages', 'core', 'dist', 'index.js')).href)
 
 const work = mkdtempSync(join(tmpdir(), 'soma-demo-'))
@@ -138,7 +139,7 @@ try {
     kind: sdk.submitData({
       targetId: `0x${'66'.repeat(32)}`,
       url: 'https://storage.example.com/data/sample.txt',
-      checksum: await sdk.fileCommitment(data),
+      checksum: await sdkNative.fileCommitment(data),
       size: BigInt(statSync(data).size),
       modelId,
       embedding: scored.embedding,

@@ -1,5 +1,18 @@
+import { fileURLToPath } from 'node:url'
+
 import { defineConfig } from 'vitest/config'
 
+const src = fileURLToPath(new URL('./src/', import.meta.url))
+
 export default defineConfig({
+  // The tests reach the local network's server halves (packages/localnet/src), which import the SDK
+  // by name; inside the SDK's own suite that name is this source tree, so one copy of each class
+  // (and of `instanceof`) is in play.
+  resolve: {
+    alias: [
+      { find: /^@soma-ts\/sdk$/, replacement: `${src}index.ts` },
+      { find: /^@soma-ts\/sdk\/generated\/(.*)$/, replacement: `${src}generated/$1.ts` },
+    ],
+  },
   test: { pool: 'forks', testTimeout: 120_000, include: ['test/**/*.test.ts'] },
 })

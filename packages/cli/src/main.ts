@@ -1,4 +1,5 @@
-import { version as coreVersion } from '@soma-ts/core'
+import { createRequire } from 'node:module'
+
 import { version as sdkVersion } from '@soma-ts/sdk'
 import { Command, CommanderError } from 'commander'
 
@@ -8,6 +9,9 @@ import { registerWallet } from './commands/wallet.js'
 import { registerWeights } from './commands/weights.js'
 import { reportError, reportUsageError, silenceUsageErrors } from './output.js'
 import { version } from './version.js'
+
+// Read from the package file, so that `--version` does not load the native binding.
+const coreVersion = (createRequire(import.meta.url)('@soma-ts/core/package.json') as { version: string }).version
 
 export function buildProgram(): Command {
   const program = new Command('soma')

@@ -137,10 +137,10 @@ describe('soma keytool (process)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
     const e = soma(['keytool', 'export', '--key-identity', 'nobody', '--json'], env)
     expect(e.status).toBe(1)
-    expect(JSON.parse(e.stderr).error.code).toBe('KEY_NOT_FOUND')
+    expect(JSON.parse(e.stderr).error.code).toBe('SOMA_KEY_NOT_FOUND')
     const d = soma(['keytool', 'decode-or-verify-tx', '--tx-bytes', 'AAAA', '--json'], env)
     expect(d.status).toBe(1)
-    expect(JSON.parse(d.stderr).error.code).toBe('BCS_DECODE')
+    expect(JSON.parse(d.stderr).error.code).toBe('SOMA_BCS_DECODE')
     expect(soma(['keytool', 'import', FILM, 'secp256k1'], env).stderr).toMatch(/Unknown key scheme/)
   })
 })
@@ -162,7 +162,7 @@ describe('usage errors with --json', () => {
       const lines = r.stderr.trim().split('\n')
       expect(lines, args.join(' ')).toHaveLength(1)
       const err = JSON.parse(lines[0]!).error
-      expect(err.code, args.join(' ')).toBe('USAGE')
+      expect(err.code, args.join(' ')).toBe('SOMA_USAGE')
       expect(err.message.length, args.join(' ')).toBeLessThan(200)
       expect(err.message, args.join(' ')).not.toMatch(/^error:/)
     }

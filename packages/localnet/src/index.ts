@@ -1,6 +1,17 @@
 /**
- * @soma-ts/localnet: a single-process SOMA local network. The chain, the fullnode API
- * and the side services arrive with the local-network issue; this package is wired
- * into the workspace so the CLI and tests can depend on it today.
+ * @soma-ts/localnet: a single-process SOMA local network. It holds the server halves of the wire
+ * protocols (the fullnode's Connect error mapping and the side services over gRPC/BCS); the chain
+ * and the fullnode API build on them. Codecs come from `@soma-ts/sdk`.
  */
-export const version = '0.1.0'
+export { fieldViolationError, toConnectError } from './rpc/server.js'
+export {
+  ServiceError,
+  serveSideServices,
+  type AdminHandlers,
+  type FaucetHandlers,
+  type HandlerContext,
+  type RunningService,
+  type ScoringHandlers,
+  type SideServicesOptions,
+} from './services/server.js'
+export { version } from './version.js'

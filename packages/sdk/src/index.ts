@@ -1,5 +1,10 @@
+/**
+ * `@soma-ts/sdk`: keys, signers, mnemonics, BCS, transaction building, digests, signing and
+ * verification, and the fullnode client over gRPC-Web. Native-free and browser-safe: Node-only
+ * parts are in `@soma-ts/sdk/node`, native-backed ones in `@soma-ts/sdk/native`.
+ */
 export { version } from './version.js'
-export * from './crypto.js'
+export { commitment, parseKey, type KeyInput } from './crypto.js'
 export * from './errors/index.js'
 export * as bcsTypes from './bcs/index.js'
 export { decodeBcs, encodeBcs } from './bcs/index.js'
@@ -33,17 +38,14 @@ export {
   parseSerializedSignature,
   serializeSignedTransaction,
   signTransaction,
-  toSerializedSignature,
   transactionSender,
   verifyTransactionSignature,
   verifySignedTransaction,
   type ParsedSignature,
-  type SignedTransaction,
 } from './transactions/signature.js'
-export * from './config/index.js'
 export * from './rpc/index.js'
-export * as sideServices from './services/index.js'
-export { AdminClient, FaucetClient, ScoringClient, ServiceError, serveSideServices } from './services/index.js'
+export * from './services/index.js'
+export { normalizeEndpointUrl, normalizeUrl } from './utils/url.js'
 export {
   addStake,
   addStakeToModel,
@@ -53,7 +55,6 @@ export {
   deactivateModel,
   embeddingCommitment,
   manifest,
-  normalizeUrl,
   payCoins,
   reportModel,
   reportSubmission,

@@ -10,7 +10,8 @@ import { base58 } from '@scure/base'
 import { beforeAll, describe, expect, it } from 'vitest'
 
 import { TRANSACTION_KIND_NAMES, TransactionData, encodeBcs, scalarTensor, tensor } from '../src/bcs/index.js'
-import { commitment, decryptWeights, encryptWeights } from '../src/crypto.js'
+import { commitment } from '../src/crypto.js'
+import { decryptWeights, encryptWeights } from '../src/native.js'
 import { Ed25519Keypair } from '../src/keys/index.js'
 import { generateMnemonic } from '../src/keys/mnemonic.js'
 import { parseSerializedSignature, serializeSignedTransaction, signTransaction } from '../src/transactions/signature.js'
@@ -138,7 +139,7 @@ describe('conformance with the reference Python SDK (soma-sdk from PyPI)', () =>
     if (skipReason) console.warn(`[conformance] skipped: ${skipReason}`)
   }, 900_000)
 
-  it(`agrees on ${CASES} random keys, transactions and payloads`, (ctx) => {
+  it(`agrees on ${CASES} random keys, transactions and payloads`, async (ctx) => {
     if (skipReason) {
       ctx.skip()
       return
@@ -170,7 +171,7 @@ describe('conformance with the reference Python SDK (soma-sdk from PyPI)', () =>
     const theirs = JSON.parse(res.stdout) as Record<string, string>[]
     expect(theirs).toHaveLength(CASES)
 
-    theirs.forEach((t, i) => {
+    for (const [i, t] of theirs.entries()) {
       const o = ours[i]!
       const c = cases[i]!
       const label = `case ${i}`
@@ -184,7 +185,7 @@ describe('conformance with the reference Python SDK (soma-sdk from PyPI)', () =>
       expect(`0x${t.addressFromSecretKeyBech32}`, label).toBe(o.kp.toSomaAddress())
       expect(`0x${t.mnemonicAddress}`, label).toBe(o.mnemonicAddress)
 
-      const signed = signTransaction(o.kp, o.tx)
+      const signed = await signTransaction(o.kp, o.tx)
       const envelope = serializeSignedTransaction(o.tx, [signed.signature])
       expect(t.signed, label).toBe(toHex(envelope))
       const sig = parseSerializedSignature(signed.signature)
@@ -197,7 +198,7 @@ describe('conformance with the reference Python SDK (soma-sdk from PyPI)', () =>
       expect(t.decrypted, label).toBe(toHex(decryptWeights(Buffer.from(t.ciphertext!, 'hex'), t.key58!)))
       expect(t.decrypted, label).toBe(c.data)
       expect(t.commitment, label).toBe(commitment(o.data))
-    })
+    }
   })
 })
 

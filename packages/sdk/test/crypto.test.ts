@@ -5,15 +5,8 @@ import { join } from 'node:path'
 import { InvalidKeyError } from '@soma-ts/core'
 import { afterAll, describe, expect, it } from 'vitest'
 
-import {
-  commitment,
-  decryptWeights,
-  encryptWeights,
-  encryptWeightsFile,
-  fileCommitment,
-  parseKey,
-  version,
-} from '../src/index.js'
+import { commitment, parseKey, version } from '../src/index.js'
+import { decryptWeights, encryptWeights, encryptWeightsFile, fileCommitment } from '../src/native.js'
 
 const utf8 = (s: string) => new TextEncoder().encode(s)
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')

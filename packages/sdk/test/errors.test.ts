@@ -8,7 +8,7 @@ describe('BaseError', () => {
     const err = new BaseError('Something failed.', { details: 'because', hint: 'do this', metaMessages: ['field: x'] })
     expect(err.shortMessage).toBe('Something failed.')
     expect(err.code).toBe('SOMA_ERROR')
-    expect(err.message).toBe(`Something failed.\n\nfield: x\n\nDetails: because\nHint: do this\nVersion: @soma-ts/sdk@${version}`)
+    expect(err.message).toBe(`Something failed.\n\nfield: x\n\nDetails: because\nHint: do this\nVersion: soma-ts@${version}`)
   })
   it('walks the cause chain', () => {
     const root = new TypeError('root cause')
@@ -64,10 +64,42 @@ describe('RPC errors from a hostile or verbose server stay bounded', () => {
       method: '/soma.rpc.LedgerService/GetObject',
       fieldViolations: Array.from({ length: 5_000 }, (_, i) => ({ field: `f${i}${'y'.repeat(10_000)}`, description: 'd'.repeat(10_000), reason: 'FIELD_INVALID' })),
     })
-    expect(err.code).toBe('RPC_INVALID_ARGUMENT')
+    expect(err.code).toBe('SOMA_RPC_INVALID_ARGUMENT')
     expect(err.fieldViolations).toHaveLength(5_000)
     expect(err.metaMessages).toHaveLength(11)
     expect(err.metaMessages?.at(-1)).toBe('… and 4990 more field violations')
     expect(err.message.length).toBeLessThan(5_000)
+  })
+})
+
+import { errorForCode, FileError, InvalidKeyError, setErrorConfig, SomaCoreError } from '../src/index.js'
+
+describe('the one error model', () => {
+  it('renders docsPath and the version label, both configurable', () => {
+    const err = new BaseError('Signing failed.', { docsPath: 'signers.md' })
+    expect(err.docsPath).toBe('signers.md')
+    expect(err.message).toContain('Docs: packages/sdk/docs/signers.md')
+    expect(err.message).toContain(`Version: soma-ts@${version}`)
+    setErrorConfig({ getDocsUrl: (p) => `https://docs.example/${p}`, version: 'soma-ts@test' })
+    try {
+      const configured = new BaseError('Signing failed.', { docsPath: 'signers.md' })
+      expect(configured.message).toBe('Signing failed.\nDocs: https://docs.example/signers.md\nVersion: soma-ts@test')
+      expect(configured.version).toBe('soma-ts@test')
+    } finally {
+      setErrorConfig({ getDocsUrl: (p) => `packages/sdk/docs/${p}`, version: `soma-ts@${version}` })
+    }
+  })
+  it('maps every native code to its class; an unknown code keeps its code', () => {
+    const key = errorForCode('SOMA_INVALID_KEY', 'bad key', { cause: new Error('SOMA_INVALID_KEY: bad key') })
+    expect(key).toBeInstanceOf(InvalidKeyError)
+    expect(key.code).toBe('SOMA_INVALID_KEY')
+    // The cause only repeats the text, so it does not become a Details line.
+    expect(key.details).toBeUndefined()
+    expect(errorForCode('SOMA_IO', 'no such file')).toBeInstanceOf(FileError)
+    const unknown = errorForCode('SOMA_SOMETHING_NEW', 'new')
+    expect(unknown).toBeInstanceOf(SomaCoreError)
+    expect(unknown.code).toBe('SOMA_SOMETHING_NEW')
+    // `__proto__` and other Object keys are not codes.
+    expect(errorForCode('toString', 'x').code).toBe('toString')
   })
 })

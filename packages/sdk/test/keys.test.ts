@@ -109,9 +109,10 @@ const TRANSFER = {
   },
 }
 
+const signedTransfer = await signTransaction(Ed25519Keypair.fromMnemonic(FILM), TRANSFER)
+
 describe('signing the TransferCoin vector (wire.md §12.2)', () => {
-  const kp = Ed25519Keypair.fromMnemonic(FILM)
-  const signed = signTransaction(kp, TRANSFER)
+  const signed = signedTransfer
   it('gives the 64-byte signature and the 97-byte GenericSignature', () => {
     const parsed = parseSerializedSignature(signed.signature)
     expect(parsed.scheme).toBe('ED25519')
@@ -169,10 +170,11 @@ describe('multisig (wire.md §12.1 repo pin)', () => {
     ])
     expect(multiSigAddress(committee)).toBe('0xbb3b8bd537a7ea32a536ba54104eea68507755f833c2755c32c20c24b018aba3')
   })
-  it('combines and verifies signatures meeting the threshold', () => {
+  it('combines and verifies signatures meeting the threshold', async () => {
     const tx = encodeBcs(TransactionData, { V1: { ...TRANSFER.V1, sender: multiSigAddress(committee) } })
     const digest = signingDigest(tx)
-    const sig = (i: number) => ({ publicKey: keys[i]!.getPublicKey(), signature: keys[i]!.sign(digest) })
+    const memberSignatures = await Promise.all(keys.map((k) => k.sign(digest)))
+    const sig = (i: number) => ({ publicKey: keys[i]!.getPublicKey(), signature: memberSignatures[i]! })
     const ms = combineMultiSig(committee, [sig(2), sig(0)])
     expect(ms[0]).toBe(2)
     expect(verifyMultiSig(digest, ms)).toBe(multiSigAddress(committee))
@@ -180,7 +182,7 @@ describe('multisig (wire.md §12.1 repo pin)', () => {
     // Weight 1 alone is below the threshold 2.
     expect(() => verifyMultiSig(digest, combineMultiSig(committee, [sig(0)]))).toThrow(InvalidMultiSigError)
     // A signature over another message fails.
-    const wrong = combineMultiSig(committee, [{ publicKey: keys[1]!.getPublicKey(), signature: keys[1]!.sign(new Uint8Array(32)) }])
+    const wrong = combineMultiSig(committee, [{ publicKey: keys[1]!.getPublicKey(), signature: await keys[1]!.sign(new Uint8Array(32)) }])
     expect(() => verifyMultiSig(digest, wrong)).toThrow(InvalidMultiSigError)
   })
   it('rejects bad committees', () => {
@@ -194,9 +196,11 @@ describe('multisig (wire.md §12.1 repo pin)', () => {
 import { verifySignedTransaction } from '../src/index.js'
 import { SystemState, decodeSystemState } from '../src/bcs/index.js'
 
+const foreignKeypair = Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(9))
+const foreignSignature = (await signTransaction(foreignKeypair, signedTransfer.bytes)).signature
+
 describe('verifying a signed envelope (what the local network checks)', () => {
-  const kp = Ed25519Keypair.fromMnemonic(FILM)
-  const signed = signTransaction(kp, TRANSFER)
+  const signed = signedTransfer
   const env = serializeSignedTransaction(signed.bytes, [signed.signature])
   it('accepts the sender signature', () => {
     const v = verifySignedTransaction(env)
@@ -210,12 +214,11 @@ describe('verifying a signed envelope (what the local network checks)', () => {
     const tampered = env.slice()
     tampered[40] = tampered[40]! ^ 1
     expect(() => verifySignedTransaction(tampered)).toThrow(BaseError)
-    const other = Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(9))
-    const foreign = serializeSignedTransaction(signed.bytes, [signTransaction(other, signed.bytes).signature])
+    const foreign = serializeSignedTransaction(signed.bytes, [foreignSignature])
     expect(() => verifySignedTransaction(foreign)).toThrow(/No signature from the sender/)
     expect(() => verifySignedTransaction(serializeSignedTransaction(signed.bytes, []))).toThrow(/no signature/)
     // One signature per signer, as the node requires: the sender's plus another is refused too.
-    const extra = serializeSignedTransaction(signed.bytes, [signed.signature, signTransaction(other, signed.bytes).signature])
+    const extra = serializeSignedTransaction(signed.bytes, [signed.signature, foreignSignature])
     expect(() => verifySignedTransaction(extra)).toThrow(/exactly 1 signature/)
     expect(() => verifySignedTransaction(serializeSignedTransaction(signed.bytes, [signed.signature, signed.signature]))).toThrow(InvalidSignatureError)
   })
@@ -259,15 +262,19 @@ describe('SystemState contents', () => {
 
 import { MultiSig } from '../src/bcs/index.js'
 
+const bitmapKeys = [1, 2, 3].map((b) => Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(b)))
+const bitmapDigest = new Uint8Array(32).fill(7)
+const signaturesOfDigest = await Promise.all(bitmapKeys.map((k) => k.sign(bitmapDigest)))
+
 describe('multisig bitmap pairing follows the reference (zip of signatures and set bits)', () => {
-  const keys = [1, 2, 3].map((b) => Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(b)))
+  const keys = bitmapKeys
   const committee = { members: keys.map((k, i) => ({ publicKey: k.getPublicKey(), weight: i + 1 })), threshold: 2 }
-  const digest = new Uint8Array(32).fill(7)
+  const digest = bitmapDigest
   const raw = (bitmap: number, signers: number[]) =>
     Uint8Array.from([
       2,
       ...encodeBcs(MultiSig, {
-        sigs: signers.map((i) => ({ Ed25519: keys[i]!.sign(digest) })),
+        sigs: signers.map((i) => ({ Ed25519: signaturesOfDigest[i]! })),
         bitmap,
         multisigPk: { pkMap: keys.map((k, i) => ({ publicKey: { Ed25519: k.getPublicKey().toRawBytes() }, weight: i + 1 })), threshold: 2 },
       }),
@@ -282,9 +289,9 @@ describe('multisig bitmap pairing follows the reference (zip of signatures and s
 })
 
 describe('Ed25519Keypair.signTransaction', () => {
-  it('is the same as signTransaction(keypair, tx)', () => {
+  it('is the same as signTransaction(keypair, tx)', async () => {
     const kp = Ed25519Keypair.fromMnemonic(FILM)
-    expect(kp.signTransaction(TRANSFER)).toEqual(signTransaction(kp, TRANSFER))
+    expect(await kp.signTransaction(TRANSFER)).toEqual(await signTransaction(kp, TRANSFER))
     expect(JSON.stringify(kp)).toBe(`{"address":"${SENDER}"}`)
   })
 })

@@ -20,10 +20,10 @@ import { TransactionSchema, type Transaction } from '../src/generated/soma/rpc/t
 import { Ed25519Keypair } from '../src/keys/index.js'
 import { buildTransaction } from '../src/rpc/build.js'
 import { transactionDataFromProto } from '../src/rpc/convert.js'
-import { toConnectError } from '../src/rpc/server.js'
+import { toConnectError } from '../../localnet/src/rpc/server.js'
 import { userSignatureFromProto } from '../src/rpc/signature.js'
 import { GrpcStatus } from '../src/rpc/errors.js'
-import { ServiceError, serveSideServices, type RunningService } from '../src/services/index.js'
+import { ServiceError, serveSideServices, type RunningService } from '../../localnet/src/services/server.js'
 import { transactionDigest } from '../src/transactions/digests.js'
 import { serializeSignedTransaction, signTransaction, verifyTransactionSignature } from '../src/transactions/signature.js'
 import { normalizeAddress, toHex } from '../src/utils/encoding.js'
@@ -223,11 +223,13 @@ describe.skipIf('skip' in env)('the reference soma-sdk (Python) against our serv
     const next = rng(0x5e_ed)
     const randomInputs = Array.from({ length: 300 }, () => randomTransaction(next, SENDER))
     const userKinds = ['TransferCoin', 'PayCoins', 'CommitModel', 'RevealModel', 'SubmitData', 'AddStake'] as const
-    const signed = userKinds.map((name) => {
-      const input = inputs[TRANSACTION_KIND_NAMES.indexOf(name)]!
-      const s = signTransaction(keypair, input)
-      return toHex(serializeSignedTransaction(s.bytes, [s.signature]))
-    })
+    const signed = await Promise.all(
+      userKinds.map(async (name) => {
+        const input = inputs[TRANSACTION_KIND_NAMES.indexOf(name)]!
+        const s = await signTransaction(keypair, input)
+        return toHex(serializeSignedTransaction(s.bytes, [s.signature]))
+      }),
+    )
     const run = await runPython(python, {
       rpc: `http://127.0.0.1:${(h2.address() as AddressInfo).port}`,
       side: side.url,

@@ -31,7 +31,7 @@ import {
   RpcUnimplementedError,
 } from '../src/rpc/errors.js'
 import { createSomaRpcClient } from '../src/rpc/node.js'
-import { fieldViolationError, toConnectError } from '../src/rpc/server.js'
+import { fieldViolationError, toConnectError } from '../../localnet/src/rpc/server.js'
 import { userSignatureFromProto, userSignatureToProto } from '../src/rpc/signature.js'
 import { createSomaRpcWebClient } from '../src/rpc/web.js'
 import { signTransaction, verifyTransactionSignature } from '../src/transactions/signature.js'
@@ -246,7 +246,7 @@ describe.each([
 
   it('ExecuteTransaction: the server rebuilds the BCS from the protobuf and the signature verifies', async () => {
     const built = transferTx()
-    const signed = signTransaction(keypair, built.bcs)
+    const signed = await signTransaction(keypair, built.bcs)
     const executed = await makeClient().executeTransaction(built.proto, [userSignatureToProto(signed.signature)])
     expect(executed.effects?.status?.success).toBe(true)
     expect(executed.effects?.transactionDigest).toBe(built.digest)
@@ -255,7 +255,7 @@ describe.each([
   it('ExecuteTransaction: a signature over other bytes is INVALID_ARGUMENT, typed', async () => {
     const built = transferTx()
     const other = buildTransaction({ V1: { ...built.data.V1, gasPayment: [] } })
-    const signed = signTransaction(keypair, other.bcs)
+    const signed = await signTransaction(keypair, other.bcs)
     const err = await makeClient()
       .executeTransaction(built.proto, [userSignatureToProto(signed.signature)])
       .catch((e: unknown) => e)
@@ -267,7 +267,7 @@ describe.each([
   it('ExecuteTransaction: a malformed field comes back as a BadRequest field violation', async () => {
     const built = transferTx()
     built.proto.sender = 'not-hex'
-    const signed = signTransaction(keypair, transferTx().bcs)
+    const signed = await signTransaction(keypair, transferTx().bcs)
     const err = (await makeClient()
       .executeTransaction(built.proto, [userSignatureToProto(signed.signature)])
       .catch((e: unknown) => e)) as RpcError
@@ -278,7 +278,7 @@ describe.each([
 
   it('executeAndWait: executes, then finds the digest in a checkpoint from the subscription', async () => {
     const built = transferTx()
-    const signed = signTransaction(keypair, built.bcs)
+    const signed = await signTransaction(keypair, built.bcs)
     const { executed, checkpoint } = await makeClient().executeAndWait(built, [signed.signature], { pollIntervalMs: 50 })
     expect(executed.effects?.transactionDigest).toBe(built.digest)
     expect(checkpoint).toBeGreaterThanOrEqual(500n)
@@ -286,7 +286,7 @@ describe.each([
 
   it('executeAndWait: falls back to GetTransaction when the subscription never shows it', async () => {
     const built = transferTx(998n)
-    const signed = signTransaction(keypair, built.bcs)
+    const signed = await signTransaction(keypair, built.bcs)
     const { checkpoint } = await makeClient().executeAndWait(built, [signed.signature], { pollIntervalMs: 20, timeoutMs: 5_000 })
     expect(checkpoint).toBe(77n)
   })
@@ -316,7 +316,7 @@ describe.each([
 
   it('executeAndWait: no checkpoint within the timeout is RpcTimeoutError naming the digest', async () => {
     const built = transferTx(999n)
-    const signed = signTransaction(keypair, built.bcs)
+    const signed = await signTransaction(keypair, built.bcs)
     const err = (await makeClient()
       .executeAndWait(built, [signed.signature], { timeoutMs: 300, pollIntervalMs: 50 })
       .catch((e: unknown) => e)) as RpcError
@@ -408,8 +408,8 @@ describe('bad bytes on the wire never crash the server', () => {
     expect(res.body!.includes(Buffer.from(hex64('02')))).toBe(true)
   })
 
-  it('the rebuilt signature bytes match the client-side serialization', () => {
-    const signed = signTransaction(keypair, transferTx().bcs)
+  it('the rebuilt signature bytes match the client-side serialization', async () => {
+    const signed = await signTransaction(keypair, transferTx().bcs)
     expect(Buffer.from(userSignatureFromProto(userSignatureToProto(signed.signature))).toString('base64')).toBe(signed.signature)
     expect(fromHex(SENDER.slice(2)).length).toBe(32)
   })

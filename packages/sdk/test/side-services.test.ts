@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeBcs } from '../src/bcs/index.js'
 import { normalizeAddress, toHex } from '../src/utils/encoding.js'
 import { GrpcStatus, RpcCancelledError, RpcInternalError, RpcInvalidArgumentError, RpcTimeoutError, RpcUnavailableError, RpcUnimplementedError, type RpcError } from '../src/rpc/errors.js'
+import { ServiceError, serveSideServices, type RunningService } from '../../localnet/src/services/server.js'
+import { AdminClient, BcsGrpcClient, FaucetClient, ScoringClient } from '../src/services/client.js'
 import {
-  AdminClient,
-  BcsGrpcClient,
-  FaucetClient,
   GasRequest,
   GasResponse,
   HealthRequest,
@@ -18,11 +17,7 @@ import {
   AdvanceEpochResponse,
   ScoreRequest,
   ScoreResponse,
-  ScoringClient,
   ScoringMethods,
-  ServiceError,
-  serveSideServices,
-  type RunningService,
 } from '../src/services/index.js'
 
 const ascii = (s: string) => Buffer.from(s, 'ascii').toString('hex')

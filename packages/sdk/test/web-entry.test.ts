@@ -27,7 +27,7 @@ function reachablePackages(entry: string): Set<string> {
   return packages
 }
 
-describe('@soma-ts/sdk/rpc/web', () => {
+describe('the gRPC-Web client (src/rpc/web.ts)', () => {
   it('imports only browser-safe packages', () => {
     const packages = [...reachablePackages(join(src, 'rpc', 'web.ts'))].sort()
     expect(packages).toContain('@connectrpc/connect-web')

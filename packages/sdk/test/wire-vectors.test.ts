@@ -138,12 +138,12 @@ import {
   commitModel,
   createModel,
   embeddingCommitment,
-  normalizeUrl,
   payCoins,
   submitData,
   transactionData,
   transferCoin,
 } from '../src/transactions/builders.js'
+import { normalizeUrl } from '../src/utils/url.js'
 import { BaseError } from '../src/errors/index.js'
 
 describe('builders give the §12.2 bytes from plain values', () => {

@@ -9,16 +9,13 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import {
   Ed25519Keypair,
   Ed25519PublicKey,
-  FileKeystore,
   InvalidArgumentError,
   InvalidKeyError,
   TRANSACTION_INTENT,
   BaseError,
   bcsTypes,
   combineMultiSig,
-  configDir,
   decodeBcs,
-  defaultKeystorePath,
   encodeBcs,
   fromBase64,
   fromHex,
@@ -28,11 +25,13 @@ import {
   parseSerializedSignature,
   signingDigest,
   toBase64,
+  toSerializedSignature,
   verifyMultiSig,
   verifyTransactionSignature,
   type MnemonicWordCount,
   type MultiSigCommittee,
 } from '@soma-ts/sdk'
+import { FileKeystore, configDir, defaultKeystorePath } from '@soma-ts/sdk/node'
 import type { Command } from 'commander'
 
 import { print } from '../output.js'
@@ -212,7 +211,7 @@ export function registerKeytool(program: Command): void {
     .requiredOption('--data <base64>', 'Base64 of BCS TransactionData')
     .option('--intent <hex>', 'intent as 3 bytes of hex (default 000001)')
     .option('--json', 'print JSON')
-    .action((o: { address: string; data: string; intent?: string }, cmd: Command) => {
+    .action(async (o: { address: string; data: string; intent?: string }, cmd: Command) => {
       const ks = keystoreOf(optsOf(cmd))
       const address = ks.resolve(o.address)
       const kp = ks.get(address)
@@ -221,7 +220,7 @@ export function registerKeytool(program: Command): void {
       const intent = parseIntent(o.intent)
       const rawIntentMsg = new Uint8Array([...intent, ...txBytes])
       const digest = signingDigest(txBytes, intent)
-      const signature = new Uint8Array([0, ...kp.sign(digest), ...kp.getPublicKey().toRawBytes()])
+      const signature = toSerializedSignature(await kp.sign(digest), kp.getPublicKey())
       const out = {
         somaAddress: address,
         rawTxData: o.data,

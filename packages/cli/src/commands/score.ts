@@ -1,8 +1,10 @@
 import { readFile, stat } from 'node:fs/promises'
 
-import { loadModel, MAX_DATA_SIZE, type Model, type ModelDevice, score } from '@soma-ts/core'
+import { FileError, InvalidArgumentError, InvalidDataError } from '@soma-ts/sdk'
+import type { Model, ModelDevice } from '@soma-ts/sdk/native'
 import type { Command } from 'commander'
 
+import { native } from '../native.js'
 import { print } from '../output.js'
 import { progressBar } from '../progress.js'
 
@@ -17,8 +19,8 @@ interface ScoreFlags {
   json?: boolean
 }
 
-function usage(message: string, hint: string): Error {
-  return Object.assign(new Error(message), { code: 'SOMA_INVALID_ARGUMENT', shortMessage: message, hint })
+function usage(message: string, hint: string): InvalidArgumentError {
+  return new InvalidArgumentError(message, { hint })
 }
 
 function list(value: string): string[] {
@@ -78,23 +80,18 @@ export function registerScore(program: Command): void {
       const seed = parseSeed(opts.seed)
       const device = opts.device as ModelDevice
       const config = opts.smallModel ? 'small' : 'v1'
+      const { loadModel, MAX_DATA_SIZE, score } = await native()
       let data: Uint8Array
       try {
         // Refuse an oversized file before reading it (it may be gigabytes).
         const { size } = await stat(opts.data)
         if (size > MAX_DATA_SIZE) {
-          throw Object.assign(new Error(`data too large: ${size} bytes, the limit is ${MAX_DATA_SIZE} bytes`), {
-            code: 'SOMA_DATA_TOO_LARGE',
-            hint: `Data must be 1 to ${MAX_DATA_SIZE} bytes (1 MiB).`,
-          })
+          throw new InvalidDataError('SOMA_DATA_TOO_LARGE', `data too large: ${size} bytes, the limit is ${MAX_DATA_SIZE} bytes`)
         }
         data = new Uint8Array(await readFile(opts.data))
       } catch (err) {
-        if ((err as { code?: unknown }).code === 'SOMA_DATA_TOO_LARGE') throw err
-        throw Object.assign(new Error(`Cannot read the data file ${opts.data}.`), {
-          code: 'SOMA_IO',
-          details: err instanceof Error ? err.message : String(err),
-        })
+        if (err instanceof InvalidDataError) throw err
+        throw new FileError(`Cannot read the data file ${opts.data}.`, { cause: err })
       }
       const models: Model[] = []
       for (const [i, path] of weights.entries()) {

@@ -6,9 +6,8 @@
 import { existsSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 
+import { ConfigError, Ed25519Keypair } from '@soma-ts/sdk'
 import {
-  ConfigError,
-  Ed25519Keypair,
   clientConfigPath,
   configDir,
   createClientConfig,
@@ -16,7 +15,7 @@ import {
   switchActiveAddress,
   type ClientConfig,
   type FileKeystore,
-} from '@soma-ts/sdk'
+} from '@soma-ts/sdk/node'
 import type { Command } from 'commander'
 
 import { print } from '../output.js'

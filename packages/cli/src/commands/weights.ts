@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises'
 
-import { commitment, encryptWeightsFile, fileCommitment, parseKey } from '@soma-ts/sdk'
-import { aes256CtrFile } from '@soma-ts/core'
+import { commitment, InvalidArgumentError, parseKey } from '@soma-ts/sdk'
 import type { Command } from 'commander'
 
+import { native } from '../native.js'
 import { print } from '../output.js'
 import { progressBar } from '../progress.js'
 
@@ -33,6 +33,7 @@ export function registerWeights(program: Command): void {
     .option('--key <base58>', 'use this 32-byte Base58 key instead of a fresh random one')
     .option('--json', 'print JSON')
     .action(async (opts: JsonFlag & { input: string; output: string; key?: string }) => {
+      const { encryptWeightsFile } = await native()
       const bar = progressBar('encrypting', await sizeOf(opts.input), opts)
       const result = await encryptWeightsFile(opts.input, opts.output, {
         ...(opts.key === undefined ? {} : { key: opts.key }),
@@ -59,8 +60,9 @@ export function registerWeights(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: JsonFlag & { input: string; output: string; key: string }) => {
       const key = parseKey(opts.key)
+      const { decryptWeightsFile } = await native()
       const bar = progressBar('decrypting', await sizeOf(opts.input), opts)
-      const size = await aes256CtrFile(opts.input, opts.output, key, { onProgress: (n) => bar.update(n) })
+      const size = await decryptWeightsFile(opts.input, opts.output, key, { onProgress: (n) => bar.update(n) })
       bar.finish()
       print(opts, { output: opts.output, size }, () => `Decrypted ${opts.input} -> ${opts.output} (${size} bytes)`)
     })
@@ -77,10 +79,10 @@ export function registerWeights(program: Command): void {
         value = commitment(new TextEncoder().encode(opts.text))
       } else if (file !== undefined) {
         const bar = progressBar('hashing', await sizeOf(file), opts)
-        value = await fileCommitment(file, { onProgress: (n) => bar.update(n) })
+        value = await (await native()).fileCommitment(file, { onProgress: (n) => bar.update(n) })
         bar.finish()
       } else {
-        throw Object.assign(new Error('Give a file or --text.'), { hint: 'soma weights commitment weights.enc' })
+        throw new InvalidArgumentError('Give a file or --text.', { hint: 'soma weights commitment weights.enc' })
       }
       print(opts, { commitment: value }, () => value)
     })

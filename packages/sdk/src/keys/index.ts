@@ -1,3 +1,5 @@
+export { Keypair, Signer, toSerializedSignature, type SignedTransaction, type SignerPublicKey } from './signer.js'
+export { MultiSigSigner } from './multisig-signer.js'
 export { Ed25519Keypair, PRIVATE_KEY_PREFIX, SECRET_KEY_LENGTH } from './keypair.js'
 export {
   ED25519_PUBLIC_KEY_LENGTH,

@@ -6,10 +6,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { base64, bech32 } from '@scure/base'
 
-import type { TransactionDataInput } from '../bcs/transaction.js'
 import { InvalidKeyError } from '../errors/index.js'
-import { signTransaction, type SignedTransaction } from '../transactions/signature.js'
-import { concatBytes } from '../utils/encoding.js'
+import { concatBytes, fromHex, toHex } from '../utils/encoding.js'
 import {
   DEFAULT_DERIVATION_PATH,
   generateMnemonic,
@@ -18,16 +16,19 @@ import {
   type MnemonicWordCount,
 } from './mnemonic.js'
 import { Ed25519PublicKey, SIGNATURE_SCHEME_FLAG } from './publickey.js'
+import { Keypair } from './signer.js'
 
 export const SECRET_KEY_LENGTH = 32
 /** The Bech32 human-readable part of exported private keys. */
 export const PRIVATE_KEY_PREFIX = 'somaprivkey'
 
-export class Ed25519Keypair {
+/** An Ed25519 key held in memory. */
+export class Ed25519Keypair extends Keypair {
   readonly #secret: Uint8Array
   readonly #publicKey: Ed25519PublicKey
 
   private constructor(secret: Uint8Array) {
+    super()
     this.#secret = Uint8Array.from(secret)
     this.#publicKey = new Ed25519PublicKey(ed25519.getPublicKey(this.#secret))
   }
@@ -71,9 +72,7 @@ export class Ed25519Keypair {
       })
     }
     if (hex.length !== 64) throw new InvalidKeyError(`Secret key must be exactly 32 bytes, got ${hex.length / 2}.`)
-    const raw = new Uint8Array(32)
-    for (let i = 0; i < 32; i++) raw[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)
-    return new Ed25519Keypair(raw)
+    return new Ed25519Keypair(fromHex(hex))
   }
 
   /** From `somaprivkey1…` (classic Bech32 of `flag ‖ seed`). */
@@ -121,23 +120,18 @@ export class Ed25519Keypair {
     return Ed25519Keypair.fromSomaBytes(raw)
   }
 
-  getPublicKey(): Ed25519PublicKey {
+  override getPublicKey(): Ed25519PublicKey {
     return this.#publicKey
   }
 
-  /** `0x` + 64 hex. */
-  toSomaAddress(): string {
-    return this.#publicKey.toSomaAddress()
-  }
-
   /** The raw 32-byte Ed25519 seed. Handle with care. */
-  getSecretKey(): Uint8Array {
+  override getSecretKey(): Uint8Array {
     return Uint8Array.from(this.#secret)
   }
 
   /** 64 hex digits, no `0x`, no flag (`Keypair.to_secret_key`). */
   toSecretKeyHex(): string {
-    return Array.from(this.#secret, (b) => b.toString(16).padStart(2, '0')).join('')
+    return toHex(this.#secret)
   }
 
   /** `flag ‖ seed` (33 bytes). */
@@ -155,17 +149,9 @@ export class Ed25519Keypair {
     return base64.encode(this.toSomaBytes())
   }
 
-  /** A raw 64-byte Ed25519 signature of `message` (for transactions, pass the signing digest). */
-  sign(message: Uint8Array): Uint8Array {
+  /** A raw 64-byte Ed25519 signature of `message` (for transactions, the signing digest). */
+  override async sign(message: Uint8Array): Promise<Uint8Array> {
     return ed25519.sign(message, this.#secret)
-  }
-
-  /**
-   * Signs a transaction (BCS bytes or a `TransactionData` value) over its intent digest; returns
-   * the BCS, the Base64 97-byte serialized signature and the Base58 digest.
-   */
-  signTransaction(tx: Uint8Array | TransactionDataInput): SignedTransaction {
-    return signTransaction(this, tx)
   }
 
   /** Keeps secrets out of logs and JSON. */

@@ -9,6 +9,7 @@
  * cannot carry rather than letting the rebuild silently change them.
  */
 import { create } from '@bufbuild/protobuf'
+import { bytes32FromBase58 } from '@soma-ts/core/bytes'
 import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt'
 
 import { decodeBcs, encodeBcs } from '../bcs/codec.js'
@@ -27,6 +28,7 @@ import {
   type TransactionKind as ProtoTransactionKind,
 } from '../generated/soma/rpc/transaction_pb.js'
 import { fromBase58, fromHex, toBase58, toHex } from '../utils/encoding.js'
+import { normalizeUrl } from '../utils/url.js'
 
 /** A decoded (canonical) TransactionData value, as `decodeBcs(TransactionData, …)` returns it. */
 export type TransactionDataValue = typeof TransactionData.$inferType
@@ -43,7 +45,6 @@ export type FieldViolationReason = 'FIELD_MISSING' | 'FIELD_INVALID'
  */
 export class ProtoConversionError extends BaseError {
   override name = 'ProtoConversionError'
-  override readonly code = 'PROTO_CONVERSION'
   /** Dotted protobuf path of the offending field, from the Transaction message (e.g. `kind.transfer_coin.coin.digest`). */
   readonly field: string
   readonly reason: FieldViolationReason
@@ -60,7 +61,7 @@ export class ProtoConversionError extends BaseError {
       reason === 'FIELD_MISSING'
         ? `The transaction's protobuf is missing the required field "${field}".`
         : `The transaction's protobuf field "${field}" is invalid.`,
-      { details: description || undefined, ...rest },
+      { details: description || undefined, ...rest, code: 'SOMA_PROTO_CONVERSION' },
     )
     this.field = field
     this.reason = reason
@@ -99,20 +100,12 @@ export function parseRpcAddress(text: string, field: string): string {
  * decodings instead of padding them, since no valid digest is shorter.)
  */
 function parseDigest(text: string, field: string): string {
-  let raw: Uint8Array
-  try {
-    raw = fromBase58(text)
-  } catch {
-    throw invalid(field, `"${truncate(text, 80)}" is not Base58`)
-  }
-  if (raw.length !== 32) throw invalid(field, `digest decodes to ${raw.length} bytes, expected 32`)
-  return toBase58(raw)
+  return toBase58(bytes32FromBase58(text, (reason) => invalid(field, `"${truncate(text, 80)}" ${reason}`)))
 }
 
 function bytes32(bytes: Uint8Array | undefined, field: string): string {
   const raw = need(bytes, field)
-  if (raw.length !== 32) throw invalid(field, `${field.split('.').pop()} must be 32 bytes, got ${raw.length}`)
-  return toBase58(raw)
+  return toBase58(bytes32FromBase58(raw, (reason) => invalid(field, `${field.split('.').pop()} ${reason}`)))
 }
 
 function parseObjectRef(ref: ObjectReference | undefined, field: string) {
@@ -124,14 +117,6 @@ function parseObjectRef(ref: ObjectReference | undefined, field: string) {
   }
 }
 
-/** rust-url and WHATWG agree on serialization for the URLs manifests carry; Node's URL is WHATWG. */
-function normalizeUrl(text: string, field: string): string {
-  try {
-    return new URL(text).href
-  } catch {
-    throw invalid(field, `"${truncate(text, 80)}" is not an absolute URL`)
-  }
-}
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn
 
@@ -153,7 +138,7 @@ function manifestFromProto(m: ProtoManifest | undefined, field: string): Manifes
   const manifest = need(m, field)
   if (manifest.version.case !== 'v1') throw missing(`${field}.version`)
   const v1 = manifest.version.value
-  const url = normalizeUrl(need(v1.url, `${field}.v1.url`), `${field}.v1.url`)
+  const url = normalizeUrl(need(v1.url, `${field}.v1.url`), (reason) => invalid(`${field}.v1.url`, reason))
   const metadata = need(v1.metadata, `${field}.v1.metadata`)
   if (metadata.version.case !== 'v1') throw missing(`${field}.v1.metadata.version`)
   const meta = metadata.version.value
@@ -421,21 +406,11 @@ function manifestToProto(manifest: KindBody<'CommitModel'>['manifest']): ProtoMa
     version: {
       case: 'v1',
       value: {
-        url: normalizeUrlForBuild(v1.url),
+        url: normalizeUrl(v1.url),
         metadata: { version: { case: 'v1', value: { checksum: fromBase58(meta.checksum), size: meta.size } } },
       },
     },
   })
-}
-
-function normalizeUrlForBuild(url: string): string {
-  try {
-    return new URL(url).href
-  } catch {
-    throw new InvalidArgumentError(`"${truncate(url, 80)}" is not an absolute URL.`, {
-      hint: 'Manifest URLs must parse as absolute URLs (e.g. https://host/path); the node re-parses them.',
-    })
-  }
 }
 
 /** A tensor the node will rebuild from a float list: shape must be `[len]`. */

@@ -69,7 +69,6 @@ function violationLines(violations: FieldViolation[]): string[] {
 /** A gRPC call that ended with a non-OK status. */
 export class RpcError extends BaseError {
   override name = 'RpcError'
-  override readonly code: string
   readonly grpcCode: number
   readonly status: GrpcStatusName
   readonly serverMessage: string
@@ -86,8 +85,8 @@ export class RpcError extends BaseError {
       metaMessages: violationLines(violations),
       hint,
       cause: p.cause,
+      code: `SOMA_RPC_${status}`,
     })
-    this.code = `RPC_${status}`
     this.grpcCode = p.grpcCode
     this.status = status
     this.serverMessage = p.serverMessage

@@ -1,7 +1,7 @@
 /**
- * The wire layer for the fullnode (`soma.rpc`): transports, client, typed errors, and the
- * TransactionData ⇄ protobuf conversion the node performs. Browser code imports
- * `@soma-ts/sdk/rpc/web` instead (no Node-only modules).
+ * The browser-safe wire layer for the fullnode (`soma.rpc`): the client interface, the gRPC-Web
+ * transport, typed errors, and the TransactionData ⇄ protobuf conversion the node performs. The
+ * HTTP/2 transport is Node-only and lives in `@soma-ts/sdk/node`.
  */
 export { buildTransaction, type BuiltTransaction } from './build.js'
 export {
@@ -24,7 +24,5 @@ export {
   type TransactionDataValue,
 } from './convert.js'
 export * from './errors.js'
-export { createNodeTransport, createSomaRpcClient, normalizeRpcUrl, type NodeTransportOptions } from './node.js'
-export { fieldViolationError, toConnectError } from './server.js'
 export { userSignatureFromProto, userSignatureToProto } from './signature.js'
 export { createSomaRpcWebClient, createWebTransport, type WebTransportOptions } from './web.js'

@@ -5,7 +5,7 @@
 import type { Transport } from '@connectrpc/connect'
 import { createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node'
 
-import { InvalidArgumentError } from '../errors/index.js'
+import { endpointHref } from '../utils/url.js'
 import { createSomaRpcClientFromTransport, type SomaRpcClient } from './client.js'
 
 export interface NodeTransportOptions {
@@ -19,17 +19,7 @@ export interface NodeTransportOptions {
 
 /** Fullnode URLs as the reference prints them: `0.0.0.0` means "this machine" to a client. */
 export function normalizeRpcUrl(url: string): string {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw new InvalidArgumentError(`"${url}" is not a URL.`, { hint: 'Use e.g. http://127.0.0.1:9000 or https://fullnode.testnet.soma.org.' })
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new InvalidArgumentError(`"${url}" is not an http(s) URL.`, { hint: 'gRPC endpoints are http:// (plaintext HTTP/2) or https://.' })
-  }
-  if (parsed.hostname === '0.0.0.0') parsed.hostname = '127.0.0.1'
-  return parsed.href.replace(/\/$/, '')
+  return endpointHref(url, 'http://127.0.0.1:9000 or https://fullnode.testnet.soma.org')
 }
 
 export function createNodeTransport(options: NodeTransportOptions): Transport {

@@ -5,6 +5,7 @@
 import type { Transport } from '@connectrpc/connect'
 import { createGrpcWebTransport } from '@connectrpc/connect-web'
 
+import { endpointHref } from '../utils/url.js'
 import { createSomaRpcClientFromTransport, type SomaRpcClient } from './client.js'
 
 export interface WebTransportOptions {
@@ -18,7 +19,7 @@ export interface WebTransportOptions {
 
 export function createWebTransport(options: WebTransportOptions): Transport {
   return createGrpcWebTransport({
-    baseUrl: options.url.replace(/\/$/, ''),
+    baseUrl: endpointHref(options.url, 'https://fullnode.testnet.soma.org'),
     defaultTimeoutMs: options.defaultTimeoutMs ?? 60_000,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   })
@@ -26,7 +27,9 @@ export function createWebTransport(options: WebTransportOptions): Transport {
 
 /** A fullnode client over gRPC-Web. */
 export function createSomaRpcWebClient(options: WebTransportOptions): SomaRpcClient {
-  return createSomaRpcClientFromTransport(createWebTransport(options), { url: options.url })
+  return createSomaRpcClientFromTransport(createWebTransport(options), {
+    url: endpointHref(options.url, 'https://fullnode.testnet.soma.org'),
+  })
 }
 
 export { createSomaRpcClientFromTransport, paginate, readMask, READ_MASKS, type SomaRpcClient } from './client.js'

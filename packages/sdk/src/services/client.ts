@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js'
 import { decodeBcs, encodeBcs } from '../bcs/codec.js'
 import { InvalidArgumentError } from '../errors/index.js'
 import { GrpcStatus, rpcErrorFromStatus } from '../rpc/errors.js'
+import { normalizeEndpointUrl } from '../utils/url.js'
 import { AdminMethods, FaucetMethods, ScoringMethods, type BcsMethod } from './definitions.js'
 import type { GasResponse, HealthResponse, ScoreRequestInput, ScoreResponse } from './types.js'
 
@@ -26,17 +27,9 @@ export interface SideCallOptions {
 const identity = (b: Buffer): Buffer => b
 
 function endpoint(url: string): { target: string; secure: boolean; href: string } {
-  let u: URL
-  try {
-    u = new URL(url)
-  } catch {
-    throw new InvalidArgumentError(`"${url}" is not a URL.`, { hint: 'Use e.g. http://127.0.0.1:9123.' })
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new InvalidArgumentError(`"${url}" is not an http(s) URL.`, { hint: 'Side services are http:// (plaintext) or https:// (TLS).' })
-  }
+  const u = normalizeEndpointUrl(url, 'http://127.0.0.1:9123')
   const secure = u.protocol === 'https:'
-  const host = u.hostname === '0.0.0.0' ? '127.0.0.1' : u.hostname
+  const host = u.hostname
   const port = u.port || (secure ? '443' : '80')
   return { target: `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`, secure, href: u.href.replace(/\/$/, '') }
 }

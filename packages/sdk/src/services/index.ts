@@ -1,20 +1,7 @@
+/**
+ * The side services (faucet, scoring, admin): method definitions and BCS message types. Both are
+ * browser-safe; the grpc-js clients are Node-only and exported from `@soma-ts/sdk/node`, and the
+ * server half lives in `@soma-ts/localnet`.
+ */
 export { AdminMethods, FaucetMethods, ScoringMethods, SIDE_SERVICE_PORTS, type BcsMethod } from './definitions.js'
-export {
-  AdminClient,
-  BcsGrpcClient,
-  FaucetClient,
-  ScoringClient,
-  type SideCallOptions,
-  type SideServiceClientOptions,
-} from './client.js'
-export {
-  ServiceError,
-  serveSideServices,
-  type AdminHandlers,
-  type FaucetHandlers,
-  type HandlerContext,
-  type RunningService,
-  type ScoringHandlers,
-  type SideServicesOptions,
-} from './server.js'
 export * from './types.js'

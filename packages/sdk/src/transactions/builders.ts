@@ -11,6 +11,7 @@ import type { TransactionDataInput, TransactionKindInput } from '../bcs/transact
 import { InvalidArgumentError, truncate } from '../errors/index.js'
 import { blake2b256 } from '../hash/blake2b.js'
 import { digestToBytes, normalizeAddress, toBase58 } from '../utils/encoding.js'
+import { normalizeUrl } from '../utils/url.js'
 
 type Address = string | Uint8Array
 type Amount = bigint | number
@@ -28,14 +29,6 @@ function u64(value: Amount, what: string): bigint {
 const opt = (value: Amount | null | undefined, what: string) => (value === undefined || value === null ? null : u64(value, what))
 const b58 = (value: Bytes32, what: string) => toBase58(digestToBytes(value, what))
 
-/** The URL text the node stores: `new URL(url).href` (lower-case scheme/host, `/` for an empty path…). */
-export function normalizeUrl(url: string): string {
-  try {
-    return new URL(url).href
-  } catch {
-    throw new InvalidArgumentError(`"${truncate(String(url), 80)}" is not an absolute URL.`)
-  }
-}
 
 /** `Manifest::V1 { url, metadata: V1 { checksum, size } }`. */
 export function manifest(p: { url: string; checksum: Bytes32; size: Amount }) {

@@ -6,19 +6,13 @@
 import { decodeBcs, encodeBcs } from '../bcs/codec.js'
 import { SenderSignedData, TransactionData, type TransactionDataInput } from '../bcs/transaction.js'
 import { InvalidSignatureError } from '../errors/index.js'
-import type { Ed25519Keypair } from '../keys/keypair.js'
 import { parseMultiSig, verifyMultiSig, type DecodedMultiSig } from '../keys/multisig.js'
 import { Ed25519PublicKey, SIGNATURE_SCHEME_FLAG } from '../keys/publickey.js'
-import { concatBytes, fromBase64, normalizeAddress, toBase64 } from '../utils/encoding.js'
+import type { SignedTransaction, Signer } from '../keys/signer.js'
+import { fromBase64, normalizeAddress } from '../utils/encoding.js'
 import { TRANSACTION_INTENT, signingDigest, transactionDigest } from './digests.js'
 
 export const ED25519_SERIALIZED_SIGNATURE_LENGTH = 97
-
-/** `0x00 ‖ signature(64) ‖ publicKey(32)`. */
-export function toSerializedSignature(signature: Uint8Array, publicKey: Ed25519PublicKey): Uint8Array {
-  if (signature.length !== 64) throw new InvalidSignatureError('An Ed25519 signature is 64 bytes.')
-  return concatBytes(Uint8Array.of(SIGNATURE_SCHEME_FLAG.ED25519), signature, publicKey.toRawBytes())
-}
 
 export type ParsedSignature =
   | { scheme: 'ED25519'; signature: Uint8Array; publicKey: Ed25519PublicKey; signer: string }
@@ -44,24 +38,9 @@ export function parseSerializedSignature(serialized: Uint8Array | string): Parse
   })
 }
 
-export interface SignedTransaction {
-  /** BCS(TransactionData). */
-  bytes: Uint8Array
-  /** Base64 of the serialized signature (97 bytes for Ed25519). */
-  signature: string
-  /** The transaction digest, Base58. */
-  digest: string
-}
-
-/** Signs a transaction: Ed25519 over Blake2b-256([0,0,1] ‖ bcs). */
-export function signTransaction(keypair: Ed25519Keypair, tx: Uint8Array | TransactionDataInput): SignedTransaction {
-  const bytes = tx instanceof Uint8Array ? tx : encodeBcs(TransactionData, tx)
-  const sig = keypair.sign(signingDigest(bytes))
-  return {
-    bytes,
-    signature: toBase64(toSerializedSignature(sig, keypair.getPublicKey())),
-    digest: transactionDigest(bytes),
-  }
+/** Signs a transaction with any `Signer`: over Blake2b-256([0,0,1] ‖ bcs), never the raw bytes. */
+export function signTransaction(signer: Signer, tx: Uint8Array | TransactionDataInput): Promise<SignedTransaction> {
+  return signer.signTransaction(tx)
 }
 
 /**

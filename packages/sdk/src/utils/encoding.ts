@@ -2,40 +2,34 @@
  * Text forms used on the wire: lowercase hex, Base58 (Bitcoin alphabet) and standard Base64.
  * Every decoder throws a typed error with a bounded message.
  */
-import { base58, base64 } from '@scure/base'
+import { bytesToHex, concatBytes, equalBytes, hexToBytes } from '@noble/curves/utils.js'
+import { bytes32FromBase58 } from '@soma-ts/core/bytes'
+import { base64 } from '@scure/base'
 
 import { InvalidAddressError, InvalidArgumentError, InvalidDigestError, truncate } from '../errors/index.js'
 
 const HEX = /^[0-9a-fA-F]*$/
 
-export function toHex(bytes: Uint8Array): string {
-  let out = ''
-  for (const b of bytes) out += b.toString(16).padStart(2, '0')
-  return out
-}
+/** Base58 text (one implementation for every package). */
+export { fromBase58, toBase58 } from '@soma-ts/core/bytes'
 
-/** Parses hex with or without `0x`; odd lengths and non-hex characters are errors. */
+/** Lowercase hex, no `0x`. */
+export const toHex: (bytes: Uint8Array) => string = bytesToHex
+/** The bytes of all parts, in order. */
+export { concatBytes }
+/** Whether two byte arrays hold the same bytes. */
+export const bytesEqual: (a: Uint8Array, b: Uint8Array) => boolean = equalBytes
+
+/** Parses hex with or without `0x`; odd lengths and non-hex characters are typed errors. */
 export function fromHex(text: string): Uint8Array {
   const clean = text.startsWith('0x') || text.startsWith('0X') ? text.slice(2) : text
-  if (clean.length % 2 !== 0 || !HEX.test(clean)) {
+  try {
+    return hexToBytes(clean)
+  } catch {
     throw new InvalidArgumentError('Invalid hex string.', { details: `got "${truncate(text, 80)}"` })
   }
-  const out = new Uint8Array(clean.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(clean.slice(2 * i, 2 * i + 2), 16)
-  return out
 }
 
-export function toBase58(bytes: Uint8Array): string {
-  return base58.encode(bytes)
-}
-
-export function fromBase58(text: string): Uint8Array {
-  try {
-    return base58.decode(text)
-  } catch {
-    throw new InvalidArgumentError('Invalid Base58 string.', { details: `got "${truncate(text, 80)}"` })
-  }
-}
 
 export function toBase64(bytes: Uint8Array): string {
   return base64.encode(bytes)
@@ -87,36 +81,8 @@ export function addressToBytes(address: string | Uint8Array): Uint8Array {
 
 /** 32 bytes from a Base58 digest text or raw bytes; anything else is an `InvalidDigestError`. */
 export function digestToBytes(digest: string | Uint8Array, what = 'digest'): Uint8Array {
-  let raw: Uint8Array
-  if (typeof digest === 'string') {
-    try {
-      raw = base58.decode(digest)
-    } catch {
-      throw new InvalidDigestError({ what, details: `"${truncate(digest, 80)}" is not Base58` })
-    }
-  } else if (digest instanceof Uint8Array) {
-    raw = digest
-  } else {
-    throw new InvalidDigestError({ what, details: `got ${typeof digest}` })
-  }
-  if (raw.length !== 32) throw new InvalidDigestError({ what, details: `decodes to ${raw.length} bytes` })
-  return raw
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
+  return bytes32FromBase58(digest, (reason) => {
+    const shown = typeof digest === 'string' ? `"${truncate(digest, 80)}" is ` : ''
+    return new InvalidDigestError({ what, details: `${shown}${reason}` })
+  })
 }

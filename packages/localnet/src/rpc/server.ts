@@ -5,8 +5,8 @@
 import { create } from '@bufbuild/protobuf'
 import { Code, ConnectError } from '@connectrpc/connect'
 
-import { BadRequestSchema } from '../generated/google/rpc/error_details_pb.js'
-import { ProtoConversionError } from './convert.js'
+import { ProtoConversionError } from '@soma-ts/sdk'
+import { BadRequestSchema } from '@soma-ts/sdk/generated/google/rpc/error_details_pb'
 
 /** INVALID_ARGUMENT with one BadRequest field violation, the node's answer to a malformed field. */
 export function fieldViolationError(field: string, reason: 'FIELD_MISSING' | 'FIELD_INVALID', description = ''): ConnectError {

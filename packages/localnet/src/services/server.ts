@@ -6,26 +6,30 @@
  */
 import * as grpc from '@grpc/grpc-js'
 
-import { decodeBcs, encodeBcs } from '../bcs/codec.js'
-import { BaseError, type BaseErrorParameters } from '../errors/index.js'
-import { GrpcStatus, grpcStatusName } from '../rpc/errors.js'
-import { AdminMethods, FaucetMethods, ScoringMethods, type BcsMethod } from './definitions.js'
-import type {
-  GasRequest,
-  GasResponseInput,
-  ScoreRequest,
-  ScoreResponseInput,
-} from './types.js'
+import {
+  AdminMethods,
+  BaseError,
+  decodeBcs,
+  encodeBcs,
+  FaucetMethods,
+  GrpcStatus,
+  grpcStatusName,
+  ScoringMethods,
+  type BaseErrorParameters,
+  type BcsMethod,
+  type GasRequest,
+  type GasResponseInput,
+  type ScoreRequest,
+  type ScoreResponseInput,
+} from '@soma-ts/sdk'
 
 /** Throw this from a handler to answer with a specific gRPC status. */
 export class ServiceError extends BaseError {
   override name = 'ServiceError'
-  override readonly code: string
   readonly grpcCode: number
   constructor(grpcCode: number, shortMessage: string, parameters: BaseErrorParameters = {}) {
-    super(shortMessage, parameters)
+    super(shortMessage, { ...parameters, code: `SOMA_SERVICE_${grpcStatusName(grpcCode)}` })
     this.grpcCode = grpcCode
-    this.code = `SERVICE_${grpcStatusName(grpcCode)}`
   }
 }
 

@@ -1,0 +1,16 @@
+// The public surface of @soma-ts/localnet; a change has to be accepted on purpose.
+import { expect, it } from 'vitest'
+
+import * as localnet from '../src/index.js'
+
+it('@soma-ts/localnet', () => {
+  expect(Object.keys(localnet).sort()).toMatchInlineSnapshot(`
+    [
+      "ServiceError",
+      "fieldViolationError",
+      "serveSideServices",
+      "toConnectError",
+      "version",
+    ]
+  `)
+})

@@ -1,0 +1,16 @@
+/**
+ * `@soma-ts/sdk/node`: the parts that need Node.js. The config directory (`client.yaml`), the
+ * file keystore and its `KeystoreSigner`, the fullnode client over gRPC/HTTP/2, and the side
+ * services' grpc-js clients.
+ */
+export * from './config/index.js'
+export { KeystoreSigner } from './keys/keystore-signer.js'
+export { createNodeTransport, createSomaRpcClient, normalizeRpcUrl, type NodeTransportOptions } from './rpc/node.js'
+export {
+  AdminClient,
+  BcsGrpcClient,
+  FaucetClient,
+  ScoringClient,
+  type SideCallOptions,
+  type SideServiceClientOptions,
+} from './services/client.js'
