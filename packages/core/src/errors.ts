@@ -181,12 +181,21 @@ export class InvalidWeightsError extends BaseError {
 
 export class ChecksumMismatchError extends BaseError {
   override name = 'ChecksumMismatchError'
-  constructor(shortMessage: string, parameters: BaseErrorParameters = {}) {
+  /** The declared checksum in Base58, when the thrower knows it. */
+  readonly expected: string | undefined
+  /** The checksum of the bytes actually seen, in Base58, when the thrower knows it. */
+  readonly actual: string | undefined
+  constructor(
+    shortMessage: string,
+    { expected, actual, ...parameters }: BaseErrorParameters & { expected?: string; actual?: string } = {},
+  ) {
     super(shortMessage, {
       hint: 'The checksum is the Blake2b-256 of the encrypted weights, as committed on chain.',
       ...parameters,
       code: 'SOMA_CHECKSUM_MISMATCH',
     })
+    this.expected = expected
+    this.actual = actual
   }
 }
 

@@ -13,7 +13,7 @@ import {
   BLOB_CHECKSUM_HEADER,
   BlobStoreStorage,
   InvalidObjectKeyError,
-  TransferAbortedError,
+  AbortedError,
   UploadFailedError,
   UrlRefusedError,
 } from '@soma-ts/sdk/storage'
@@ -207,7 +207,7 @@ describe('blob store', () => {
       },
     })
     const uploading = storage.upload(slow, { key: 'aborted.bin', size: 6 * 1024 * 1024, signal: controller.signal, onProgress: (p) => p.transferred >= 1024 * 1024 && controller.abort() })
-    await expect(uploading).rejects.toBeInstanceOf(TransferAbortedError)
+    await expect(uploading).rejects.toBeInstanceOf(AbortedError)
     await until(() => tmpEntries().length === 0, 'the temporary file to be removed')
     expect((await raw('GET', '/blobs/aborted.bin')).status).toBe(404)
   })

@@ -154,7 +154,7 @@ describe('download', () => {
 
   it('bad options are typed errors before any request', async () => {
     await expect(download(`${origin}/payload`, local({ expectedChecksum: 'not-base58-0OIl' }))).rejects.toBeInstanceOf(InvalidDigestError)
-    await expect(download(`${origin}/payload`, local({ expectedSize: -1 }))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(download(`${origin}/payload`, local({ expectedSize: -1 }))).rejects.toMatchObject({ code: 'SOMA_INVALID_ARGUMENT' })
   })
 
   it('reads file: URLs only when allowed', async () => {

@@ -16,7 +16,7 @@ import {
   download,
   HttpStatusError,
   S3Storage,
-  TransferAbortedError,
+  AbortedError,
   UploadFailedError,
   UrlRefusedError,
 } from '../src/storage/index.js'
@@ -120,7 +120,7 @@ describe.skipIf(skip !== undefined)('S3Storage against moto', () => {
         },
       })
       .catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(TransferAbortedError)
+    expect(err).toBeInstanceOf(AbortedError)
     expect(parts).toBeGreaterThanOrEqual(2)
     expect(parts).toBeLessThan(10)
 

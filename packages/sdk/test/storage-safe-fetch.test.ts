@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../src/errors/index.js'
 import {
   safeFetch,
   TooManyRedirectsError,
-  TransferAbortedError,
+  AbortedError,
   TransferTimeoutError,
   UrlRefusedError,
   type HostResolver,
@@ -218,12 +218,12 @@ describe('timeouts and abort', () => {
     expect(Date.now() - started).toBeLessThan(5_000)
   })
 
-  it('an abort during the body ends it with a TransferAbortedError', async () => {
+  it('an abort during the body ends it with a AbortedError', async () => {
     const controller = new AbortController()
     const response = await safeFetch(`${hub.origin}/slow`, { trustedOrigins: [hub.origin], signal: controller.signal })
     setTimeout(() => controller.abort(), 100)
     const err = await text(response).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(TransferAbortedError)
+    expect(err).toBeInstanceOf(AbortedError)
   })
 
   it('the connect timeout covers the TLS handshake: a peer that accepts and stays silent times out', async () => {
@@ -251,7 +251,7 @@ describe('timeouts and abort', () => {
   it('an already-aborted signal sends nothing', async () => {
     const controller = new AbortController()
     controller.abort()
-    await expect(safeFetch(`${target.origin}/`, { allowPrivate: true, signal: controller.signal })).rejects.toBeInstanceOf(TransferAbortedError)
+    await expect(safeFetch(`${target.origin}/`, { allowPrivate: true, signal: controller.signal })).rejects.toBeInstanceOf(AbortedError)
     expect(target.connections).toBe(0)
   })
 })

@@ -23,7 +23,7 @@ import { blake2b } from '@noble/hashes/blake2.js'
 import { truncate } from '../errors/base.js'
 import { bytesEqual, fromBase58, toBase58 } from '../utils/encoding.js'
 import { download, type DownloadOptions, type DownloadResult, type FileDownloadResult } from './download.js'
-import { NetworkError, StorageConfigError, TransferAbortedError, TransferTimeoutError, UploadFailedError } from './errors.js'
+import { NetworkError, StorageConfigError, AbortedError, TransferTimeoutError, UploadFailedError } from './errors.js'
 import { redactUrl, validateObjectKey } from './keys.js'
 import type { ObjectStorage, UploadOptions, UploadResult, UploadSource } from './types.js'
 
@@ -64,7 +64,7 @@ export class BlobStoreStorage implements ObjectStorage {
   async upload(source: UploadSource, options: UploadOptions): Promise<UploadResult> {
     const key = validateObjectKey(options?.key)
     const signal = options.signal
-    if (signal?.aborted) throw new TransferAbortedError('upload')
+    if (signal?.aborted) throw new AbortedError({ details: 'the upload was aborted' })
     const { body, size, checksumAhead } = await openSource(source, options.size, key)
     const url = new URL(this.publicUrl(key))
     const hash = blake2b.create({ dkLen: 32 })
@@ -98,7 +98,7 @@ export class BlobStoreStorage implements ObjectStorage {
       const onAbort = () => {
         req.destroy()
         body.destroy()
-        settle(() => reject(new TransferAbortedError('upload', { details: 'the store discards a body that stops early' })))
+        settle(() => reject(new AbortedError({ details: 'the upload was aborted; the store discards a body that stops early' })))
       }
       signal?.addEventListener('abort', onAbort, { once: true })
       req.setTimeout(UPLOAD_IDLE_TIMEOUT_MS, () => {

@@ -13,7 +13,7 @@ import { blake2b } from '@noble/hashes/blake2.js'
 import { BaseError } from '../errors/base.js'
 import { InvalidArgumentError } from '../errors/index.js'
 import { bytesEqual, digestToBytes, toBase58 } from '../utils/encoding.js'
-import { ChecksumMismatchError, NetworkError, SizeMismatchError, TooLargeError, TransferAbortedError } from './errors.js'
+import { ChecksumMismatchError, NetworkError, SizeMismatchError, TooLargeError, AbortedError } from './errors.js'
 import { redactUrl } from './keys.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS, safeFetch, statusError, type UrlPolicy } from './safe-fetch.js'
 import type { TransferProgress } from './types.js'
@@ -195,7 +195,11 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
     }
     const checksum = hash.digest()
     if (expectedChecksum && !bytesEqual(checksum, expectedChecksum)) {
-      throw new ChecksumMismatchError({ url: display, expected: toBase58(expectedChecksum), actual: toBase58(checksum) })
+      throw new ChecksumMismatchError(`Checksum mismatch for ${display}.`, {
+        details: `expected Blake2b-256 ${toBase58(expectedChecksum)}, got ${toBase58(checksum)}`,
+        expected: toBase58(expectedChecksum),
+        actual: toBase58(checksum),
+      })
     }
     await sink.commit()
     if (memory) return { size: received, checksum, bytes: memory.bytes() }
@@ -204,7 +208,7 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
     response.body.destroy()
     await sink.discard()
     if (err instanceof BaseError) throw err
-    if (options.signal?.aborted) throw new TransferAbortedError('download')
+    if (options.signal?.aborted) throw new AbortedError({ details: 'the download was aborted' })
     throw new NetworkError({ url: display, details: `the transfer broke off after ${received} bytes (${(err as NodeJS.ErrnoException).code ?? (err as Error).name})` })
   }
 }

@@ -5,6 +5,10 @@
  */
 import { BaseError, type BaseErrorParameters } from '../errors/base.js'
 
+// A cancelled transfer and a checksum difference are the stack's own AbortedError and
+// ChecksumMismatchError (one class per fault); they are re-exported here for storage users.
+export { AbortedError, ChecksumMismatchError } from '@soma-ts/core/errors'
+
 /** Missing or malformed storage settings (S3 variables, endpoint URL, blob store URL). */
 export class StorageConfigError extends BaseError {
   override name = 'StorageConfigError'
@@ -95,15 +99,6 @@ export class TransferTimeoutError extends BaseError {
   }
 }
 
-/** The caller's `AbortSignal` fired. Whatever was partly written has been removed. */
-export class TransferAbortedError extends BaseError {
-  override name = 'TransferAbortedError'
-  override readonly code = 'SOMA_ABORTED'
-  constructor(what: string, parameters: BaseErrorParameters = {}) {
-    super(`The ${what} was aborted.`, parameters)
-  }
-}
-
 /** A body longer than allowed (declared size or `maxBytes`); the transfer stopped at the limit. */
 export class TooLargeError extends BaseError {
   override name = 'TooLargeError'
@@ -123,20 +118,6 @@ export class SizeMismatchError extends BaseError {
   readonly actual: number
   constructor({ url, expected, actual, ...rest }: { url: string; expected: number; actual: number } & BaseErrorParameters) {
     super(`${url} has ${actual} bytes, but ${expected} were declared.`, rest)
-    this.expected = expected
-    this.actual = actual
-  }
-}
-
-/** The Blake2b-256 of the bytes differs from the declared checksum. */
-export class ChecksumMismatchError extends BaseError {
-  override name = 'ChecksumMismatchError'
-  override readonly code = 'SOMA_CHECKSUM_MISMATCH'
-  /** Both in Base58, the form manifests use. */
-  readonly expected: string
-  readonly actual: string
-  constructor({ url, expected, actual, ...rest }: { url: string; expected: string; actual: string } & BaseErrorParameters) {
-    super(`Checksum mismatch for ${url}.`, { details: `expected Blake2b-256 ${expected}, got ${actual}`, ...rest })
     this.expected = expected
     this.actual = actual
   }

@@ -20,7 +20,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { truncate } from '../errors/base.js'
 import { readDotEnv } from './dotenv.js'
 import { download, type DownloadOptions, type DownloadResult, type FileDownloadResult } from './download.js'
-import { StorageConfigError, TransferAbortedError, UploadFailedError } from './errors.js'
+import { StorageConfigError, AbortedError, UploadFailedError } from './errors.js'
 import { validateObjectKey } from './keys.js'
 import type { ObjectStorage, UploadOptions, UploadResult, UploadSource } from './types.js'
 
@@ -210,7 +210,7 @@ export class S3Storage implements ObjectStorage {
   async upload(source: UploadSource, options: UploadOptions): Promise<UploadResult> {
     const key = validateObjectKey(options?.key)
     const signal = options.signal
-    if (signal?.aborted) throw new TransferAbortedError('upload')
+    if (signal?.aborted) throw new AbortedError({ details: 'the upload was aborted' })
     const body = await prepareBody(source, options.size, key)
     const onAbort = () => body.stream?.destroy(Object.assign(new Error('Upload aborted.'), { name: 'AbortError' }))
     signal?.addEventListener('abort', onAbort, { once: true })
@@ -235,7 +235,7 @@ export class S3Storage implements ObjectStorage {
       })
       await upload.done()
     } catch (err) {
-      if (signal?.aborted) throw new TransferAbortedError('upload', { details: 'the multipart upload was aborted; nothing is stored under the key' })
+      if (signal?.aborted) throw new AbortedError({ details: 'the multipart upload was aborted; nothing is stored under the key' })
       throw this.#uploadError(key, err)
     } finally {
       signal?.removeEventListener('abort', onAbort)

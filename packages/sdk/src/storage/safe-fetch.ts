@@ -30,7 +30,7 @@ import {
   HttpStatusError,
   NetworkError,
   TooManyRedirectsError,
-  TransferAbortedError,
+  AbortedError,
   TransferTimeoutError,
   UrlRefusedError,
 } from './errors.js'
@@ -210,7 +210,7 @@ class FetchControl {
   #active: { destroy(err?: Error): void } | undefined
   #failure: Error | undefined
   #totalTimer: NodeJS.Timeout | undefined
-  readonly #onAbort = () => this.fail(new TransferAbortedError('download'))
+  readonly #onAbort = () => this.fail(new AbortedError({ details: 'the download was aborted' }))
   #rejectFailed: (err: Error) => void = () => undefined
   /** Rejects with the failure (timeout, abort), for racing steps that hold no socket, like name resolution. */
   readonly failed = new Promise<never>((_, reject) => {
@@ -223,7 +223,7 @@ class FetchControl {
     readonly signal: AbortSignal | undefined,
   ) {
     this.failed.catch(() => undefined)
-    if (signal?.aborted) throw new TransferAbortedError('download')
+    if (signal?.aborted) throw new AbortedError({ details: 'the download was aborted' })
     signal?.addEventListener('abort', this.#onAbort, { once: true })
     this.#totalTimer = setTimeout(
       () => this.fail(new TransferTimeoutError({ url: this.displayUrl, phase: 'total', timeoutMs: totalTimeoutMs })),
@@ -329,7 +329,7 @@ function positiveMs(value: number | undefined, fallback: number, name: string): 
  * GETs `url` under the policy and returns the final response with its body unread. Non-2xx
  * answers are returned too (the caller decides); redirects are followed. Throws
  * `UrlRefusedError`, `TooManyRedirectsError`, `NetworkError`, `TransferTimeoutError` or
- * `TransferAbortedError`.
+ * `AbortedError`.
  */
 export async function safeFetch(url: string, options: SafeFetchOptions = {}): Promise<SafeResponse> {
   const maxRedirects = maxRedirectsOf(options)
