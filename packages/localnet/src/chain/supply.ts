@@ -42,7 +42,9 @@ export function supplyBreakdown(state: ObjectReader): SupplyBreakdown {
     const inner = model.V1!
     pools.push((inner.Created ?? inner.Pending ?? inner.Active ?? inner.Inactive)!.stakingPool)
   }
-  for (const pool of pools) stakingPools += pool.somaBalance + pool.pendingStake
+  // A withdrawal is paid out at once but leaves the pool at the next boundary (where the reference
+  // runs this check and the pending amount is 0), so it is subtracted to make the check hold between boundaries too.
+  for (const pool of pools) stakingPools += pool.somaBalance + pool.pendingStake - pool.pendingTotalSomaWithdraw
   const emissionPool = system.emissionPool.balance
   const safeMode = system.safeModeAccumulatedFees + system.safeModeAccumulatedEmissions
   return { coins, targets, emissionPool, safeMode, stakingPools, total: coins + targets + emissionPool + safeMode + stakingPools }
