@@ -9,6 +9,7 @@ import {
   adjustValueFee,
   assertSupplyConserved,
   buildGenesis,
+  executeSystemTransaction,
   deterministicObjectId,
   localGenesisConfig,
   stakedSomaOf,
@@ -400,6 +401,32 @@ describe('epoch boundary', () => {
   })
 })
 
+describe('safe mode', () => {
+  it('test_safe_mode_reconfig (state-machine part): a failing advance enters safe mode, accumulates emission, and the next one recovers', () => {
+    const chain = newChain()
+    const pool0 = chain.systemState().emissionPool.balance
+    // AdvancedToWrongEpoch is the one error advance_epoch returns; it puts the chain in safe mode.
+    const bad = executeSystemTransaction(chain.store, {
+      ChangeEpoch: { epoch: 5n, epochStartTimestampMs: 1_060_000n, protocolVersion: 5n, fees: 0n, epochRandomness: new Uint8Array() },
+    })
+    expect(bad.errorName).toBeUndefined()
+    chain.store.applyWrites(bad.writes)
+    let state = chain.systemState()
+    expect(state.safeMode).toBe(true)
+    expect(state.epoch).toBe(5n)
+    expect(state.safeModeAccumulatedFees).toBe(0n)
+    expect(state.safeModeAccumulatedEmissions).toBe(1_370n * SOMA)
+    expect(state.parameters.valueFeeBps).toBe(10n)
+    assertSupplyConserved(chain.store)
+    chain.advanceEpoch(1_060_001n)
+    state = chain.systemState()
+    expect(state.safeMode).toBe(false)
+    expect(state.epoch).toBe(6n)
+    expect(state.safeModeAccumulatedEmissions).toBe(0n)
+    expect(state.emissionPool.balance).toBeLessThan(pool0)
+  })
+})
+
 describe('determinism and conservation under load', () => {
   function randomRun(seed: number) {
     let x = seed
@@ -431,7 +458,6 @@ describe('determinism and conservation under load', () => {
       else kind = { PayCoins: { coins: [refOf(gas)], amounts: null, recipients: [to] } }
       const r = chain.execute(sign(user, kind, [refOf(gas)]))
       out.push(r.effectsDigest)
-      if (process.env.DEBUG_CHAIN) console.log(step, Object.keys(kind)[0], JSON.stringify(kind, (_, v) => (typeof v === 'bigint' ? v.toString() : v)).slice(0, 300), r.errorName, r.totalFee)
       assertSupplyConserved(chain.store, chain.epochFees)
       if (step % 25 === 24) out.push(chain.advanceEpoch(1_000_000n + BigInt(step) * 10_000n).effectsDigest)
     }
