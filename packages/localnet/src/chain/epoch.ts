@@ -1,13 +1,16 @@
 /**
  * The epoch boundary: `ChangeEpochExecutor` and `SystemStateV1::advance_epoch`, in the reference's
- * order (protocol.md §6), and safe mode (§12). Models and target generation run only when a model
- * is Active; this state machine cannot create models yet, so those steps are not reached.
+ * order (protocol.md §6), and safe mode (§12).
  */
 import type { bcsTypes } from '@soma-ts/sdk'
 
 import { BPS_DENOMINATOR, REWARD_SLASHING_RATE_BPS, SYSTEM_STATE_OBJECT_ID, U64_MAX, VALIDATOR_LOW_STAKE_GRACE_PERIOD } from './constants.js'
 import { ExecutionFailure } from './errors.js'
 import { addressOwner, newObject, stakedSomaContents, withContents } from './objects.js'
+import { deriveObjectId } from '@soma-ts/sdk'
+
+import { activeModels, advanceEpochModels } from './models.js'
+import { generateTarget, makeTargetSeed, newTargetObject, withinTargetBudget } from './targets.js'
 import { advanceValidatorSet, decodeSystemStateContents, encodeSystemStateContents, type SystemStateValue } from './system-state.js'
 import type { TemporaryStore } from './temporary-store.js'
 
@@ -41,8 +44,32 @@ export function executeChangeEpoch(store: TemporaryStore, args: ChangeEpochArgs)
   for (const address of [...commissions.keys()].sort()) {
     store.createObject(newObject(store.nextObjectId(), 'StakedSoma', addressOwner(address), stakedSomaContents(commissions.get(address)!), store.txDigest))
   }
-  // (ii) new targets need an Active model; none can exist yet (see the file comment).
+  // (ii) the new epoch's targets, only after a successful advance.
+  if (commissions !== undefined && result.safeMode === false) issueEpochTargets(store, result)
   store.mutateInputObject(withContents(object, encodeSystemStateContents(result)))
+}
+
+/**
+ * Up to `target_initial_targets_per_epoch` targets for the new epoch. The loop stops when the pool
+ * cannot fund one, when the epoch budget is spent, or when generation fails (no usable model).
+ */
+function issueEpochTargets(store: TemporaryStore, state: SystemStateValue): void {
+  if (activeModels(state).length === 0) return
+  for (let i = 0n; i < state.parameters.targetInitialTargetsPerEpoch; i++) {
+    const reward = state.targetState.rewardPerTarget
+    if (state.emissionPool.balance < reward || !withinTargetBudget(state)) break
+    const creationNum = store.nextCreationNum()
+    let target
+    try {
+      target = generateTarget(state, makeTargetSeed(store.txDigest, creationNum), state.epoch)
+    } catch (err) {
+      if (err instanceof ExecutionFailure) break
+      throw err
+    }
+    state.emissionPool.balance -= reward
+    state.targetState.targetsGeneratedThisEpoch += 1n
+    store.createObject(newTargetObject(deriveObjectId(store.txDigest, creationNum), target, store.txDigest))
+  }
 }
 
 /** `advance_epoch`; returns the commission stakes per validator address. */
@@ -84,8 +111,8 @@ export function advanceEpoch(state: SystemStateValue, args: ChangeEpochArgs) {
   advanceEpochTargets(state)
   // 12.
   const { remaining, commissions } = advanceValidatorSet(state, args.epoch, allocation, REWARD_SLASHING_RATE_BPS, VALIDATOR_LOW_STAKE_GRACE_PERIOD)
-  // 13. Models: none can exist on this network yet; report records are cleared as M1 does.
-  state.modelRegistry.modelReportRecords = new Map()
+  // 13.
+  advanceEpochModels(state, args.epoch)
   // 14.
   state.emissionPool.balance = saturatingAdd(state.emissionPool.balance, remaining)
   return commissions

@@ -120,6 +120,7 @@ function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system
     if (object.type !== 'Coin') throw new TransactionRejected('GasPaymentError', `gas object ${ref.objectId} is not a coin`)
   }
   for (const id of sharedInputIds(kind)) {
+    if (mutable.has(id)) throw new TransactionRejected('MutableObjectUsedMoreThanOnce', `object ${id} is used twice`)
     const object = state.getObject(id)
     if (object === undefined) throw new TransactionRejected('ObjectNotFound', `shared object ${id} not found`)
     if (object.owner.kind !== 'Shared') throw new TransactionRejected('NotSharedObjectError', `object ${id} is not shared`)

@@ -17,6 +17,7 @@ import {
   withContents,
   withOwner,
   type ChainObject,
+  type StakedSomaValue,
 } from './objects.js'
 import {
   decodeSystemStateContents,
@@ -25,6 +26,17 @@ import {
   requestWithdrawStakeFromState,
   type SystemStateValue,
 } from './system-state.js'
+import {
+  reportModel,
+  requestAddStakeToModel,
+  requestCommitModel,
+  requestCreateModel,
+  requestDeactivateModel,
+  requestRevealModel,
+  requestSetModelCommissionRate,
+  undoReportModel,
+} from './models.js'
+import { executeSubmission, submissionValueFee } from './submissions.js'
 import type { TemporaryStore } from './temporary-store.js'
 
 type Kind = typeof bcsTypes.TransactionKind.$inferType
@@ -294,7 +306,7 @@ const stakingExecutor: Executor = {
   },
 }
 
-function createStakedSoma(store: TemporaryStore, signer: string, staked: ReturnType<typeof requestAddStakeToValidator>): void {
+function createStakedSoma(store: TemporaryStore, signer: string, staked: StakedSomaValue): void {
   store.createObject(newObject(store.nextObjectId(), 'StakedSoma', addressOwner(signer), stakedSomaContents(staked), store.txDigest))
 }
 
@@ -345,6 +357,131 @@ function withdrawStake(store: TemporaryStore, signer: string, ref: ObjectRefValu
   writeSystemState(store, stateObject, state)
 }
 
+// ---- models -----------------------------------------------------------------------------------
+
+function withSystemState(store: TemporaryStore, change: (state: SystemStateValue) => void): void {
+  const { object, state } = readSystemState(store)
+  change(state)
+  writeSystemState(store, object, state)
+}
+
+const modelExecutor: Executor = {
+  valueFee(store, kind) {
+    const bps = store.fees.valueFeeBps / 2n
+    if (kind.$kind === 'CreateModel') {
+      const stake = kind.CreateModel.stakeAmount
+      return stake === 0n ? 0n : bpsMul(stake, bps)
+    }
+    if (kind.$kind === 'AddStakeToModel') {
+      const { coinRef, amount } = kind.AddStakeToModel
+      const stake = amount ?? coinBalanceForFee(store, coinRef.objectId) ?? 0n
+      return stake === 0n ? 0n : bpsMul(stake, bps)
+    }
+    return 0n
+  },
+  execute(store, signer, kind, valueFee) {
+    switch (kind.$kind) {
+      case 'CreateModel':
+        return createModel(store, signer, kind.CreateModel, valueFee)
+      case 'CommitModel': {
+        const a = kind.CommitModel
+        return withSystemState(store, (state) =>
+          requestCommitModel(state, signer, a.modelId, a.manifest, a.weightsCommitment, a.embeddingCommitment, a.decryptionKeyCommitment),
+        )
+      }
+      case 'RevealModel': {
+        const a = kind.RevealModel
+        return withSystemState(store, (state) => requestRevealModel(state, signer, a.modelId, a.decryptionKey, a.embedding))
+      }
+      case 'AddStakeToModel':
+        return addStakeToModel(store, signer, kind.AddStakeToModel, valueFee)
+      case 'SetModelCommissionRate': {
+        const a = kind.SetModelCommissionRate
+        return withSystemState(store, (state) => requestSetModelCommissionRate(state, signer, a.modelId, a.newRate))
+      }
+      case 'DeactivateModel': {
+        const id = kind.DeactivateModel.modelId
+        return withSystemState(store, (state) => requestDeactivateModel(state, signer, id))
+      }
+      case 'ReportModel': {
+        const id = kind.ReportModel.modelId
+        return withSystemState(store, (state) => reportModel(state, signer, id))
+      }
+      case 'UndoReportModel': {
+        const id = kind.UndoReportModel.modelId
+        return withSystemState(store, (state) => undoReportModel(state, signer, id))
+      }
+      default:
+        throw new ExecutionFailure({ InvalidTransactionType: null })
+    }
+  },
+}
+
+function createModel(
+  store: TemporaryStore,
+  signer: string,
+  args: { stakeAmount: bigint; commissionRate: bigint; architectureVersion: bigint },
+  valueFee: bigint,
+): void {
+  const { object: stateObject, state } = readSystemState(store)
+  if (args.architectureVersion !== state.parameters.modelArchitectureVersion) throw new ExecutionFailure({ ModelArchitectureVersionMismatch: null })
+  if (args.stakeAmount < state.parameters.modelMinStake) throw new ExecutionFailure({ ModelMinStakeNotMet: null })
+  if (args.commissionRate > BPS_DENOMINATOR) throw new ExecutionFailure({ ModelCommissionRateTooHigh: null })
+  const gas = read(store, store.gasObjectId!)
+  const balance = coinBalance(gas)!
+  if (balance < checkedAdd(args.stakeAmount, checkedAdd(valueFee, writeFee(store, 3n)))) {
+    throw new ExecutionFailure({ InsufficientCoinBalance: null })
+  }
+  const modelId = store.nextObjectId()
+  const poolId = store.nextObjectId()
+  const staked = requestCreateModel(state, signer, modelId, args.architectureVersion, args.stakeAmount, args.commissionRate, poolId)
+  createStakedSoma(store, signer, staked)
+  setBalance(store, gas, checkedSub(balance, args.stakeAmount))
+  writeSystemState(store, stateObject, state)
+}
+
+/**
+ * AddStakeToModel. With no amount and the gas coin as the source, the reference deletes the gas
+ * coin and then charges the fee to its stale copy, which can mint SOMA (§17.13). Here it keeps
+ * `value_fee + 3 × write_fee` on the gas coin, as AddStake does.
+ */
+function addStakeToModel(store: TemporaryStore, signer: string, args: { modelId: string; coinRef: ObjectRefValue; amount: bigint | null }, valueFee: bigint): void {
+  const source = read(store, args.coinRef.objectId)
+  const isGas = store.gasObjectId === source.id
+  checkOwnership(source, signer)
+  const balance = verifyCoin(source)
+  const { object: stateObject, state } = readSystemState(store)
+  if (args.amount !== null) {
+    const amount = args.amount
+    if (isGas) {
+      if (balance < checkedAdd(amount, checkedAdd(valueFee, writeFee(store, 2n)))) throw new ExecutionFailure({ InsufficientCoinBalance: null })
+      createStakedSoma(store, signer, requestAddStakeToModel(state, args.modelId, amount))
+      setBalance(store, source, checkedSub(balance, amount))
+    } else {
+      if (balance < amount) throw new ExecutionFailure({ InsufficientCoinBalance: null })
+      createStakedSoma(store, signer, requestAddStakeToModel(state, args.modelId, amount))
+      if (amount === balance) store.deleteInputObject(source.id)
+      else setBalance(store, source, checkedSub(balance, amount))
+    }
+  } else if (isGas) {
+    const reserve = checkedAdd(valueFee, writeFee(store, 3n))
+    if (balance <= reserve) throw new ExecutionFailure({ InsufficientCoinBalance: null })
+    createStakedSoma(store, signer, requestAddStakeToModel(state, args.modelId, checkedSub(balance, reserve)))
+    setBalance(store, source, reserve)
+  } else {
+    createStakedSoma(store, signer, requestAddStakeToModel(state, args.modelId, balance))
+    store.deleteInputObject(source.id)
+  }
+  writeSystemState(store, stateObject, state)
+}
+
+// ---- submissions ------------------------------------------------------------------------------
+
+const submissionExecutor: Executor = {
+  valueFee: submissionValueFee,
+  execute: (store, signer, kind) => executeSubmission(store, signer, kind),
+}
+
 // ---- system -----------------------------------------------------------------------------------
 
 /** ChangeEpoch and the consensus prologue pay no fee; ChangeEpoch runs in epoch.ts. */
@@ -359,6 +496,18 @@ const EXECUTORS: Partial<Record<Kind['$kind'], Executor>> = {
   TransferObjects: objectExecutor,
   AddStake: stakingExecutor,
   WithdrawStake: stakingExecutor,
+  CreateModel: modelExecutor,
+  CommitModel: modelExecutor,
+  RevealModel: modelExecutor,
+  AddStakeToModel: modelExecutor,
+  SetModelCommissionRate: modelExecutor,
+  DeactivateModel: modelExecutor,
+  ReportModel: modelExecutor,
+  UndoReportModel: modelExecutor,
+  SubmitData: submissionExecutor,
+  ClaimRewards: submissionExecutor,
+  ReportSubmission: submissionExecutor,
+  UndoReportSubmission: submissionExecutor,
   ChangeEpoch: systemExecutor,
   ConsensusCommitPrologueV1: systemExecutor,
 }

@@ -1,10 +1,9 @@
 /**
  * Genesis (reference: `types/src/genesis_builder.rs::create_genesis_state`, protocol.md §3):
  * validators, allocations (coins and validator stakes), the emission fund, the SystemState object.
- * Genesis models and their targets are not supported yet (localnet starts without them, as
- * `soma start localnet` does).
+ * optional genesis models (created Active) and, with them, the seed targets.
  */
-import { toBase58 } from '@soma-ts/core'
+import { genesisModelEmbedding, toBase58 } from '@soma-ts/core'
 import { bcsTypes, blake2b256Js, encodeBcs, toHex, transactionDigest } from '@soma-ts/sdk'
 
 import {
@@ -17,14 +16,17 @@ import {
   GENESIS_VALIDATOR_COMMISSION_RATE,
   OBJECT_START_VERSION,
   PROTOCOL_VERSION,
+  SHANNONS_PER_SOMA,
   SYSTEM_STATE_OBJECT_ID,
   TOTAL_SUPPLY_SHANNONS,
   V5_PARAMETERS,
   ZERO_ADDRESS,
 } from './constants.js'
 import { ChainInvariantError } from './errors.js'
-import { addressOwner, coinContents, objectBcsInput, sharedOwner, stakedSomaContents, type ChainObject } from './objects.js'
+import { addressOwner, coinContents, idToBytes, objectBcsInput, sharedOwner, stakedSomaContents, type ChainObject } from './objects.js'
+import { embeddingCommitmentOf, type ModelValue } from './models.js'
 import { activatePool, newStakingPool, processPendingStake, requestAddStake } from './staking-pool.js'
+import { generateTarget, makeTargetSeed, newTargetObject } from './targets.js'
 import { encodeSystemStateContents, setVotingPower, type SystemStateValue, type ValidatorValue } from './system-state.js'
 
 export interface GenesisValidator {
@@ -47,8 +49,21 @@ export interface GenesisAccount {
   readonly coins: readonly bigint[]
 }
 
+export interface GenesisModel {
+  readonly owner: string
+  readonly manifest: typeof bcsTypes.Manifest.$inferInput
+  /** The 32-byte AES key (its Blake2b256 is the decryption-key commitment). */
+  readonly decryptionKey: Uint8Array
+  readonly weightsCommitment: Uint8Array
+  readonly architectureVersion?: bigint
+  readonly commissionRate?: bigint
+  /** Taken from the emission fund and staked with the model (default 1 SOMA). */
+  readonly initialStake?: bigint
+}
+
 export interface GenesisConfig {
   readonly validators: readonly GenesisValidator[]
+  readonly models?: readonly GenesisModel[]
   readonly accounts: readonly GenesisAccount[]
   readonly epochDurationMs?: bigint
   readonly chainStartTimestampMs: bigint
@@ -108,10 +123,7 @@ export function buildGenesis(config: GenesisConfig): Genesis {
     }
   })
 
-  // Allocations, in the reference's order: validator stakes and gas, then account coins.
-  let allocated = 0n
   const objects: ChainObject[] = []
-  const stakingPoolMappings = new Map<string, string>()
   const pending = (id: string, type: ChainObject['type'], owner: string, contents: Uint8Array): ChainObject => ({
     id,
     type,
@@ -120,6 +132,47 @@ export function buildGenesis(config: GenesisConfig): Genesis {
     contents,
     previousTransaction: ZERO_DIGEST,
   })
+  const embeddingDim = config.embeddingDimOverride ?? V5_PARAMETERS.targetEmbeddingDim
+
+  // Genesis models: created Active, their initial stake taken from the emission fund (below).
+  const models = new Map<string, ModelValue>()
+  const modelPoolMappings = new Map<string, string>()
+  let modelStakeTotal = 0n
+  for (const m of config.models ?? []) {
+    const modelId = nextId()
+    const embedding = { values: Array.from(genesisModelEmbedding(idToBytes(modelId), Number(embeddingDim))), shape: [embeddingDim] }
+    const pool = newStakingPool(`0x${toHex(blake2b256Js(utf8.encode('soma-genesis-model-staking-pool'), idToBytes(modelId)))}`)
+    pool.activationEpoch = 0n
+    pool.exchangeRates.set(0n, { somaAmount: 0n, poolTokenAmount: 0n })
+    const stake = m.initialStake ?? SHANNONS_PER_SOMA
+    if (stake > 0n) {
+      const staked = requestAddStake(pool, stake, 0n)
+      processPendingStake(pool)
+      modelStakeTotal += stake
+      objects.push(pending(nextId(), 'StakedSoma', m.owner, stakedSomaContents(staked)))
+    }
+    const commissionRate = m.commissionRate ?? 0n
+    const active = {
+      owner: m.owner,
+      architectureVersion: m.architectureVersion ?? V5_PARAMETERS.modelArchitectureVersion,
+      stakingPool: pool,
+      commissionRate,
+      nextEpochCommissionRate: commissionRate,
+      manifest: m.manifest,
+      weightsCommitment: m.weightsCommitment,
+      embeddingCommitment: embeddingCommitmentOf(embedding),
+      decryptionKeyCommitment: blake2b256Js(m.decryptionKey),
+      decryptionKey: m.decryptionKey,
+      embedding,
+      pendingUpdate: null,
+    }
+    models.set(modelId, { $kind: 'V1', V1: { $kind: 'Active', Active: active } } as unknown as ModelValue)
+    modelPoolMappings.set(pool.id, modelId)
+  }
+
+  // Allocations, in the reference's order: validator stakes and gas, then account coins.
+  let allocated = 0n
+  const stakingPoolMappings = new Map<string, string>()
   config.validators.forEach((v, i) => {
     const validator = validators[i]!
     if (v.stake > 0n) {
@@ -141,14 +194,14 @@ export function buildGenesis(config: GenesisConfig): Genesis {
       allocated += amount
     }
   }
-  if (allocated > TOTAL_SUPPLY_SHANNONS) {
-    throw new ChainInvariantError(`genesis allocates ${allocated} shannons, more than the total supply ${TOTAL_SUPPLY_SHANNONS}`)
+  if (allocated + modelStakeTotal > TOTAL_SUPPLY_SHANNONS) {
+    throw new ChainInvariantError(`genesis allocates ${allocated + modelStakeTotal} shannons, more than the total supply ${TOTAL_SUPPLY_SHANNONS}`)
   }
 
   const parameters = {
     ...V5_PARAMETERS,
     epochDurationMs: config.epochDurationMs ?? V5_PARAMETERS.epochDurationMs,
-    targetEmbeddingDim: config.embeddingDimOverride ?? V5_PARAMETERS.targetEmbeddingDim,
+    targetEmbeddingDim: embeddingDim,
     targetInitialDistanceThreshold: scalar(V5_PARAMETERS.targetInitialDistanceThreshold),
     targetMaxDistanceThreshold: scalar(V5_PARAMETERS.targetMaxDistanceThreshold),
     targetMinDistanceThreshold: scalar(V5_PARAMETERS.targetMinDistanceThreshold),
@@ -168,8 +221,8 @@ export function buildGenesis(config: GenesisConfig): Genesis {
     parameters,
     epochStartTimestampMs: config.chainStartTimestampMs,
     validatorReportRecords: new Map(),
-    modelRegistry: { models: new Map(), stakingPoolMappings: new Map(), totalModelStake: 0n, modelReportRecords: new Map() },
-    emissionPool: { balance: TOTAL_SUPPLY_SHANNONS - allocated, emissionPerEpoch: config.emissionPerEpoch ?? DEFAULT_EMISSION_PER_EPOCH },
+    modelRegistry: { models, stakingPoolMappings: modelPoolMappings, totalModelStake: modelStakeTotal, modelReportRecords: new Map() },
+    emissionPool: { balance: TOTAL_SUPPLY_SHANNONS - allocated - modelStakeTotal, emissionPerEpoch: config.emissionPerEpoch ?? DEFAULT_EMISSION_PER_EPOCH },
     targetState: {
       distanceThreshold: scalar(V5_PARAMETERS.targetInitialDistanceThreshold),
       targetsGeneratedThisEpoch: 0n,
@@ -182,6 +235,24 @@ export function buildGenesis(config: GenesisConfig): Genesis {
     safeModeAccumulatedEmissions: 0n,
   }
   setVotingPower(state.validators)
+
+  // Seed targets, only with an Active model: a bootstrap reward of 80% of one epoch's emission over
+  // twice the initial target count, seeds from the default (all-zero) transaction digest.
+  if (models.size > 0) {
+    const p = state.parameters
+    const initial = p.targetInitialTargetsPerEpoch
+    state.targetState.rewardPerTarget =
+      (state.emissionPool.emissionPerEpoch * p.targetRewardAllocationBps) / 10_000n / (2n * initial > 0n ? 2n * initial : 1n)
+    for (let i = 0n; i < initial; i++) {
+      const reward = state.targetState.rewardPerTarget
+      if (state.emissionPool.balance < reward) break
+      const target = generateTarget(state, makeTargetSeed(ZERO_DIGEST, i), 0n)
+      state.targetState.targetsGeneratedThisEpoch += 1n
+      state.emissionPool.balance -= reward
+      objects.push({ ...newTargetObject(nextId(), target, ZERO_DIGEST), version: OBJECT_START_VERSION })
+    }
+  }
+
   objects.unshift({
     id: SYSTEM_STATE_OBJECT_ID,
     type: 'SystemState',

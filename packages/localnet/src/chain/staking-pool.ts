@@ -106,7 +106,8 @@ export function exchangeRateAt(pool: StakingPool, epoch: bigint): ExchangeRate {
  * `request_withdraw_stake`. Two reference defects are fixed here (docs/deviations.md):
  * - stake not yet active in a *preactive* pool was already processed into the balance, so
  *   `pending_stake -= principal` underflows (§17.5); it is taken back out of the balance instead;
- * - the pool-id assert panics on a StakedSoma routed to another pool (§17.16); that is a typed failure.
+ * - the pool-id assert panics on a StakedSoma routed to another pool (§17.16); that is a typed failure;
+ * - a slashed pool would pay out more than it holds (§17.3); the payout is capped at what is left.
  */
 export function requestWithdrawStake(pool: StakingPool, staked: StakedSomaValue, currentEpoch: bigint): bigint {
   if (staked.poolId !== pool.id) throw new ExecutionFailure({ StakingPoolNotFound: null })
@@ -125,7 +126,11 @@ export function requestWithdrawStake(pool: StakingPool, staked: StakedSomaValue,
   let reward = saturatingSub(value, staked.principal)
   if (reward > pool.rewardsPool) reward = pool.rewardsPool
   pool.rewardsPool -= reward
-  const total = staked.principal + reward
+  // A slashed pool holds less than its stakers' principal (§17.3); the reference pays the principal
+  // anyway and the pool balance underflows. Here a withdrawal never takes more than the pool has left.
+  let total = staked.principal + reward
+  const left = saturatingSub(pool.somaBalance, pool.pendingTotalSomaWithdraw)
+  if (total > left) total = left
   pool.pendingTotalSomaWithdraw += total
   pool.pendingPoolTokenWithdraw += tokens
   if (isInactive(pool)) processPendingWithdraw(pool)
