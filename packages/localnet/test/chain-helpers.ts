@@ -15,7 +15,9 @@ import {
   coinBalance,
   digestOf,
   localGenesisConfig,
+  targetOf,
   type ChainObject,
+  type GenesisModel,
   type GenesisValidator,
 } from '../src/chain/index.js'
 
@@ -41,15 +43,36 @@ export function validatorInfo(i: number): Omit<GenesisValidator, 'stake' | 'gas'
   }
 }
 
-export function newChain(committeeSize = 1, epochDurationMs = 60_000n): LocalChain {
+export function newChain(committeeSize = 1, epochDurationMs = 60_000n, models: readonly GenesisModel[] = [], embeddingDimOverride?: bigint): LocalChain {
   const config = localGenesisConfig({
     accountAddresses: USERS.map((k) => k.toSomaAddress()),
     faucetAddress: FAUCET.toSomaAddress(),
     validators: Array.from({ length: committeeSize }, (_, i) => validatorInfo(i)),
     chainStartTimestampMs: 1_000_000n,
     epochDurationMs,
+    ...(embeddingDimOverride !== undefined ? { embeddingDimOverride } : {}),
   })
-  return LocalChain.fromGenesis(buildGenesis(config))
+  return LocalChain.fromGenesis(buildGenesis({ ...config, models }))
+}
+
+export function manifestOf(size: bigint, url = 'https://example.com/data.bin') {
+  return { V1: { url, metadata: { V1: { checksum: new Uint8Array(32).fill(7), size } } } }
+}
+
+/** The target_tests.rs genesis model: 5 SOMA stake, commission 0, key [0xAA; 32], weights [0xBB; 32]. */
+export function genesisModel(owner: string, initialStake = 5_000_000_000n): GenesisModel {
+  return {
+    owner,
+    manifest: manifestOf(4096n, 'https://example.com/weights.bin'),
+    decryptionKey: new Uint8Array(32).fill(0xaa),
+    weightsCommitment: new Uint8Array(32).fill(0xbb),
+    commissionRate: 0n,
+    initialStake,
+  }
+}
+
+export function targets(chain: LocalChain) {
+  return [...chain.store.liveObjects()].filter((o) => o.type === 'Target').map((o) => ({ object: o, target: targetOf(o) }))
 }
 
 export type Ref = typeof BcsTypes.ObjectRef.$inferInput
