@@ -15,6 +15,7 @@ import {
   coinBalance,
   digestOf,
   localGenesisConfig,
+  signProofOfPossession,
   targetOf,
   type ChainObject,
   type GenesisModel,
@@ -27,15 +28,22 @@ export function keypair(n: number): Ed25519Keypair {
 
 export const USERS = [0, 1, 2, 3, 4].map(keypair)
 export const FAUCET = keypair(9)
-export const VALIDATOR_KEYS = [20, 21, 22, 23].map(keypair)
+export const VALIDATOR_KEYS = Array.from({ length: 12 }, (_, i) => keypair(20 + i))
 
-export function validatorInfo(i: number): Omit<GenesisValidator, 'stake' | 'gas'> {
+/** A deterministic BLS12-381 secret key (any value in [1, r) works). */
+export function blsSecret(i: number): Uint8Array {
+  return new Uint8Array(32).fill(0x11).map((b, j) => (j === 0 ? 0x10 + i : b))
+}
+
+export function validatorInfo(i: number, key: Ed25519Keypair = VALIDATOR_KEYS[i]!): Omit<GenesisValidator, 'stake' | 'gas'> {
+  const address = key.toSomaAddress()
+  const { publicKey, proof } = signProofOfPossession(blsSecret(i), address)
   return {
-    address: VALIDATOR_KEYS[i]!.toSomaAddress(),
-    protocolPubkey: new Uint8Array(96).fill(0x10 + i),
-    proofOfPossession: new Uint8Array(48).fill(0x20 + i),
-    networkPubkey: new Uint8Array(32).fill(0x30 + i),
-    workerPubkey: new Uint8Array(32).fill(0x40 + i),
+    address,
+    protocolPubkey: publicKey,
+    proofOfPossession: proof,
+    networkPubkey: keypair(100 + i).getPublicKey().toRawBytes(),
+    workerPubkey: keypair(150 + i).getPublicKey().toRawBytes(),
     netAddress: `/ip4/127.0.0.1/tcp/${8000 + i}/http`,
     p2pAddress: `/ip4/127.0.0.1/tcp/${8100 + i}/http`,
     primaryAddress: `/ip4/127.0.0.1/tcp/${8200 + i}/http`,

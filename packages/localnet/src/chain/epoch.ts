@@ -13,6 +13,7 @@ import { activeModels, advanceEpochModels } from './models.js'
 import { generateTarget, makeTargetSeed, newTargetObject, withinTargetBudget } from './targets.js'
 import { advanceValidatorSet, decodeSystemStateContents, encodeSystemStateContents, type SystemStateValue } from './system-state.js'
 import type { TemporaryStore } from './temporary-store.js'
+import { effectuateStagedMetadata } from './validators.js'
 
 type ChangeEpochArgs = typeof bcsTypes.ChangeEpoch.$inferType
 
@@ -111,6 +112,8 @@ export function advanceEpoch(state: SystemStateValue, args: ChangeEpochArgs) {
   advanceEpochTargets(state)
   // 12.
   const { remaining, commissions } = advanceValidatorSet(state, args.epoch, allocation, REWARD_SLASHING_RATE_BPS, VALIDATOR_LOW_STAKE_GRACE_PERIOD)
+  // V8 (staged metadata) runs after V9 here; voting power does not read metadata, so the result is the same.
+  effectuateStagedMetadata(state)
   // 13.
   advanceEpochModels(state, args.epoch)
   // 14.

@@ -38,6 +38,14 @@ import {
 } from './models.js'
 import { executeSubmission, submissionValueFee } from './submissions.js'
 import type { TemporaryStore } from './temporary-store.js'
+import {
+  reportValidator,
+  requestAddValidator,
+  requestRemoveValidator,
+  requestSetCommissionRate,
+  requestUpdateValidatorMetadata,
+  undoReportValidator,
+} from './validators.js'
 
 type Kind = typeof bcsTypes.TransactionKind.$inferType
 type ObjectRefValue = typeof bcsTypes.ObjectRef.$inferType
@@ -482,6 +490,38 @@ const submissionExecutor: Executor = {
   execute: (store, signer, kind) => executeSubmission(store, signer, kind),
 }
 
+// ---- validators -------------------------------------------------------------------------------
+
+const validatorExecutor: Executor = {
+  valueFee: () => 0n,
+  execute(store, signer, kind) {
+    const { object, state } = readSystemState(store)
+    switch (kind.$kind) {
+      case 'AddValidator':
+        requestAddValidator(state, signer, kind.AddValidator, store.nextObjectId())
+        break
+      case 'RemoveValidator':
+        requestRemoveValidator(state, signer)
+        break
+      case 'ReportValidator':
+        reportValidator(state, signer, kind.ReportValidator.reportee)
+        break
+      case 'UndoReportValidator':
+        undoReportValidator(state, signer, kind.UndoReportValidator.reportee)
+        break
+      case 'SetCommissionRate':
+        requestSetCommissionRate(state, signer, kind.SetCommissionRate.newRate)
+        break
+      case 'UpdateValidatorMetadata':
+        requestUpdateValidatorMetadata(state, signer, kind.UpdateValidatorMetadata)
+        break
+      default:
+        throw new ExecutionFailure({ InvalidTransactionType: null })
+    }
+    writeSystemState(store, object, state)
+  },
+}
+
 // ---- system -----------------------------------------------------------------------------------
 
 /** ChangeEpoch and the consensus prologue pay no fee; ChangeEpoch runs in epoch.ts. */
@@ -491,6 +531,12 @@ const systemExecutor: Executor = {
 }
 
 const EXECUTORS: Partial<Record<Kind['$kind'], Executor>> = {
+  AddValidator: validatorExecutor,
+  RemoveValidator: validatorExecutor,
+  ReportValidator: validatorExecutor,
+  UndoReportValidator: validatorExecutor,
+  UpdateValidatorMetadata: validatorExecutor,
+  SetCommissionRate: validatorExecutor,
   TransferCoin: coinExecutor,
   PayCoins: coinExecutor,
   TransferObjects: objectExecutor,

@@ -6,6 +6,7 @@ export { executeTransaction, executeSystemTransaction, type ExecutionOptions, ty
 export { buildGenesis, deterministicObjectId, localGenesisConfig, validatorAllocation, type Genesis, type GenesisAccount, type GenesisConfig, type GenesisModel, type GenesisValidator, type LocalGenesisOptions } from './genesis.js'
 export { cosineDistance, generateTarget, makeTargetSeed, selectModels } from './targets.js'
 export { embeddingCommitmentOf, modelStateName } from './models.js'
+export { isValidMultiaddr, proofOfPossessionMessage, signProofOfPossession } from './validators.js'
 export { assertSupplyConserved, supplyBreakdown, SupplyConservationError, type SupplyBreakdown } from './supply.js'
 export { decodeSystemStateContents, encodeSystemStateContents, type SystemStateValue } from './system-state.js'
 export { adjustDifficulty, adjustValueFee } from './epoch.js'

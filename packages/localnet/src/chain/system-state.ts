@@ -259,8 +259,7 @@ export function advanceValidatorSet(
     }
   }
 
-  // V7 total stake; V8 staged metadata (none can be staged yet: UpdateValidatorMetadata is not
-  // implemented in this state machine); V9 voting power.
+  // V7 total stake; V9 voting power (V8, staged metadata, is applied by the caller: epoch.ts).
   set.totalStake = totalActiveStake(set)
   setVotingPower(set)
   return { remaining, commissions }
