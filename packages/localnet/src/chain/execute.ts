@@ -49,9 +49,16 @@ export interface ExecutionResult {
 export function executeTransaction(state: ObjectReader, signedTransaction: Uint8Array, options: ExecutionOptions = {}): ExecutionResult {
   let txBytes: Uint8Array
   try {
-    txBytes = options.skipSignatureCheck === true ? deserializeSignedTransaction(signedTransaction).transaction : verifySignedTransaction(signedTransaction).transaction
+    txBytes = deserializeSignedTransaction(signedTransaction).transaction
   } catch (err) {
-    throw new TransactionRejected('InvalidSignature', err instanceof Error ? err.message : String(err))
+    throw new TransactionRejected('FailedToDeserialize', err instanceof Error ? err.message : String(err))
+  }
+  if (options.skipSignatureCheck !== true) {
+    try {
+      verifySignedTransaction(signedTransaction)
+    } catch (err) {
+      throw new TransactionRejected('InvalidSignature', err instanceof Error ? err.message : String(err))
+    }
   }
   return executeTransactionData(state, txBytes, false)
 }

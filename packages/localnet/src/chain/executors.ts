@@ -107,7 +107,7 @@ function setBalance(store: TemporaryStore, object: ChainObject, balance: bigint)
 
 /** A coin's balance as the value-fee step reads it (written version, else the input). */
 function coinBalanceForFee(store: TemporaryStore, id: string): bigint | undefined {
-  const object = store.readObject(id)
+  const object = store.readObjectForFee(id)
   return object === undefined ? undefined : coinBalance(object)
 }
 
@@ -301,7 +301,7 @@ const stakingExecutor: Executor = {
       return stake === 0n ? 0n : bpsMul(stake, bps)
     }
     if (kind.$kind === 'WithdrawStake') {
-      const object = store.readObject(kind.WithdrawStake.stakedSoma.objectId)
+      const object = store.readObjectForFee(kind.WithdrawStake.stakedSoma.objectId)
       const staked = object === undefined ? undefined : stakedSomaOf(object)
       return staked === undefined ? store.fees.baseFee : bpsMul(staked.principal, bps)
     }

@@ -255,7 +255,10 @@ export function undoReportModel(state: SystemStateValue, reporter: string, model
  * principal as the reference does, but never more than the pool holds: `requestWithdrawStake`.)
  */
 function slash(state: SystemStateValue, pool: StakingPool, rateBps: bigint, newEpoch: bigint): void {
-  const amount = (pool.somaBalance * rateBps) / BPS_DENOMINATOR
+  // Stake already withdrawn this epoch (paid out, leaving at M6) is not slashed again: the reference
+  // slashes the whole balance and the withdrawal then underflows it, minting the difference.
+  const held = saturatingSub(pool.somaBalance, pool.pendingTotalSomaWithdraw)
+  const amount = (held * rateBps) / BPS_DENOMINATOR
   pool.somaBalance = saturatingSub(pool.somaBalance, amount)
   pool.deactivationEpoch = newEpoch
   state.emissionPool.balance += amount

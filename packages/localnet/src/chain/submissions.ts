@@ -33,7 +33,7 @@ function createCoin(store: TemporaryStore, amount: bigint, owner: string): void 
 
 export function submissionValueFee(store: TemporaryStore, kind: Kind): bigint {
   if (kind.$kind !== 'ClaimRewards') return 0n
-  const object = store.readObject(kind.ClaimRewards.targetId)
+  const object = store.readObjectForFee(kind.ClaimRewards.targetId)
   if (object === undefined || object.type !== 'Target') return 0n
   let reward: bigint
   try {

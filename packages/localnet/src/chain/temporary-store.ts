@@ -65,8 +65,23 @@ export class TemporaryStore {
     return deriveObjectId(this.txDigest, this.nextCreationNum())
   }
 
-  /** Written version first, then the input (the reference falls back to the stale input too). */
+  /**
+   * Written version first, then the input; nothing for an object this transaction deleted. The
+   * reference falls back to the stale input even then (a debug assert, "no read after delete"), so
+   * a coin merged away as a secondary gas coin and also named as an argument is spent twice and
+   * SOMA is minted; here that argument is `ObjectNotFound`.
+   */
   readObject(id: string): ChainObject | undefined {
+    if (this.deleted.has(id)) return undefined
+    return this.written.get(id) ?? this.inputObjects.get(id)
+  }
+
+  /**
+   * The reference's read, stale input included. Only the value-fee step uses it, where the
+   * reference's release build double-counts a merged-away coin (a fee quirk, kept: it burns, it
+   * does not mint).
+   */
+  readObjectForFee(id: string): ChainObject | undefined {
     return this.written.get(id) ?? this.inputObjects.get(id)
   }
 
