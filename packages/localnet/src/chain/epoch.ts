@@ -6,7 +6,7 @@ import type { bcsTypes } from '@soma-ts/sdk'
 
 import { BPS_DENOMINATOR, REWARD_SLASHING_RATE_BPS, SYSTEM_STATE_OBJECT_ID, U64_MAX, VALIDATOR_LOW_STAKE_GRACE_PERIOD } from './constants.js'
 import { ExecutionFailure } from './errors.js'
-import { addressOwner, newObject, stakedSomaContents, withContents } from './objects.js'
+import { addressOwner, newObject, stakedSomaContents, withContents, type StakedSomaValue } from './objects.js'
 import { deriveObjectId } from '@soma-ts/sdk'
 
 import { activeModels, advanceEpochModels } from './models.js'
@@ -28,26 +28,25 @@ function saturatingAdd(a: bigint, b: bigint): bigint {
 export function executeChangeEpoch(store: TemporaryStore, args: ChangeEpochArgs): void {
   const object = store.readObject(SYSTEM_STATE_OBJECT_ID)
   if (object === undefined) throw new ExecutionFailure({ ObjectNotFound: { objectId: SYSTEM_STATE_OBJECT_ID } })
-  const backup = object.contents
   const state = decodeSystemStateContents(object.contents)
-  let commissions: Map<string, { poolId: string; stakeActivationEpoch: bigint; principal: bigint }>
-  let result: SystemStateValue
+  let commissions: Map<string, StakedSomaValue>
   try {
     commissions = advanceEpoch(state, args)
-    result = state
   } catch (err) {
     if (!(err instanceof ExecutionFailure)) throw err
-    result = decodeSystemStateContents(backup)
-    advanceEpochSafeMode(result, args)
-    commissions = new Map()
+    // The executor's backup: safe mode starts again from the state before the failed advance.
+    const restored = decodeSystemStateContents(object.contents)
+    advanceEpochSafeMode(restored, args)
+    store.mutateInputObject(withContents(object, encodeSystemStateContents(restored)))
+    return
   }
   // (i) commission stakes become StakedSoma objects, in address order.
   for (const address of [...commissions.keys()].sort()) {
     store.createObject(newObject(store.nextObjectId(), 'StakedSoma', addressOwner(address), stakedSomaContents(commissions.get(address)!), store.txDigest))
   }
-  // (ii) the new epoch's targets, only after a successful advance.
-  if (commissions !== undefined && result.safeMode === false) issueEpochTargets(store, result)
-  store.mutateInputObject(withContents(object, encodeSystemStateContents(result)))
+  // (ii) the new epoch's targets.
+  issueEpochTargets(store, state)
+  store.mutateInputObject(withContents(object, encodeSystemStateContents(state)))
 }
 
 /**
