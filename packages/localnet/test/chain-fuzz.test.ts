@@ -1,8 +1,8 @@
 import { bcsTypes, decodeBcs, deserializeSignedTransaction } from '@soma-ts/sdk'
 import { describe, expect, it } from 'vitest'
 
-import { TransactionRejected, assertSupplyConserved, executeTransaction, type LocalChain } from '../src/chain/index.js'
-import { USERS, VALIDATOR_KEYS, coinsOf, genesisModel, manifestOf, newChain, ownedObjects, refOf, sign, targets } from './chain-helpers.js'
+import { SYSTEM_STATE_OBJECT_ID, TransactionRejected, assertSupplyConserved, decodeSystemStateContents, executeTransaction, targetOf, type LocalChain } from '../src/chain/index.js'
+import { USERS, VALIDATOR_KEYS, genesisModel, manifestOf, newChain, refOf, sign } from './chain-helpers.js'
 
 /** A small deterministic PRNG (xorshift32) so a failure replays. */
 function prng(seed: number) {
@@ -43,15 +43,19 @@ function fuzz(seed: number, iterations: number) {
   for (let i = 0; i < iterations; i++) {
     const signer = pick(signers)
     const me = signer.toSomaAddress()
-    const mine = coinsOf(chain, me)
+    // One pass over the live objects per iteration; only the picked target is decoded.
+    const live = [...chain.store.liveObjects()]
+    const owned = (type: string) => live.filter((o) => o.type === type && o.owner.kind === 'Address' && o.owner.address === me)
+    const mine = owned('Coin')
     if (mine.length === 0) continue
     const gas = refOf(pick(mine))
     const coin = refOf(pick(mine))
-    const anyObject = pick([...chain.store.liveObjects()])
-    const staked = ownedObjects(chain, me, 'StakedSoma')
-    const allTargets = targets(chain)
-    const target = allTargets.length > 0 ? pick(allTargets) : undefined
-    const models = [...chain.systemState().modelRegistry.models.keys()]
+    const anyObject = pick(live)
+    const staked = owned('StakedSoma')
+    const targetObjects = live.filter((o) => o.type === 'Target')
+    const targetObject = targetObjects.length > 0 ? pick(targetObjects) : undefined
+    const target = targetObject === undefined ? undefined : { object: targetObject, target: targetOf(targetObject) }
+    const models = [...decodeSystemStateContents(chain.store.getObject(SYSTEM_STATE_OBJECT_ID)!.contents).modelRegistry.models.keys()]
     const modelId = models.length > 0 && rand(5) !== 0 ? pick(models) : anyObject.id
     const targetId = target !== undefined && rand(5) !== 0 ? target.object.id : anyObject.id
     const someone = pick(signers).toSomaAddress()
