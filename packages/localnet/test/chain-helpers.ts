@@ -1,11 +1,13 @@
 /** Shared fixtures for the state-machine tests: deterministic keys, a local genesis, signing. */
+import { ed25519 } from '@noble/curves/ed25519.js'
 import {
   Ed25519Keypair,
   bcsTypes,
   decodeBcs,
   encodeBcs,
   serializeSignedTransaction,
-  signTransaction,
+  signingDigest,
+  toSerializedSignature,
   type bcsTypes as BcsTypes,
 } from '@soma-ts/sdk'
 
@@ -104,8 +106,10 @@ export function balanceOf(object: ChainObject): bigint {
 export function sign(signer: Ed25519Keypair, kind: typeof BcsTypes.TransactionKind.$inferInput, gas: Ref[]): Uint8Array {
   const data = { V1: { kind, sender: signer.toSomaAddress(), gasPayment: gas } }
   const bytes = encodeBcs(bcsTypes.TransactionData, data)
-  const signed = signTransaction(signer, bytes)
-  return serializeSignedTransaction(bytes, [signed.signature])
+  // Signed synchronously here (the SDK's Signer is async) so that the tests can drive the
+  // state machine in plain loops; the bytes are the same as `signer.signTransaction` gives.
+  const signature = toSerializedSignature(ed25519.sign(signingDigest(bytes), signer.getSecretKey()), signer.getPublicKey())
+  return serializeSignedTransaction(bytes, [signature])
 }
 
 export function decodeEffects(bytes: Uint8Array) {
