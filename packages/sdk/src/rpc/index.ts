@@ -25,6 +25,7 @@ export {
 } from './convert.js'
 export * from './errors.js'
 export { createNodeTransport, createSomaRpcClient, normalizeRpcUrl, type NodeTransportOptions } from './node.js'
-export { fieldViolationError, toConnectError } from './server.js'
+export { fieldViolationError, serveRpc, toConnectError, type RpcServerOptions } from './server.js'
+export { RPC_SERVER_LIMITS, SIDE_SERVICE_LIMITS, type ServerLimits } from '../limits.js'
 export { userSignatureFromProto, userSignatureToProto } from './signature.js'
 export { createSomaRpcWebClient, createWebTransport, type WebTransportOptions } from './web.js'
