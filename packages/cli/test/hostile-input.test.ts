@@ -1,6 +1,7 @@
-// `soma keytool sign --data` with a 6-byte TransactionData whose coin vector declares 2^25 − 1
-// entries (issue 8, finding 2): the CLI must refuse it at once with the typed decode error.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+// Hostile input through the CLI (issue 8). `soma keytool sign --data` with a 6-byte TransactionData whose coin vector declares 2^25 − 1
+// entries (finding 2) must be refused at once with the typed decode error; a client.yaml syntax
+// error next to a basic_auth password (finding 5) must not print the password, text or --json.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -27,5 +28,24 @@ describe('soma keytool sign on hostile bytes', () => {
     expect(JSON.stringify(err)).toMatch(/declares 33554431 elements/)
     // A process start is about a second on a loaded machine; the old decode added 0.4 s and 256 MiB.
     expect(ms).toBeLessThan(15_000)
+  })
+})
+
+describe('soma on a broken client.yaml', () => {
+  it('names the line and column of a YAML error but never prints the basic_auth password', () => {
+    const dir = join(root, 'broken-config')
+    mkdirSync(dir)
+    const password = 'pw-Very-S3cret-9f2c'
+    writeFileSync(
+      join(dir, 'client.yaml'),
+      `keystore:\n  File: /tmp/x.keystore\nenvs:\n  - alias: a\n    rpc: "http://127.0.0.1:9000"\n    basic_auth: "${password}"\n   bad: [${password}\n`,
+    )
+    for (const args of [['wallet', 'list', '--json'], ['wallet', 'list']]) {
+      const r = soma(args, { SOMA_CONFIG_DIR: dir })
+      expect(r.status).not.toBe(0)
+      const out = r.stdout + r.stderr
+      expect(out).toMatch(/line \d+, column \d+/)
+      expect(out).not.toContain(password)
+    }
   })
 })

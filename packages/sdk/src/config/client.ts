@@ -3,15 +3,15 @@
  * `client.yaml` (`SomaClientConfig`, serde_yaml): `keystore: {File: path}`, `external_keys`,
  * `envs: [{alias, rpc, basic_auth, chain_id?}]`, `active_env`, `active_address`.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 
-import { isMap, isScalar, isSeq, parseDocument, stringify, type Document } from 'yaml'
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, stringify, type Document } from 'yaml'
 
-import { ConfigError, InvalidArgumentError, truncate } from '../errors/index.js'
+import { ConfigError, InvalidArgumentError } from '../errors/index.js'
 import { Ed25519Keypair } from '../keys/keypair.js'
 import { normalizeAddress } from '../utils/encoding.js'
+import { ensurePrivateDir, readConfigFile, regularFileExists, writeFileAtomic } from './files.js'
 import { FileKeystore, KEYSTORE_FILENAME } from './keystore.js'
 
 export const CLIENT_CONFIG_FILENAME = 'client.yaml'
@@ -62,23 +62,44 @@ function scalarText(node: unknown): string | null | undefined {
   return typeof node.source === 'string' ? node.source : String(node.value)
 }
 
+/** Aliases expanded when the config is read: far more than a real config has, far below a bomb's. */
+const MAX_YAML_ALIASES = 100
+
+/**
+ * Parses `client.yaml`. Errors name the line and column and the kind of problem, never the text
+ * there: the line could hold a `basic_auth` password.
+ */
+function parseConfigYaml(text: string, path: string): { doc: Document.Parsed; raw: Record<string, unknown> } {
+  const lineCounter = new LineCounter()
+  let doc: Document.Parsed
+  try {
+    doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: true })
+  } catch (err) {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML parser failure (${(err as Error).name})` })
+  }
+  const first = doc.errors[0]
+  if (first) {
+    const { line, col } = lineCounter.linePos(first.pos[0])
+    const kind = first.code.toLowerCase().replace(/_/g, ' ')
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML error at line ${line}, column ${col}: ${kind}` })
+  }
+  let raw: Record<string, unknown>
+  try {
+    raw = (doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {}) as Record<string, unknown>
+  } catch {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML aliases expand beyond ${MAX_YAML_ALIASES} nodes (or are circular)` })
+  }
+  return { doc, raw }
+}
+
 /** Reads `client.yaml`; a missing file, bad YAML or a missing keystore entry is a `ConfigError`. */
 export function readClientConfig(path: string = clientConfigPath()): ClientConfig {
-  if (!existsSync(path)) {
+  if (!regularFileExists(path, 'client.yaml')) {
     throw new ConfigError(`No soma config found in \`${path}\`.`, {
       hint: 'Create one with `soma wallet new` (or `soma start localnet`), or set SOMA_CONFIG_DIR.',
     })
   }
-  let doc: Document.Parsed
-  try {
-    doc = parseDocument(readFileSync(path, 'utf8'))
-  } catch (err) {
-    throw new ConfigError(`Cannot parse ${path}.`, { details: truncate((err as Error).message, 160) })
-  }
-  if (doc.errors.length > 0) {
-    throw new ConfigError(`Cannot parse ${path}.`, { details: truncate(doc.errors[0]!.message, 160) })
-  }
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>
+  const { doc, raw } = parseConfigYaml(readConfigFile(path, 'client.yaml'), path)
   const file = scalarText(doc.getIn(['keystore', 'File'], true))
   if (typeof file !== 'string') {
     throw new ConfigError(`${path} has no file keystore.`, { details: 'expected `keystore: {File: <path>}`' })
@@ -135,10 +156,7 @@ export function writeClientConfig(config: ClientConfig, path: string = clientCon
     active_env: config.activeEnv,
     active_address: config.activeAddress,
   }
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = `${path}.tmp-${process.pid}`
-  writeFileSync(tmp, stringify(doc, { nullStr: '~', lineWidth: 0 }))
-  renameSync(tmp, path)
+  writeFileAtomic(path, stringify(doc, { nullStr: '~', lineWidth: 0 }), 0o600, 'client.yaml')
 }
 
 /** The environment named `activeEnv`, or the first one when none is set (as the reference). */
@@ -161,8 +179,8 @@ export interface CreatedConfig {
  */
 export function createClientConfig(dir: string = configDir()): CreatedConfig {
   const path = clientConfigPath(dir)
-  if (existsSync(path)) throw new ConfigError(`${path} already exists.`)
-  mkdirSync(dir, { recursive: true })
+  if (regularFileExists(path, 'client.yaml')) throw new ConfigError(`${path} already exists.`)
+  ensurePrivateDir(dir)
   const keystore = FileKeystore.load(defaultKeystorePath(dir))
   const { keypair, mnemonic } = Ed25519Keypair.generateWithMnemonic()
   const alias = keystore.import(keypair)
