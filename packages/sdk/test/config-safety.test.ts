@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 
 import { FileKeystore, createClientConfig, readClientConfig } from '../src/config/index.js'
-import { MAX_CONFIG_FILE_BYTES } from '../src/config/files.js'
+import { MAX_CLIENT_YAML_BYTES } from '../src/config/client.js'
 import { ConfigError } from '../src/errors/index.js'
 
 const root = mkdtempSync(join(tmpdir(), 'soma-config-safety-'))
@@ -135,8 +135,20 @@ describe('client.yaml parsing', () => {
   })
 
   it('a file over the size cap is refused before it is parsed', () => {
-    const path = configWith(`keystore:\n  File: /tmp/x\n# ${'x'.repeat(MAX_CONFIG_FILE_BYTES)}\n`)
+    const path = configWith(`keystore:\n  File: /tmp/x\n# ${'x'.repeat(MAX_CLIENT_YAML_BYTES)}\n`)
     expect(thrown(() => readClientConfig(path)).shortMessage).toMatch(/too large/)
+  })
+
+  it('deep flow or block nesting is refused before the parser sees it (1,000 `{` took it minutes)', () => {
+    for (const body of ['a: ' + '{'.repeat(1_000), 'a: ' + '['.repeat(40), '- '.repeat(200) + 'x']) {
+      const path = configWith(`keystore:\n  File: /tmp/x\n${body}\n`)
+      const started = performance.now()
+      expect(thrown(() => readClientConfig(path)).details).toMatch(/nested more than 32 levels/)
+      expect(performance.now() - started).toBeLessThan(1_000)
+    }
+    // Shallow flow collections, quoted brackets and comments still parse.
+    const ok = configWith('keystore: {File: "/tmp/[x{"}\nexternal_keys: [[1, 2], {a: [3]}]  # [[[[\nenvs: []\n')
+    expect(readClientConfig(ok).keystorePath).toBe('/tmp/[x{')
   })
 
   it('a symlinked client.yaml or one that is a directory is refused', () => {

@@ -64,12 +64,59 @@ function scalarText(node: unknown): string | null | undefined {
 
 /** Aliases expanded when the config is read: far more than a real config has, far below a bomb's. */
 const MAX_YAML_ALIASES = 100
+/**
+ * The largest client.yaml read. A config with a hundred environments is about 5 KB; the YAML
+ * parser takes roughly 1.5 ms per KB, so this keeps a hostile file near the 50 ms decode target.
+ */
+export const MAX_CLIENT_YAML_BYTES = 32 << 10
+/** Flow (`[`/`{`) and block (`- - -`) nesting allowed: the parser slows sharply on deep nesting. */
+const MAX_YAML_NESTING = 32
+
+/**
+ * A cheap scan for nesting the parser handles badly (a thousand `{` take it tens of seconds):
+ * brackets outside quotes and comments, and `- ` runs at the start of a line. It may overcount in
+ * odd cases, which only refuses files no real config resembles.
+ */
+function yamlNestingDepth(text: string): number {
+  let deepest = 0
+  let flow = 0
+  let quote: string | null = null
+  let lineStart = true
+  let blockRun = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '\n') {
+      lineStart = true
+      blockRun = 0
+      if (quote === "'") quote = null
+      continue
+    }
+    if (quote) {
+      if (c === quote && text[i - 1] !== '\\') quote = null
+      continue
+    }
+    if (lineStart && (c === ' ' || c === '-')) {
+      if (c === '-' && (text[i + 1] === ' ' || text[i + 1] === '\n')) deepest = Math.max(deepest, ++blockRun)
+      continue
+    }
+    lineStart = false
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++
+    } else if (c === '"' || c === "'") quote = c
+    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++flow + blockRun)
+    else if ((c === ']' || c === '}') && flow > 0) flow--
+  }
+  return deepest
+}
 
 /**
  * Parses `client.yaml`. Errors name the line and column and the kind of problem, never the text
  * there: the line could hold a `basic_auth` password.
  */
 function parseConfigYaml(text: string, path: string): { doc: Document.Parsed; raw: Record<string, unknown> } {
+  if (yamlNestingDepth(text) > MAX_YAML_NESTING) {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML nested more than ${MAX_YAML_NESTING} levels deep` })
+  }
   const lineCounter = new LineCounter()
   let doc: Document.Parsed
   try {
@@ -99,7 +146,7 @@ export function readClientConfig(path: string = clientConfigPath()): ClientConfi
       hint: 'Create one with `soma wallet new` (or `soma start localnet`), or set SOMA_CONFIG_DIR.',
     })
   }
-  const { doc, raw } = parseConfigYaml(readConfigFile(path, 'client.yaml'), path)
+  const { doc, raw } = parseConfigYaml(readConfigFile(path, 'client.yaml', MAX_CLIENT_YAML_BYTES), path)
   const file = scalarText(doc.getIn(['keystore', 'File'], true))
   if (typeof file !== 'string') {
     throw new ConfigError(`${path} has no file keystore.`, { details: 'expected `keystore: {File: <path>}`' })

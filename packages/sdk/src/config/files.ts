@@ -51,7 +51,7 @@ export function regularFileExists(path: string, what: string): boolean {
 }
 
 /** Reads a regular file as UTF-8 text, refusing links, directories and files over the size cap. */
-export function readConfigFile(path: string, what: string): string {
+export function readConfigFile(path: string, what: string, maxBytes = MAX_CONFIG_FILE_BYTES): string {
   if (!regularFileExists(path, what)) throw new ConfigError(`Cannot open the ${what} file: ${path}`, { details: 'no such file' })
   let fd: number
   try {
@@ -61,8 +61,8 @@ export function readConfigFile(path: string, what: string): string {
   }
   try {
     const size = fstatSync(fd).size
-    if (size > MAX_CONFIG_FILE_BYTES) {
-      throw new ConfigError(`The ${what} file ${path} is too large.`, { details: `${size} bytes, at most ${MAX_CONFIG_FILE_BYTES} are read` })
+    if (size > maxBytes) {
+      throw new ConfigError(`The ${what} file ${path} is too large.`, { details: `${size} bytes, at most ${maxBytes} are read` })
     }
     const buffer = Buffer.alloc(size)
     let read = 0
