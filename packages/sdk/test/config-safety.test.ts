@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 
 import { FileKeystore, createClientConfig, readClientConfig } from '../src/config/index.js'
-import { MAX_CLIENT_YAML_BYTES } from '../src/config/client.js'
+import { MAX_CLIENT_YAML_BYTES, MAX_CLIENT_YAML_LINES } from '../src/config/client.js'
 import { ConfigError } from '../src/errors/index.js'
 
 const root = mkdtempSync(join(tmpdir(), 'soma-config-safety-'))
@@ -137,6 +137,16 @@ describe('client.yaml parsing', () => {
   it('a file over the size cap is refused before it is parsed', () => {
     const path = configWith(`keystore:\n  File: /tmp/x\n# ${'x'.repeat(MAX_CLIENT_YAML_BYTES)}\n`)
     expect(thrown(() => readClientConfig(path)).shortMessage).toMatch(/too large/)
+  })
+
+  it('more lines than a config has are refused before parsing; many distinct keys stay linear', () => {
+    const long = configWith(`keystore:\n  File: /tmp/x\n${'x\n'.repeat(MAX_CLIENT_YAML_LINES)}`)
+    expect(thrown(() => readClientConfig(long)).details).toMatch(/more than 1000 lines/)
+    // 990 distinct keys: the parser's own unique-key check was quadratic here.
+    const keys = configWith(`keystore:\n  File: /tmp/x\n${Array.from({ length: 990 }, (_, i) => `k${i}: v`).join('\n')}\n`)
+    const started = performance.now()
+    expect(readClientConfig(keys).keystorePath).toBe('/tmp/x')
+    expect(performance.now() - started).toBeLessThan(1_000)
   })
 
   it('deep flow or block nesting is refused before the parser sees it (1,000 `{` took it minutes)', () => {

@@ -6,7 +6,7 @@
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, stringify, type Document } from 'yaml'
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, stringify, visit, type Document } from 'yaml'
 
 import { ConfigError, InvalidArgumentError } from '../errors/index.js'
 import { Ed25519Keypair } from '../keys/keypair.js'
@@ -71,6 +71,8 @@ const MAX_YAML_ALIASES = 100
 export const MAX_CLIENT_YAML_BYTES = 32 << 10
 /** Flow (`[`/`{`) and block (`- - -`) nesting allowed: the parser slows sharply on deep nesting. */
 const MAX_YAML_NESTING = 32
+/** Lines allowed: the parser spends tens of microseconds on each line it cannot use. */
+export const MAX_CLIENT_YAML_LINES = 1_000
 
 /**
  * A cheap scan for nesting the parser handles badly (a thousand `{` take it tens of seconds):
@@ -114,13 +116,19 @@ function yamlNestingDepth(text: string): number {
  * there: the line could hold a `basic_auth` password.
  */
 function parseConfigYaml(text: string, path: string): { doc: Document.Parsed; raw: Record<string, unknown> } {
+  let lines = 1
+  for (let i = text.indexOf('\n'); i !== -1 && lines <= MAX_CLIENT_YAML_LINES; i = text.indexOf('\n', i + 1)) lines++
+  if (lines > MAX_CLIENT_YAML_LINES) {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `more than ${MAX_CLIENT_YAML_LINES} lines` })
+  }
   if (yamlNestingDepth(text) > MAX_YAML_NESTING) {
     throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML nested more than ${MAX_YAML_NESTING} levels deep` })
   }
   const lineCounter = new LineCounter()
   let doc: Document.Parsed
   try {
-    doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: true })
+    // The parser's own duplicate-key check is quadratic in a map's size; duplicateKey() below is not.
+    doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: false })
   } catch (err) {
     throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML parser failure (${(err as Error).name})` })
   }
@@ -130,6 +138,11 @@ function parseConfigYaml(text: string, path: string): { doc: Document.Parsed; ra
     const kind = first.code.toLowerCase().replace(/_/g, ' ')
     throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML error at line ${line}, column ${col}: ${kind}` })
   }
+  const duplicate = duplicateKey(doc)
+  if (duplicate !== undefined) {
+    const { line, col } = lineCounter.linePos(duplicate)
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML error at line ${line}, column ${col}: duplicate key` })
+  }
   let raw: Record<string, unknown>
   try {
     raw = (doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {}) as Record<string, unknown>
@@ -137,6 +150,26 @@ function parseConfigYaml(text: string, path: string): { doc: Document.Parsed; ra
     throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML aliases expand beyond ${MAX_YAML_ALIASES} nodes (or are circular)` })
   }
   return { doc, raw }
+}
+
+/** The offset of the first key that repeats one before it in the same map (serde_yaml refuses those). */
+function duplicateKey(doc: Document.Parsed): number | undefined {
+  let found: number | undefined
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>()
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? `s:${String(pair.key.value)}` : `n:${String(pair.key)}`
+        if (seen.has(key)) {
+          found = (pair.key as { range?: [number, number, number] } | null)?.range?.[0] ?? 0
+          return visit.BREAK
+        }
+        seen.add(key)
+      }
+      return undefined
+    },
+  })
+  return found
 }
 
 /** Reads `client.yaml`; a missing file, bad YAML or a missing keystore entry is a `ConfigError`. */
