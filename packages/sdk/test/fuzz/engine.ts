@@ -18,6 +18,14 @@ export interface FuzzBounds {
   maxMs: number
   /** Largest acceptable heap growth over one input. */
   maxHeapBytes: number
+  /** Extra milliseconds allowed per MiB of input (a linear-cost allowance; 0 for the strict target). */
+  msPerMiB?: number
+  /** Extra heap allowed per input byte (decoded JS objects are larger than their bytes). */
+  heapPerInputByte?: number
+}
+
+function limitsFor(bounds: FuzzBounds, size: number): { ms: number; heap: number } {
+  return { ms: bounds.maxMs + ((bounds.msPerMiB ?? 0) * size) / 2 ** 20, heap: bounds.maxHeapBytes + (bounds.heapPerInputByte ?? 0) * size }
 }
 
 /** The acceptance target; a long run (`npm run fuzz`) holds every input to it. */
@@ -157,9 +165,10 @@ async function runOnce(target: FuzzTarget, input: Uint8Array): Promise<{ error?:
 
 /** Runs one input against `target`, updating `stats`; returns the failure, if any. */
 export async function check(target: FuzzTarget, input: Uint8Array, bounds: FuzzBounds, stats: FuzzStats): Promise<FuzzFailure | undefined> {
+  const limit = limitsFor(bounds, input.length)
   let result = await runOnce(target, input)
   // Timing on a shared machine is noisy: an input over the bound gets two more tries, best counts.
-  for (let retry = 0; retry < 2 && (result.ms > bounds.maxMs || result.heap > bounds.maxHeapBytes); retry++) {
+  for (let retry = 0; retry < 2 && (result.ms > limit.ms || result.heap > limit.heap); retry++) {
     const again = await runOnce(target, input)
     result = { error: result.error, ms: Math.min(result.ms, again.ms), heap: Math.min(result.heap, again.heap) }
   }
@@ -171,10 +180,10 @@ export async function check(target: FuzzTarget, input: Uint8Array, bounds: FuzzB
   if (result.error !== undefined && !(target.typed ?? isTypedDefault)(result.error)) {
     const e = result.error as Error
     reason = `untyped ${e?.constructor?.name ?? typeof e}: ${String(e?.message ?? e).slice(0, 200)}`
-  } else if (result.ms > bounds.maxMs) {
-    reason = `took ${result.ms.toFixed(1)} ms (bound ${bounds.maxMs} ms)`
-  } else if (result.heap > bounds.maxHeapBytes) {
-    reason = `grew the heap by ${(result.heap / 2 ** 20).toFixed(1)} MiB (bound ${(bounds.maxHeapBytes / 2 ** 20).toFixed(0)} MiB)`
+  } else if (result.ms > limit.ms) {
+    reason = `took ${result.ms.toFixed(1)} ms (bound ${limit.ms.toFixed(0)} ms)`
+  } else if (result.heap > limit.heap) {
+    reason = `grew the heap by ${(result.heap / 2 ** 20).toFixed(1)} MiB (bound ${(limit.heap / 2 ** 20).toFixed(1)} MiB)`
   }
   if (!reason) return undefined
   const failure = { target: target.name, reason, input }
