@@ -57,6 +57,7 @@ export function decodeBcs<T, I>(type: BcsType<T, I>, bytes: Uint8Array): T {
 function messageOf(err: unknown): string {
   if (err instanceof BcsDecodeError) return err.details ?? err.shortMessage
   if (err instanceof BaseError) return err.shortMessage
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return 'value nested too deeply to decode (stack exhausted)'
   // The stock reader signals reading past the end with the typed array's RangeError.
   if (err instanceof RangeError) return `input ends early, or a length is larger than the input (${truncate(err.message, 80)})`
   return truncate(err instanceof Error ? err.message : String(err), 160)
