@@ -132,6 +132,9 @@ describe('client.yaml parsing', () => {
     const err = thrown(() => readClientConfig(path))
     expect(performance.now() - started).toBeLessThan(2_000)
     expect(err.details).toMatch(/aliases/)
+    // More alias references than any config needs are refused before parsing.
+    const many = configWith(`keystore:\n  File: /tmp/x\nenvs: &e []\nx: [${Array.from({ length: 101 }, () => '*e').join(', ')}]\n`)
+    expect(thrown(() => readClientConfig(many)).details).toMatch(/more than 100 alias references/)
   })
 
   it('a file over the size cap is refused before it is parsed', () => {

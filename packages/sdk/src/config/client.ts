@@ -65,22 +65,25 @@ function scalarText(node: unknown): string | null | undefined {
 /** Aliases expanded when the config is read: far more than a real config has, far below a bomb's. */
 const MAX_YAML_ALIASES = 100
 /**
- * The largest client.yaml read. A config with a hundred environments is about 5 KB; the YAML
- * parser takes roughly 1.5 ms per KB, so this keeps a hostile file near the 50 ms decode target.
+ * The largest client.yaml read. A config with fifty environments is about 5 KB; the YAML parser
+ * spends up to ~8 ms per KB on hostile text (errors it must report), so this keeps a hostile file
+ * near the 50 ms decode target.
  */
-export const MAX_CLIENT_YAML_BYTES = 32 << 10
+export const MAX_CLIENT_YAML_BYTES = 8 << 10
 /** Flow (`[`/`{`) and block (`- - -`) nesting allowed: the parser slows sharply on deep nesting. */
 const MAX_YAML_NESTING = 32
 /** Lines allowed: the parser spends tens of microseconds on each line it cannot use. */
 export const MAX_CLIENT_YAML_LINES = 1_000
 
 /**
- * A cheap scan for nesting the parser handles badly (a thousand `{` take it tens of seconds):
- * brackets outside quotes and comments, and `- ` runs at the start of a line. It may overcount in
- * odd cases, which only refuses files no real config resembles.
+ * A cheap scan for shapes the parser handles badly (a thousand `{` take it tens of seconds; each
+ * alias it cannot resolve costs it an error): bracket depth outside quotes and comments, `- ` runs
+ * at the start of a line, and the number of alias references (`*name`). It may overcount in odd
+ * cases, which only refuses files no real config resembles.
  */
-function yamlNestingDepth(text: string): number {
-  let deepest = 0
+function yamlShape(text: string): { depth: number; aliases: number } {
+  let depth = 0
+  let aliases = 0
   let flow = 0
   let quote: string | null = null
   let lineStart = true
@@ -98,17 +101,19 @@ function yamlNestingDepth(text: string): number {
       continue
     }
     if (lineStart && (c === ' ' || c === '-')) {
-      if (c === '-' && (text[i + 1] === ' ' || text[i + 1] === '\n')) deepest = Math.max(deepest, ++blockRun)
+      if (c === '-' && (text[i + 1] === ' ' || text[i + 1] === '\n')) depth = Math.max(depth, ++blockRun)
       continue
     }
+    const tokenStart = lineStart || /[\s[{,:]/.test(text[i - 1] ?? ' ')
     lineStart = false
     if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
       while (i + 1 < text.length && text[i + 1] !== '\n') i++
     } else if (c === '"' || c === "'") quote = c
-    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++flow + blockRun)
+    else if (c === '*' && tokenStart) aliases++
+    else if (c === '[' || c === '{') depth = Math.max(depth, ++flow + blockRun)
     else if ((c === ']' || c === '}') && flow > 0) flow--
   }
-  return deepest
+  return { depth, aliases }
 }
 
 /**
@@ -121,8 +126,12 @@ function parseConfigYaml(text: string, path: string): { doc: Document.Parsed; ra
   if (lines > MAX_CLIENT_YAML_LINES) {
     throw new ConfigError(`Cannot parse ${path}.`, { details: `more than ${MAX_CLIENT_YAML_LINES} lines` })
   }
-  if (yamlNestingDepth(text) > MAX_YAML_NESTING) {
+  const shape = yamlShape(text)
+  if (shape.depth > MAX_YAML_NESTING) {
     throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML nested more than ${MAX_YAML_NESTING} levels deep` })
+  }
+  if (shape.aliases > MAX_YAML_ALIASES) {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML has more than ${MAX_YAML_ALIASES} alias references` })
   }
   const lineCounter = new LineCounter()
   let doc: Document.Parsed
