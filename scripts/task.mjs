@@ -3,7 +3,7 @@
 // `npm run build`. It sets up what a fresh clone lacks (pnpm at the pinned version,
 // the workspace's packages, the native addon) and then runs the task.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -119,6 +119,36 @@ switch (task) {
     setup()
     run(process.execPath, [join(root, 'bench', 'run.mjs'), ...rest])
     break
+  case 'fuzz': {
+    // `npm run fuzz -- --minutes N [--seed S]`: the sdk's fuzz suite for N minutes; failing inputs
+    // are saved under fuzz/regressions/ (replayed by `npm test`), and a summary is printed.
+    const option = (name, fallback) => {
+      const i = rest.indexOf(`--${name}`)
+      return i >= 0 && rest[i + 1] !== undefined ? rest[i + 1] : fallback
+    }
+    const minutes = Number(option('minutes', '5'))
+    const seed = Number(option('seed', String(Date.now() % 2 ** 31)))
+    if (!(minutes > 0) || !Number.isInteger(seed)) {
+      console.error('usage: npm run fuzz -- --minutes N [--seed S]  (N > 0, S an integer)')
+      process.exit(2)
+    }
+    setup()
+    const summaryPath = join(toolsDir, `fuzz-summary-${process.pid}.json`)
+    step(`fuzzing for ${minutes} minute(s), seed ${seed}`)
+    Object.assign(env, { SOMA_FUZZ_MINUTES: String(minutes), SOMA_FUZZ_SEED: String(seed), SOMA_FUZZ_SUMMARY: summaryPath })
+    const code = await runCounting(process.execPath, [pnpmBin, '--filter', '@soma-ts/sdk', 'exec', 'vitest', 'run', 'test/fuzz/fuzz.test.ts'])
+    if (existsSync(summaryPath)) {
+      const s = JSON.parse(readFileSync(summaryPath, 'utf8'))
+      rmSync(summaryPath, { force: true })
+      console.log(`\nfuzz: ${s.inputs} inputs over ${s.targets} targets in ${s.minutes} min (seed ${s.seed})`)
+      console.log(`slowest input: ${s.slowest.ms.toFixed(1)} ms (${s.slowest.target}, ${s.slowest.bytes} bytes)`)
+      console.log(`largest heap growth for one input: ${s.largestHeapGrowthMiB} MiB (${s.largestHeapGrowthTarget}); peak RSS ${s.peakRssMiB} MiB`)
+      console.log(`slowest Health call while fuzzing the servers: ${s.slowestHealthMs} ms`)
+      console.log(`failures: ${s.failures}${s.saved.length ? `, saved:\n  ${s.saved.join('\n  ')}` : ''}`)
+    }
+    if (code !== 0) process.exit(1)
+    break
+  }
   case 'pnpm':
     if (installedPnpmVersion() !== pinned) setup()
     pnpm(rest)

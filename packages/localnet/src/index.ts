@@ -3,7 +3,8 @@
  * protocols (the fullnode's Connect error mapping and the side services over gRPC/BCS); the chain
  * and the fullnode API build on them. Codecs come from `@soma-ts/sdk`.
  */
-export { fieldViolationError, toConnectError } from './rpc/server.js'
+export { fieldViolationError, serveRpc, toConnectError, type RpcServerOptions } from './rpc/server.js'
+export { RPC_SERVER_LIMITS, SIDE_SERVICE_LIMITS, type ServerLimits } from './limits.js'
 export {
   ServiceError,
   serveSideServices,

@@ -6,8 +6,11 @@ import * as localnet from '../src/index.js'
 it('@soma-ts/localnet', () => {
   expect(Object.keys(localnet).sort()).toMatchInlineSnapshot(`
     [
+      "RPC_SERVER_LIMITS",
+      "SIDE_SERVICE_LIMITS",
       "ServiceError",
       "fieldViolationError",
+      "serveRpc",
       "serveSideServices",
       "toConnectError",
       "version",

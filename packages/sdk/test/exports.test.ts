@@ -102,6 +102,7 @@ it('@soma-ts/sdk', () => {
       "embeddingCommitment",
       "encodeBcs",
       "errorForCode",
+      "f32BitsVector",
       "fromBase58Text",
       "fromBase64",
       "fromHex",
@@ -227,6 +228,7 @@ it('@soma-ts/sdk/bcs', () => {
       "AddressSet",
       "Authority",
       "AuthorityName",
+      "BoundedBcsReader",
       "ChangeEpoch",
       "ClaimRewardsArgs",
       "Coin",
@@ -248,6 +250,8 @@ it('@soma-ts/sdk/bcs', () => {
       "Intent",
       "IntentMessage",
       "MAX_NESTED_SOMA_ERRORS",
+      "MAX_TENSOR_ELEMENTS",
+      "MAX_TENSOR_RANK",
       "Manifest",
       "Metadata",
       "Model",
@@ -307,6 +311,7 @@ it('@soma-ts/sdk/bcs', () => {
       "scalarTensor",
       "tensor",
       "u64Map",
+      "vector",
     ]
   `)
 })

@@ -22,6 +22,7 @@ import {
   type ScoreRequest,
   type ScoreResponseInput,
 } from '@soma-ts/sdk'
+import { CallGate, SIDE_SERVICE_LIMITS, grpcServerOptions, resolveLimits, type ServerLimits } from '../limits.js'
 
 /** Throw this from a handler to answer with a specific gRPC status. */
 export class ServiceError extends BaseError {
@@ -70,12 +71,19 @@ function unaryHandler<Req, ReqIn, Res, ResIn>(
   method: BcsMethod<Req, ReqIn, Res, ResIn>,
   handle: (request: Req, ctx: HandlerContext) => Promise<ResIn>,
   classify: ErrorClassifier,
+  gate: CallGate,
 ): grpc.handleUnaryCall<Buffer, Buffer> {
   return (call, callback) => {
+    const release = gate.tryEnter(method.path)
+    if (!release) {
+      callback({ code: GrpcStatus.RESOURCE_EXHAUSTED, details: `more than ${gate.max} ${method.path} calls at once` })
+      return
+    }
     let request: Req
     try {
       request = decodeBcs(method.request, call.request)
     } catch (err) {
+      release()
       callback({ code: GrpcStatus.INTERNAL, details: errorText(err) })
       return
     }
@@ -85,6 +93,7 @@ function unaryHandler<Req, ReqIn, Res, ResIn>(
     const answer = (err: grpc.ServiceError | Partial<grpc.StatusObject> | null, value?: Buffer) => {
       if (answered) return
       answered = true
+      release()
       callback(err, value)
     }
     Promise.resolve()
@@ -132,6 +141,8 @@ export interface SideServicesOptions {
   faucet?: FaucetHandlers
   scoring?: ScoringHandlers
   admin?: AdminHandlers
+  /** Message size, stream and concurrency limits (default SIDE_SERVICE_LIMITS). */
+  limits?: Partial<ServerLimits>
 }
 
 export interface RunningService {
@@ -143,24 +154,26 @@ export interface RunningService {
 
 /** Registers the given services on one grpc-js server and starts listening. */
 export async function serveSideServices(options: SideServicesOptions): Promise<RunningService> {
-  const server = new grpc.Server()
+  const limits = resolveLimits(SIDE_SERVICE_LIMITS, options.limits)
+  const server = new grpc.Server(grpcServerOptions(limits))
+  const gate = new CallGate(limits.maxConcurrentCalls)
   if (options.faucet) {
     const h = options.faucet
     server.addService(definition(FaucetMethods as never), {
-      requestGas: unaryHandler(FaucetMethods.requestGas, (req, ctx) => h.requestGas(req, ctx), internalClassifier),
+      requestGas: unaryHandler(FaucetMethods.requestGas, (req, ctx) => h.requestGas(req, ctx), internalClassifier, gate),
     })
   }
   if (options.scoring) {
     const h = options.scoring
     server.addService(definition(ScoringMethods as never), {
-      score: unaryHandler(ScoringMethods.score, (req, ctx) => h.score(req, ctx), scoringClassifier),
-      health: unaryHandler(ScoringMethods.health, async (_req, ctx) => ({ ok: await h.health(ctx) }), scoringClassifier),
+      score: unaryHandler(ScoringMethods.score, (req, ctx) => h.score(req, ctx), scoringClassifier, gate),
+      health: unaryHandler(ScoringMethods.health, async (_req, ctx) => ({ ok: await h.health(ctx) }), scoringClassifier, gate),
     })
   }
   if (options.admin) {
     const h = options.admin
     server.addService(definition(AdminMethods as never), {
-      advanceEpoch: unaryHandler(AdminMethods.advanceEpoch, async (_req, ctx) => ({ epoch: await h.advanceEpoch(ctx) }), internalClassifier),
+      advanceEpoch: unaryHandler(AdminMethods.advanceEpoch, async (_req, ctx) => ({ epoch: await h.advanceEpoch(ctx) }), internalClassifier, gate),
     })
   }
   const host = options.host ?? '127.0.0.1'

@@ -1,7 +1,8 @@
-import { BcsReader, type BcsType } from '@mysten/bcs'
+import type { BcsType } from '@mysten/bcs'
 
 import { BcsDecodeError, BcsEncodeError, BaseError, truncate } from '../errors/index.js'
 import { bytesEqual } from '../utils/encoding.js'
+import { BoundedBcsReader } from './bounded.js'
 
 /**
  * Encodes `value` as `type`; a value of the wrong shape gives a `BcsEncodeError` (or the typed
@@ -32,9 +33,9 @@ export function decodeBcs<T, I>(type: BcsType<T, I>, bytes: Uint8Array): T {
   try {
     // Copy so that decoded byte arrays never alias (or pin) the caller's buffer.
     const copy = bytes.slice()
-    const reader = new BoundedUlebReader(copy)
+    const reader = new BoundedBcsReader(copy)
     value = type.read(reader)
-    used = (reader as unknown as { bytePosition: number }).bytePosition
+    used = reader.position
   } catch (err) {
     throw new BcsDecodeError({ typeName: type.name, cause: err, details: messageOf(err) })
   }
@@ -53,39 +54,10 @@ export function decodeBcs<T, I>(type: BcsType<T, I>, bytes: Uint8Array): T {
   return value
 }
 
-/** The most bytes a ULEB128 length or enum tag may take: the Rust `bcs` crate reads them as u32. */
-const MAX_ULEB_BYTES = 5
-const U32_MAX = 0xffff_ffff
-
-/**
- * A reader whose ULEB128 (lengths, enum tags) is read the way the Rust `bcs` crate reads it: at
- * most 5 bytes, at most u32::MAX, no redundant trailing zero byte. The stock reader keeps reading
- * continuation bytes into an ever larger BigInt, which takes quadratic time on a long run of 0xff
- * bytes (seconds for 100 kB, hours for megabytes of hostile input).
- */
-class BoundedUlebReader extends BcsReader {
-  override readULEB(): number {
-    const self = this as unknown as { bytePosition: number; dataView: DataView }
-    let value = 0
-    for (let i = 0; i < MAX_ULEB_BYTES; i++) {
-      if (self.bytePosition >= self.dataView.byteLength) {
-        throw new BcsDecodeError({ typeName: 'ULEB128', details: `input ends inside a length or tag at offset ${self.bytePosition}` })
-      }
-      const byte = this.read8()
-      value += (byte & 0x7f) * 2 ** (7 * i)
-      if ((byte & 0x80) === 0) {
-        if (byte === 0 && i > 0) throw new BcsDecodeError({ typeName: 'ULEB128', details: 'non-canonical length or tag (redundant zero byte)' })
-        if (value > U32_MAX) break
-        return value
-      }
-    }
-    throw new BcsDecodeError({ typeName: 'ULEB128', details: 'length or tag does not fit in u32' })
-  }
-}
-
 function messageOf(err: unknown): string {
-  if (err instanceof BcsDecodeError && err.typeName === 'ULEB128') return err.details ?? err.shortMessage
+  if (err instanceof BcsDecodeError) return err.details ?? err.shortMessage
   if (err instanceof BaseError) return err.shortMessage
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return 'value nested too deeply to decode (stack exhausted)'
   // The stock reader signals reading past the end with the typed array's RangeError.
   if (err instanceof RangeError) return `input ends early, or a length is larger than the input (${truncate(err.message, 80)})`
   return truncate(err instanceof Error ? err.message : String(err), 160)

@@ -8,6 +8,7 @@ import { bcs } from '@mysten/bcs'
 import { SomaError } from './errors.js'
 import { Address, Digest, ObjectId, SomaTensor, U64 } from './primitives.js'
 import { ObjectType, Owner } from './objects.js'
+import { vector } from './bounded.js'
 
 export const TransactionFee = bcs.struct('TransactionFee', {
   baseFee: U64,
@@ -124,10 +125,10 @@ export const TransactionEffectsV1 = bcs.struct('TransactionEffectsV1', {
   transactionFee: TransactionFee,
   transactionDigest: Digest,
   gasObjectIndex: bcs.option(bcs.u32()),
-  dependencies: bcs.vector(Digest),
+  dependencies: vector(Digest, { minElementBytes: 33 }),
   version: U64,
-  changedObjects: bcs.vector(bcs.struct('ChangedObject', { objectId: ObjectId, change: EffectsObjectChange })),
-  unchangedSharedObjects: bcs.vector(
+  changedObjects: vector(bcs.struct('ChangedObject', { objectId: ObjectId, change: EffectsObjectChange })),
+  unchangedSharedObjects: vector(
     bcs.struct('UnchangedSharedObject', { objectId: ObjectId, kind: UnchangedSharedKind }),
   ),
 })

@@ -16,6 +16,7 @@ import { fromBase64, fromHex, toBase64, toHex } from '../utils/encoding.js'
 import { Bls12381PublicKey, Ed25519PublicKey, Multiaddr } from './objects.js'
 import { Digest, ObjectId, ObjectRef, U64 } from './primitives.js'
 import { compareBytes } from './util.js'
+import { vector } from './bounded.js'
 
 const AUTHORITY_NAME_LENGTH = 96
 const PEER_ID_LENGTH = 32
@@ -64,7 +65,7 @@ export const PeerId = bcs.bytes(PEER_ID_LENGTH).transform({
  * map and what its decoder insists on; duplicate keys are refused.
  */
 function textKeyedMap<V, I>(key: BcsType<string, string | Uint8Array>, value: BcsType<V, I>, name: string) {
-  return bcs.vector(bcs.tuple([key, value])).transform({
+  return vector(bcs.tuple([key, value])).transform({
     name,
     input: (map: Map<string, I> | Iterable<[string | Uint8Array, I]>) => {
       const entries = Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => {
@@ -103,7 +104,7 @@ export type Authority = typeof Authority.$inferType
  */
 export const Committee = bcs.struct('Committee', {
   epoch: U64,
-  votingRights: bcs.vector(bcs.tuple([AuthorityName, U64])),
+  votingRights: vector(bcs.tuple([AuthorityName, U64])),
   expandedKeys: textKeyedMap(AuthorityName, Bls12381PublicKey, 'BTreeMap<AuthorityName, AuthorityPublicKey>'),
   indexMap: textKeyedMap(AuthorityName, U64, 'BTreeMap<AuthorityName, usize>'),
   authorities: textKeyedMap(AuthorityName, Authority, 'BTreeMap<AuthorityName, Authority>'),
@@ -188,12 +189,12 @@ const somaErrorVariants = {
     error: text,
   }),
   TooManyIncorrectAuthorities: bcs.struct('TooManyIncorrectAuthorities', {
-    errors: bcs.vector(bcs.tuple([AuthorityName, NestedSomaError])),
+    errors: vector(bcs.tuple([AuthorityName, NestedSomaError])),
     action: text,
   }),
   WrongEpoch: bcs.struct('WrongEpoch', { expectedEpoch: U64, actualEpoch: U64 }),
   SignerSignatureNumberMismatch: bcs.struct('SignerSignatureNumberMismatch', { expected: U64, actual: U64 }),
-  SignerSignatureAbsent: bcs.struct('SignerSignatureAbsent', { expected: text, actual: bcs.vector(text) }),
+  SignerSignatureAbsent: bcs.struct('SignerSignatureAbsent', { expected: text, actual: vector(text) }),
   UnknownSigner: bcs.struct('UnknownSigner', {
     signer: bcs.option(text),
     index: bcs.option(bcs.u32()),
@@ -212,7 +213,7 @@ const somaErrorVariants = {
     {
       effectsMap: textKeyedMap(
         Digest,
-        bcs.tuple([bcs.vector(AuthorityName), U64]),
+        bcs.tuple([vector(AuthorityName), U64]),
         'BTreeMap<TransactionEffectsDigest, (Vec<AuthorityName>, VotingPower)>',
       ),
     },
@@ -228,7 +229,7 @@ const somaErrorVariants = {
   }),
   InvalidObjectDigest: bcs.struct('InvalidObjectDigest', { objectId: ObjectId, expectedDigest: Digest }),
   Storage: text,
-  ObjectLockAlreadyInitialized: bcs.struct('ObjectLockAlreadyInitialized', { refs: bcs.vector(ObjectRef) }),
+  ObjectLockAlreadyInitialized: bcs.struct('ObjectLockAlreadyInitialized', { refs: vector(ObjectRef, { minElementBytes: 73 }) }),
   SystemStateReadError: text,
   NetworkConfig: text,
   NetworkClientConnection: text,
@@ -263,7 +264,7 @@ const somaErrorVariants = {
   GenesisTransactionNotFound: null,
   Unknown: text,
   TransactionNotFound: bcs.struct('TransactionNotFound', { digest: Digest }),
-  TransactionsNotFound: bcs.struct('TransactionsNotFound', { digests: bcs.vector(Digest) }),
+  TransactionsNotFound: bcs.struct('TransactionsNotFound', { digests: vector(Digest, { minElementBytes: 33 }) }),
   TooManyTransactionsPendingConsensus: null,
   ValidatorConsensusLagging: bcs.struct('ValidatorConsensusLagging', { round: bcs.u32(), lastCommittedRound: bcs.u32() }),
   ExecutionError: text,

@@ -5,11 +5,14 @@
  * The names exported here are stable: the protobuf side builds on them.
  */
 export { decodeBcs, encodeBcs } from './codec.js'
+export { BoundedBcsReader, vector, type VectorOptions } from './bounded.js'
 export {
   Address,
   AddressSet,
   Digest,
   F32,
+  MAX_TENSOR_ELEMENTS,
+  MAX_TENSOR_RANK,
   Manifest,
   Metadata,
   ObjectId,

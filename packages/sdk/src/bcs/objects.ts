@@ -18,6 +18,7 @@ import {
   addressMap,
   u64Map,
 } from './primitives.js'
+import { vector } from './bounded.js'
 
 /** `ObjectType = enum { SystemState, Coin, StakedSoma, Target }`. */
 export const ObjectType = bcs.enum('ObjectType', {
@@ -75,7 +76,7 @@ export const TargetStatus = bcs.enum('TargetStatus', {
 /** `TargetV1` (shared object, no version wrapper). */
 export const Target = bcs.struct('Target', {
   embedding: SomaTensor,
-  modelIds: bcs.vector(ObjectId),
+  modelIds: vector(ObjectId, { minElementBytes: 32 }),
   distanceThreshold: SomaTensor,
   rewardPool: U64,
   generationEpoch: U64,
@@ -153,9 +154,9 @@ export type Validator = typeof Validator.$inferType
 
 export const ValidatorSet = bcs.struct('ValidatorSet', {
   totalStake: U64,
-  validators: bcs.vector(Validator),
-  pendingValidators: bcs.vector(Validator),
-  pendingRemovals: bcs.vector(U64),
+  validators: vector(Validator),
+  pendingValidators: vector(Validator),
+  pendingRemovals: vector(U64, { minElementBytes: 8 }),
   stakingPoolMappings: addressMap(Address, 'BTreeMap<ObjectID, SomaAddress>'),
   inactiveValidators: addressMap(Validator, 'BTreeMap<ObjectID, Validator>'),
   atRiskValidators: addressMap(U64, 'BTreeMap<SomaAddress, u64>'),

@@ -7,6 +7,7 @@ import { bcs, type BcsType } from '@mysten/bcs'
 
 import { InvalidArgumentError } from '../errors/index.js'
 import { addressToBytes, compareBytes, digestToBytes, normalizeAddress, toBase58, toHex } from './util.js'
+import { vector } from './bounded.js'
 
 /** u64 as bigint (the wire's 8 bytes little-endian). */
 export const U64: BcsType<bigint, bigint | number | string, 'u64'> = bcs.u64().transform({
@@ -83,11 +84,43 @@ export interface SomaTensorInput {
  */
 const NAN_BITS = Symbol('SomaTensor.nanBits')
 
+/** The most dimensions a tensor may have; a longer shape is refused before any entry is read. */
+export const MAX_TENSOR_RANK = 32
+/** The most values a tensor may hold (2^28 f32 = 1 GiB), checked on the shape before its product. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 28
+
 const TensorWire = bcs.struct('SomaTensor', {
   dtype: bcs.u8(),
   bytes: bcs.byteVector(),
-  shape: bcs.vector(U64),
+  shape: vector(U64, { minElementBytes: 8, maxLength: MAX_TENSOR_RANK }),
 })
+
+/**
+ * Checks that `shape` holds exactly `count` values, one dimension at a time: the running product
+ * stops as soon as it passes `count` (or the element cap), so a hostile shape costs one pass over
+ * at most MAX_TENSOR_RANK small numbers instead of a product of arbitrarily large BigInts.
+ */
+function checkTensorShape(shape: readonly bigint[], count: number): void {
+  if (shape.length > MAX_TENSOR_RANK) {
+    throw new InvalidArgumentError(`tensor rank ${shape.length} exceeds the maximum of ${MAX_TENSOR_RANK}`)
+  }
+  if (count > MAX_TENSOR_ELEMENTS) {
+    throw new InvalidArgumentError(`tensor holds ${count} values, more than the maximum of ${MAX_TENSOR_ELEMENTS}`)
+  }
+  const limit = BigInt(count)
+  let product = 1n
+  let zeroDimension = false
+  for (const dimension of shape) {
+    if (dimension === 0n) zeroDimension = true
+    else if (!zeroDimension) {
+      product *= dimension
+      if (product > limit) throw new InvalidArgumentError(`tensor shape holds more than its ${count} values`)
+    }
+  }
+  if ((zeroDimension ? 0n : product) !== limit) {
+    throw new InvalidArgumentError(`tensor shape does not match its ${count} values`)
+  }
+}
 
 /**
  * `SomaTensor`: `{dtype: u8 = 0 (F32), bytes: Vec<u8> (f32 LE), shape: Vec<u64>}`. Decoding checks
@@ -107,20 +140,16 @@ export const SomaTensor = TensorWire.transform({
       else view.setFloat32(i * 4, v, true)
     }
     const shape = Array.from(t.shape, (d) => BigInt(d))
-    if (shape.reduce((a, b) => a * b, 1n) !== BigInt(n)) {
-      throw new InvalidArgumentError(`tensor shape [${shape.join(', ')}] does not hold ${n} values`)
-    }
+    checkTensorShape(shape, n)
     return { dtype: 0, bytes, shape }
   },
   output: (w): SomaTensor => {
     if (w.dtype !== 0) throw new InvalidArgumentError(`unknown tensor dtype ${w.dtype}`)
     if (w.bytes.length % 4 !== 0) throw new InvalidArgumentError(`tensor byte count ${w.bytes.length} is not a multiple of 4`)
+    checkTensorShape(w.shape, w.bytes.length / 4)
     const view = new DataView(w.bytes.buffer, w.bytes.byteOffset, w.bytes.length)
     const values = new Array<number>(w.bytes.length / 4)
     for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true)
-    if (w.shape.reduce((a, b) => a * b, 1n) !== BigInt(values.length)) {
-      throw new InvalidArgumentError(`tensor shape does not match its ${values.length} values`)
-    }
     const tensor: SomaTensor = { values, shape: w.shape }
     if (values.some((v) => Number.isNaN(v))) {
       Object.defineProperty(tensor, NAN_BITS, { value: Uint8Array.from(w.bytes), enumerable: false })
@@ -159,7 +188,7 @@ export const SubmissionManifest = bcs.struct('SubmissionManifest', { manifest: M
 export type SubmissionManifest = typeof SubmissionManifest.$inferType
 
 /** A `BTreeSet<SomaAddress>`: sorted by bytes and without duplicates on write. */
-export const AddressSet = bcs.vector(Address).transform({
+export const AddressSet = vector(Address, { minElementBytes: 32 }).transform({
   name: 'BTreeSet<SomaAddress>',
   input: (set: Iterable<string | Uint8Array>) => sortedUnique(Array.from(set, (a) => normalizeAddress(a))),
   output: (list: string[]) => list,
@@ -167,7 +196,7 @@ export const AddressSet = bcs.vector(Address).transform({
 
 /** A `BTreeMap<K, V>` keyed by address / object id, as a JS Map with canonical `0x` keys. */
 export function addressMap<V, I>(value: BcsType<V, I>, name: string) {
-  return bcs.vector(bcs.tuple([Address, value])).transform({
+  return vector(bcs.tuple([Address, value])).transform({
     name,
     input: (map: Map<string, I> | Iterable<[string, I]>) => {
       const entries = Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [normalizeAddress(k), v] as [string, I])
@@ -183,7 +212,7 @@ export function addressMap<V, I>(value: BcsType<V, I>, name: string) {
 
 /** A `BTreeMap<u64, V>` as a JS Map keyed by bigint, written in ascending key order. */
 export function u64Map<V, I>(value: BcsType<V, I>, name: string) {
-  return bcs.vector(bcs.tuple([U64, value])).transform({
+  return vector(bcs.tuple([U64, value])).transform({
     name,
     input: (map: Map<bigint, I> | Iterable<[bigint, I]>) => {
       const entries = Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [BigInt(k), v] as [bigint, I])

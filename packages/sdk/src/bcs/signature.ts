@@ -4,6 +4,7 @@
  * MultiSig = `0x02 ‖ BCS(MultiSig)`.
  */
 import { bcs } from '@mysten/bcs'
+import { vector } from './bounded.js'
 
 /** `PublicKey = enum { Ed25519([u8; 32]) }` as used inside multisig committees. */
 export const MultiSigMemberPublicKey = bcs.enum('PublicKey', { Ed25519: bcs.bytes(32) })
@@ -13,14 +14,14 @@ export const CompressedSignature = bcs.enum('CompressedSignature', { Ed25519: bc
 
 /** `MultiSigPublicKey { pk_map: Vec<(PublicKey, u8)>, threshold: u16 }`. */
 export const MultiSigPublicKey = bcs.struct('MultiSigPublicKey', {
-  pkMap: bcs.vector(bcs.struct('MultiSigMember', { publicKey: MultiSigMemberPublicKey, weight: bcs.u8() })),
+  pkMap: vector(bcs.struct('MultiSigMember', { publicKey: MultiSigMemberPublicKey, weight: bcs.u8() })),
   threshold: bcs.u16(),
 })
 export type MultiSigPublicKey = typeof MultiSigPublicKey.$inferType
 
 /** `MultiSig { sigs, bitmap: u16, multisig_pk }`. */
 export const MultiSig = bcs.struct('MultiSig', {
-  sigs: bcs.vector(CompressedSignature),
+  sigs: vector(CompressedSignature),
   bitmap: bcs.u16(),
   multisigPk: MultiSigPublicKey,
 })

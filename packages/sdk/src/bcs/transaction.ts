@@ -6,11 +6,12 @@ import { bcs } from '@mysten/bcs'
 
 import { Address, Digest, Manifest, ObjectId, ObjectRef, SomaTensor, SubmissionManifest, U64 } from './primitives.js'
 import { SomaObject } from './objects.js'
+import { vector } from './bounded.js'
 
 const Bytes = bcs.byteVector()
 const OptionalBytes = bcs.option(bcs.byteVector())
 
-export const GenesisTransaction = bcs.struct('GenesisTransaction', { objects: bcs.vector(SomaObject) })
+export const GenesisTransaction = bcs.struct('GenesisTransaction', { objects: vector(SomaObject) })
 
 export const ConsensusCommitPrologueV1 = bcs.struct('ConsensusCommitPrologueV1', {
   epoch: U64,
@@ -99,11 +100,11 @@ export const TransactionKind = bcs.enum('TransactionKind', {
   SetCommissionRate: bcs.struct('SetCommissionRate', { newRate: U64 }),
   TransferCoin: bcs.struct('TransferCoin', { coin: ObjectRef, amount: bcs.option(U64), recipient: Address }),
   PayCoins: bcs.struct('PayCoins', {
-    coins: bcs.vector(ObjectRef),
-    amounts: bcs.option(bcs.vector(U64)),
-    recipients: bcs.vector(Address),
+    coins: vector(ObjectRef, { minElementBytes: 73 }),
+    amounts: bcs.option(vector(U64, { minElementBytes: 8 })),
+    recipients: vector(Address, { minElementBytes: 32 }),
   }),
-  TransferObjects: bcs.struct('TransferObjects', { objects: bcs.vector(ObjectRef), recipient: Address }),
+  TransferObjects: bcs.struct('TransferObjects', { objects: vector(ObjectRef, { minElementBytes: 73 }), recipient: Address }),
   AddStake: bcs.struct('AddStake', { address: Address, coinRef: ObjectRef, amount: bcs.option(U64) }),
   WithdrawStake: bcs.struct('WithdrawStake', { stakedSoma: ObjectRef }),
   CreateModel: CreateModelArgs,
@@ -158,7 +159,7 @@ export const TRANSACTION_KIND_NAMES = [
 export const TransactionDataV1 = bcs.struct('TransactionDataV1', {
   kind: TransactionKind,
   sender: Address,
-  gasPayment: bcs.vector(ObjectRef),
+  gasPayment: vector(ObjectRef, { minElementBytes: 73 }),
 })
 
 /** `TransactionData = enum { V1(TransactionDataV1) }`: the bytes that are signed and digested. */
@@ -179,9 +180,9 @@ export const IntentMessage = bcs.struct('IntentMessage', { intent: Intent, value
  */
 export const SenderSignedTransaction = bcs.struct('SenderSignedTransaction', {
   intentMessage: IntentMessage,
-  txSignatures: bcs.vector(bcs.byteVector()),
+  txSignatures: vector(bcs.byteVector()),
 })
-export const SenderSignedData = bcs.vector(SenderSignedTransaction).transform({
+export const SenderSignedData = vector(SenderSignedTransaction).transform({
   name: 'SenderSignedData',
   input: (tx: typeof SenderSignedTransaction.$inferInput) => [tx],
   output: (list) => {

@@ -3,15 +3,15 @@
  * `client.yaml` (`SomaClientConfig`, serde_yaml): `keystore: {File: path}`, `external_keys`,
  * `envs: [{alias, rpc, basic_auth, chain_id?}]`, `active_env`, `active_address`.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 
-import { isMap, isScalar, isSeq, parseDocument, stringify, type Document } from 'yaml'
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, stringify, visit, type Document } from 'yaml'
 
-import { ConfigError, InvalidArgumentError, truncate } from '../errors/index.js'
+import { ConfigError, InvalidArgumentError } from '../errors/index.js'
 import { Ed25519Keypair } from '../keys/keypair.js'
 import { normalizeAddress } from '../utils/encoding.js'
+import { ensurePrivateDir, readConfigFile, regularFileExists, writeFileAtomic } from './files.js'
 import { FileKeystore, KEYSTORE_FILENAME } from './keystore.js'
 
 export const CLIENT_CONFIG_FILENAME = 'client.yaml'
@@ -62,23 +62,133 @@ function scalarText(node: unknown): string | null | undefined {
   return typeof node.source === 'string' ? node.source : String(node.value)
 }
 
+/** Aliases expanded when the config is read: far more than a real config has, far below a bomb's. */
+const MAX_YAML_ALIASES = 100
+/**
+ * The largest client.yaml read. A config with fifty environments is about 5 KB; the YAML parser
+ * spends up to ~8 ms per KB on hostile text (errors it must report), so this keeps a hostile file
+ * near the 50 ms decode target.
+ */
+export const MAX_CLIENT_YAML_BYTES = 8 << 10
+/** Flow (`[`/`{`) and block (`- - -`) nesting allowed: the parser slows sharply on deep nesting. */
+const MAX_YAML_NESTING = 32
+/** Lines allowed: the parser spends tens of microseconds on each line it cannot use. */
+export const MAX_CLIENT_YAML_LINES = 1_000
+
+/**
+ * A cheap scan for shapes the parser handles badly (a thousand `{` take it tens of seconds; each
+ * alias it cannot resolve costs it an error): bracket depth outside quotes and comments, `- ` runs
+ * at the start of a line, and the number of alias references (`*name`). It may overcount in odd
+ * cases, which only refuses files no real config resembles.
+ */
+function yamlShape(text: string): { depth: number; aliases: number } {
+  let depth = 0
+  let aliases = 0
+  let flow = 0
+  let quote: string | null = null
+  let lineStart = true
+  let blockRun = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '\n') {
+      lineStart = true
+      blockRun = 0
+      if (quote === "'") quote = null
+      continue
+    }
+    if (quote) {
+      if (c === quote && text[i - 1] !== '\\') quote = null
+      continue
+    }
+    if (lineStart && (c === ' ' || c === '-')) {
+      if (c === '-' && (text[i + 1] === ' ' || text[i + 1] === '\n')) depth = Math.max(depth, ++blockRun)
+      continue
+    }
+    const tokenStart = lineStart || /[\s[{,:]/.test(text[i - 1] ?? ' ')
+    lineStart = false
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++
+    } else if (c === '"' || c === "'") quote = c
+    else if (c === '*' && tokenStart) aliases++
+    else if (c === '[' || c === '{') depth = Math.max(depth, ++flow + blockRun)
+    else if ((c === ']' || c === '}') && flow > 0) flow--
+  }
+  return { depth, aliases }
+}
+
+/**
+ * Parses `client.yaml`. Errors name the line and column and the kind of problem, never the text
+ * there: the line could hold a `basic_auth` password.
+ */
+function parseConfigYaml(text: string, path: string): { doc: Document.Parsed; raw: Record<string, unknown> } {
+  let lines = 1
+  for (let i = text.indexOf('\n'); i !== -1 && lines <= MAX_CLIENT_YAML_LINES; i = text.indexOf('\n', i + 1)) lines++
+  if (lines > MAX_CLIENT_YAML_LINES) {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `more than ${MAX_CLIENT_YAML_LINES} lines` })
+  }
+  const shape = yamlShape(text)
+  if (shape.depth > MAX_YAML_NESTING) {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML nested more than ${MAX_YAML_NESTING} levels deep` })
+  }
+  if (shape.aliases > MAX_YAML_ALIASES) {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML has more than ${MAX_YAML_ALIASES} alias references` })
+  }
+  const lineCounter = new LineCounter()
+  let doc: Document.Parsed
+  try {
+    // The parser's own duplicate-key check is quadratic in a map's size; duplicateKey() below is not.
+    doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: false })
+  } catch (err) {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML parser failure (${(err as Error).name})` })
+  }
+  const first = doc.errors[0]
+  if (first) {
+    const { line, col } = lineCounter.linePos(first.pos[0])
+    const kind = first.code.toLowerCase().replace(/_/g, ' ')
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML error at line ${line}, column ${col}: ${kind}` })
+  }
+  const duplicate = duplicateKey(doc)
+  if (duplicate !== undefined) {
+    const { line, col } = lineCounter.linePos(duplicate)
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML error at line ${line}, column ${col}: duplicate key` })
+  }
+  let raw: Record<string, unknown>
+  try {
+    raw = (doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {}) as Record<string, unknown>
+  } catch {
+    throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML aliases expand beyond ${MAX_YAML_ALIASES} nodes (or are circular)` })
+  }
+  return { doc, raw }
+}
+
+/** The offset of the first key that repeats one before it in the same map (serde_yaml refuses those). */
+function duplicateKey(doc: Document.Parsed): number | undefined {
+  let found: number | undefined
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>()
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? `s:${String(pair.key.value)}` : `n:${String(pair.key)}`
+        if (seen.has(key)) {
+          found = (pair.key as { range?: [number, number, number] } | null)?.range?.[0] ?? 0
+          return visit.BREAK
+        }
+        seen.add(key)
+      }
+      return undefined
+    },
+  })
+  return found
+}
+
 /** Reads `client.yaml`; a missing file, bad YAML or a missing keystore entry is a `ConfigError`. */
 export function readClientConfig(path: string = clientConfigPath()): ClientConfig {
-  if (!existsSync(path)) {
+  if (!regularFileExists(path, 'client.yaml')) {
     throw new ConfigError(`No soma config found in \`${path}\`.`, {
       hint: 'Create one with `soma wallet new` (or `soma start localnet`), or set SOMA_CONFIG_DIR.',
     })
   }
-  let doc: Document.Parsed
-  try {
-    doc = parseDocument(readFileSync(path, 'utf8'))
-  } catch (err) {
-    throw new ConfigError(`Cannot parse ${path}.`, { details: truncate((err as Error).message, 160) })
-  }
-  if (doc.errors.length > 0) {
-    throw new ConfigError(`Cannot parse ${path}.`, { details: truncate(doc.errors[0]!.message, 160) })
-  }
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>
+  const { doc, raw } = parseConfigYaml(readConfigFile(path, 'client.yaml', MAX_CLIENT_YAML_BYTES), path)
   const file = scalarText(doc.getIn(['keystore', 'File'], true))
   if (typeof file !== 'string') {
     throw new ConfigError(`${path} has no file keystore.`, { details: 'expected `keystore: {File: <path>}`' })
@@ -135,10 +245,7 @@ export function writeClientConfig(config: ClientConfig, path: string = clientCon
     active_env: config.activeEnv,
     active_address: config.activeAddress,
   }
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = `${path}.tmp-${process.pid}`
-  writeFileSync(tmp, stringify(doc, { nullStr: '~', lineWidth: 0 }))
-  renameSync(tmp, path)
+  writeFileAtomic(path, stringify(doc, { nullStr: '~', lineWidth: 0 }), 0o600, 'client.yaml')
 }
 
 /** The environment named `activeEnv`, or the first one when none is set (as the reference). */
@@ -161,8 +268,8 @@ export interface CreatedConfig {
  */
 export function createClientConfig(dir: string = configDir()): CreatedConfig {
   const path = clientConfigPath(dir)
-  if (existsSync(path)) throw new ConfigError(`${path} already exists.`)
-  mkdirSync(dir, { recursive: true })
+  if (regularFileExists(path, 'client.yaml')) throw new ConfigError(`${path} already exists.`)
+  ensurePrivateDir(dir)
   const keystore = FileKeystore.load(defaultKeystorePath(dir))
   const { keypair, mnemonic } = Ed25519Keypair.generateWithMnemonic()
   const alias = keystore.import(keypair)

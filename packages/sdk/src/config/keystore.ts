@@ -4,13 +4,13 @@
  * path, extension `.aliases`) is a pretty JSON array of `{alias, public_key_base64}`. Both files
  * are read and written byte-compatibly, so either CLI can use the other's keys.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, extname, join, basename } from 'node:path'
 
 import { ConfigError, InvalidArgumentError, KeyNotFoundError, truncate } from '../errors/index.js'
 import { Ed25519Keypair } from '../keys/keypair.js'
 import { Ed25519PublicKey } from '../keys/publickey.js'
 import { isValidAddress, normalizeAddress } from '../utils/encoding.js'
+import { readConfigFile, regularFileExists, tightenFileMode, writeFileAtomic } from './files.js'
 import { randomAlias } from './names.js'
 
 export const KEYSTORE_FILENAME = 'soma.keystore'
@@ -52,12 +52,7 @@ function compareAddresses(a: string, b: string): number {
 }
 
 function readJsonArray(path: string, what: string): unknown[] {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    throw new ConfigError(`Cannot open the ${what} file: ${path}`, { cause: err })
-  }
+  const text = readConfigFile(path, what)
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
@@ -66,17 +61,6 @@ function readJsonArray(path: string, what: string): unknown[] {
   }
   if (!Array.isArray(parsed)) throw new ConfigError(`Cannot deserialize the ${what} file: ${path}`, { details: 'expected a JSON array' })
   return parsed
-}
-
-/** Writes atomically (temp file + rename) with the given mode. */
-function writeFileAtomic(path: string, text: string, mode: number): void {
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = `${path}.tmp-${process.pid}`
-  // A stale temp file (or a link planted there) must not receive the keys with its own mode.
-  rmSync(tmp, { force: true })
-  writeFileSync(tmp, text, { mode, flag: 'wx' })
-  chmodSync(tmp, mode)
-  renameSync(tmp, path)
 }
 
 export class FileKeystore {
@@ -96,13 +80,11 @@ export class FileKeystore {
    */
   static load(path: string): FileKeystore {
     const ks = new FileKeystore(path)
-    if (existsSync(path)) {
-      try {
-        const mode = statSync(path).mode
-        if (process.platform !== 'win32' && (mode & 0o177) !== 0) chmodSync(path, 0o600)
-      } catch {
-        // Permission tightening is best effort, as in the reference.
-      }
+    // Both paths are checked before anything is touched: a directory or symlink is refused.
+    const keystoreExists = regularFileExists(path, 'keystore')
+    const aliasesExist = regularFileExists(ks.aliasesPath, 'aliases')
+    if (keystoreExists) {
+      tightenFileMode(path, 0o600, 'keystore')
       for (const [i, entry] of readJsonArray(path, 'keystore').entries()) {
         if (typeof entry !== 'string') throw new ConfigError(`Invalid keystore file: ${path}`, { details: `entry ${i} is not a string` })
         let kp: Ed25519Keypair
@@ -114,7 +96,7 @@ export class FileKeystore {
         ks.#keys.set(kp.toSomaAddress(), kp)
       }
     }
-    if (existsSync(ks.aliasesPath)) {
+    if (aliasesExist) {
       for (const [i, entry] of readJsonArray(ks.aliasesPath, 'aliases').entries()) {
         const e = entry as Partial<KeystoreAlias>
         if (typeof e?.alias !== 'string' || typeof e.public_key_base64 !== 'string') {
@@ -228,13 +210,13 @@ export class FileKeystore {
   #saveAliases(): void {
     const list = [...this.#aliases.entries()].sort((a, b) => compareAddresses(a[0], b[0])).map(([, a]) => a)
     // serde_json's pretty printer: two-space indent, no trailing newline.
-    writeFileAtomic(this.aliasesPath, JSON.stringify(list, null, 2), 0o644)
+    writeFileAtomic(this.aliasesPath, JSON.stringify(list, null, 2), 0o644, 'aliases')
   }
 
   /** Writes the aliases file, then the keystore (mode 0600), as the reference does. */
   save(): void {
     this.#saveAliases()
     const list = this.#sortedKeys().map(([, kp]) => kp.toKeystoreString())
-    writeFileAtomic(this.path, JSON.stringify(list, null, 2), 0o600)
+    writeFileAtomic(this.path, JSON.stringify(list, null, 2), 0o600, 'keystore')
   }
 }

@@ -6,24 +6,44 @@
 import { bcs } from '@mysten/bcs'
 
 import { U64 } from '../bcs/index.js'
+import { InvalidArgumentError } from '../errors/index.js'
+import { vector } from '../bcs/bounded.js'
 
 const f32Bits = new Float32Array(1)
 const u32Bits = new Uint32Array(f32Bits.buffer)
 
-/** `Vec<f32>` sent as its bit patterns (`vec_f32_as_u32_bits`): each value rounded to f32 first. */
-export const F32BitsVector = bcs.vector(bcs.u32()).transform({
-  name: 'Vec<f32 as u32 bits>',
-  input: (values: ArrayLike<number>) =>
-    Array.from(values, (v) => {
-      f32Bits[0] = Number(v)
-      return u32Bits[0]!
-    }),
-  output: (bits: number[]) =>
-    bits.map((b) => {
-      u32Bits[0] = b
-      return f32Bits[0]!
-    }),
-})
+/**
+ * `Vec<f32>` sent as its bit patterns (`vec_f32_as_u32_bits`): each value rounded to f32 first.
+ * A JS number cannot carry a signalling NaN or a NaN payload (it comes back quieted, so its bits
+ * would change); such a value is refused by name instead of surfacing later as a re-encode mismatch.
+ */
+export function f32BitsVector(field: string) {
+  return vector(bcs.u32(), { minElementBytes: 4 }).transform({
+    name: `Vec<f32 as u32 bits> (${field})`,
+    input: (values: ArrayLike<number>) =>
+      Array.from(values, (v) => {
+        f32Bits[0] = Number(v)
+        return u32Bits[0]!
+      }),
+    output: (bits: number[]) =>
+      bits.map((b, i) => {
+        u32Bits[0] = b
+        const value = f32Bits[0]!
+        if (Number.isNaN(value)) {
+          f32Bits[0] = value
+          if (u32Bits[0] !== b) {
+            throw new InvalidArgumentError(
+              `${field}[${i}] is a NaN (f32 bits 0x${b.toString(16).padStart(8, '0')}): a signalling or payload NaN is not a valid value here`,
+            )
+          }
+        }
+        return value
+      }),
+  })
+}
+
+/** `Vec<f32>` as bit patterns, for a field without a more specific name. */
+export const F32BitsVector = f32BitsVector('f32 vector')
 
 // Faucet -------------------------------------------------------------------------------------
 
@@ -40,7 +60,7 @@ export const GasCoinInfo = bcs.struct('GasCoinInfo', {
 })
 export type GasCoinInfo = typeof GasCoinInfo.$inferType
 
-export const GasResponse = bcs.struct('GasResponse', { status: bcs.string(), coinsSent: bcs.vector(GasCoinInfo) })
+export const GasResponse = bcs.struct('GasResponse', { status: bcs.string(), coinsSent: vector(GasCoinInfo) })
 export type GasResponse = typeof GasResponse.$inferType
 export type GasResponseInput = typeof GasResponse.$inferInput
 
@@ -61,8 +81,8 @@ export const ScoreRequest = bcs.struct('ScoreRequest', {
   /** Base58 Blake2b-256 of the data. */
   dataChecksum: bcs.string(),
   dataSize: U64,
-  modelManifests: bcs.vector(ManifestInput),
-  targetEmbedding: F32BitsVector,
+  modelManifests: vector(ManifestInput),
+  targetEmbedding: f32BitsVector('targetEmbedding'),
   seed: U64,
 })
 export type ScoreRequest = typeof ScoreRequest.$inferType
@@ -71,9 +91,9 @@ export type ScoreRequestInput = typeof ScoreRequest.$inferInput
 export const ScoreResponse = bcs.struct('ScoreResponse', {
   /** Index into `modelManifests`. */
   winner: U64,
-  lossScore: F32BitsVector,
-  embedding: F32BitsVector,
-  distance: F32BitsVector,
+  lossScore: f32BitsVector('lossScore'),
+  embedding: f32BitsVector('embedding'),
+  distance: f32BitsVector('distance'),
 })
 export type ScoreResponse = typeof ScoreResponse.$inferType
 export type ScoreResponseInput = typeof ScoreResponse.$inferInput
