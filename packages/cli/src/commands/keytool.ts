@@ -19,7 +19,6 @@ import {
   configDir,
   decodeBcs,
   defaultKeystorePath,
-  encodeBcs,
   fromBase64,
   fromHex,
   generateMnemonic,
