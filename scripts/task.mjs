@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The one entry point behind `npm run demo`, `npm test`, `npm run bench` and
-// `npm run build`. It sets up what a fresh clone lacks (pnpm at the pinned version,
+// The one entry point behind `npm run demo`, `npm test`, `npm run check`, `npm run bench`
+// and `npm run build`. It sets up what a fresh clone lacks (pnpm at the pinned version,
 // the workspace's packages, the native addon) and then runs the task.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { stripVTControlCharacters } from 'node:util'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1]
@@ -43,10 +44,9 @@ const pnpm = (args, opts) => run(process.execPath, [pnpmBin, ...args], opts)
 
 // Test counts gathered from the runners' own summary lines, for one closing line.
 const totals = { passed: 0, failed: 0, skipped: 0 }
-const ANSI = /\u001b\[[0-9;]*m/g
 
 function count(line) {
-  const plain = line.replace(ANSI, '')
+  const plain = stripVTControlCharacters(line)
   const cargo = /test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/.exec(plain)
   if (cargo) {
     totals.passed += Number(cargo[1])
@@ -83,6 +83,81 @@ function runCounting(cmd, args) {
   })
 }
 
+/** The entry script of `bin` in a root devDependency, run with this node (no shell shims). */
+function toolBin(pkg, name) {
+  const dir = join(root, 'node_modules', pkg)
+  const { bin } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+  return join(dir, typeof bin === 'string' ? bin : bin[name])
+}
+
+/** The workspace's packages under packages/, with their manifests. */
+function workspacePackages() {
+  const dir = join(root, 'packages')
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'package.json')))
+    .map((d) => ({ dir: join(dir, d.name), manifest: JSON.parse(readFileSync(join(dir, d.name, 'package.json'), 'utf8')) }))
+}
+
+/**
+ * The gates `npm test` runs before any test: formatting and lints of the Rust, type checks of
+ * every package's sources and tests, the TypeScript linter, and the published shape of every
+ * publishable package. Each is one command; its output is shown only when it fails.
+ */
+function checks() {
+  const node = process.execPath
+  const locked = process.env.CI ? ['--locked'] : []
+  const list = [
+    { title: 'cargo fmt --all --check', cmd: 'cargo', args: ['fmt', '--all', '--check', '--', '--files-with-diff'], hint: 'run `cargo fmt --all`' },
+    {
+      title: 'cargo clippy --workspace --all-targets --release -- -D warnings',
+      cmd: 'cargo',
+      // --keep-going: every target's warnings in one run, not only the first failing crate's.
+      args: ['clippy', '--workspace', '--all-targets', '--release', '--keep-going', ...locked, '--', '-D', 'warnings'],
+    },
+  ]
+  const packages = workspacePackages()
+  for (const { dir, manifest } of packages.filter((p) => p.manifest.scripts?.typecheck)) {
+    // Each package's `typecheck` is tsc --noEmit over its tsconfig.json, which covers src/ and
+    // test/ (tsconfig.build.json, what the build emits from, covers only src/).
+    list.push({ title: `typecheck ${manifest.name} (${manifest.scripts.typecheck})`, cmd: node, args: [pnpmBin, 'run', '--silent', 'typecheck'], cwd: dir })
+  }
+  list.push({ title: 'biome lint', cmd: node, args: [toolBin('@biomejs/biome', 'biome'), 'lint', '--error-on-warnings', '--max-diagnostics=none'] })
+  for (const { dir, manifest } of packages.filter((p) => !p.manifest.private)) {
+    list.push({ title: `publint --strict ${manifest.name}`, cmd: node, args: [toolBin('publint', 'publint'), '--strict'], cwd: dir })
+    // A bin-only package (the CLI) has no import entry point for attw to resolve.
+    if (!manifest.exports && !manifest.main && !manifest.types) continue
+    // The packages are ESM-only by design ("type": "module", `import` conditions only), so
+    // the profile leaves out the node10 and require-from-CJS resolutions.
+    list.push({ title: `attw --pack ${manifest.name}`, cmd: node, args: [toolBin('@arethetypeswrong/cli', 'attw'), '--pack', '.', '--profile', 'esm-only', '--no-color'], cwd: dir })
+  }
+  return list
+}
+
+/** Runs one gate with its output captured; prints one line for it, and the output if it failed. */
+function runCheck({ title, cmd, args, cwd = root, hint }) {
+  const started = Date.now()
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  const seconds = ((Date.now() - started) / 1000).toFixed(1)
+  if (r.status === 0) {
+    console.log(`  \u2713 ${title} (${seconds}s)`)
+    return true
+  }
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trimEnd()
+  if (output) console.log(output.replace(/^/gm, '    '))
+  const why = r.error ? `could not run ${cmd}: ${r.error.message}` : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`
+  console.log(`  \u2717 check failed: ${title} (${why}, ${seconds}s)${hint ? `: ${hint}` : ''}`)
+  return false
+}
+
+/** Runs every gate (all of them, even after a failure); returns the titles of those that failed. */
+function runChecks() {
+  const failed = checks()
+    .filter((check) => !runCheck(check))
+    .map((check) => check.title)
+  console.log(failed.length ? `  checks: ${failed.length} failed (${failed.join('; ')})` : '  checks: all passed')
+  return failed
+}
+
 function setup() {
   if (installedPnpmVersion() !== pinned) {
     step(`installing pnpm ${pinned} into .tools/`)
@@ -101,15 +176,25 @@ switch (task) {
   case 'build':
     setup()
     break
-  case 'test':
+  case 'test': {
     setup()
+    step('checks (fmt, clippy, tsc, biome, publint, attw)')
+    const failedChecks = runChecks()
     step('Rust tests (cargo test --workspace)')
     const rust = await runCounting('cargo', ['test', '--workspace', '--release', ...(process.env.CI ? ['--locked'] : [])])
     step('TypeScript tests (turbo run test)')
     const ts = rust === 0 ? await runCounting(process.execPath, [pnpmBin, 'exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest]) : 1
-    const failed = totals.failed + (rust !== 0 || ts !== 0 ? Math.max(0, 1 - totals.failed) : 0)
+    // A runner that failed without a counted failing test (a build error, a crash) is one failure.
+    const uncounted = (rust !== 0 || ts !== 0) && totals.failed === 0 ? 1 : 0
+    const failed = totals.failed + uncounted + failedChecks.length
     console.log(`\n${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped`)
-    if (rust !== 0 || ts !== 0) process.exit(1)
+    if (failed > 0) process.exit(1)
+    break
+  }
+  case 'checks':
+    setup()
+    step('checks (fmt, clippy, tsc, biome, publint, attw)')
+    if (runChecks().length > 0) process.exit(1)
     break
   case 'demo':
     setup()
@@ -154,6 +239,6 @@ switch (task) {
     pnpm(rest)
     break
   default:
-    console.error(`unknown task ${task}: use demo, test, bench, build or pnpm`)
+    console.error(`unknown task ${task}: use demo, test, checks, bench, build or pnpm`)
     process.exit(2)
 }

@@ -2,10 +2,8 @@
 // Rust code): for 200 random keys and messages, its Keypair addresses, to_encoded/from_encoded,
 // sign (envelope and signature), encrypt_weights, decrypt_weights and commitment equal ours.
 // The virtualenv is made once under packages/sdk/.venv-conformance (gitignored) and reused;
-// all cases go through one Python process (JSON in, JSON out). Skipped, with the reason printed,
-// only when Python or PyPI cannot be reached.
-import { spawnSync } from 'node:child_process'
-
+// all cases go through one Python process (test/python/conformance.py: JSON in, JSON out).
+// Skipped, with the reason printed, only when Python or PyPI cannot be reached.
 import { base58 } from '@scure/base'
 import { beforeAll, describe, expect, it } from 'vitest'
 
@@ -16,49 +14,18 @@ import { Ed25519Keypair } from '../src/keys/index.js'
 import { generateMnemonic } from '../src/keys/mnemonic.js'
 import { parseSerializedSignature, serializeSignedTransaction, signTransaction } from '../src/transactions/signature.js'
 import { toBase64, toHex } from '../src/utils/encoding.js'
-import { ensureSomaSdkPython, pipFailedForNetwork } from './helpers/soma-sdk-python.js'
+import { describeDriverEnd, ensureSomaSdkPython, pipFailedForNetwork, runSomaSdkDriver } from './helpers/soma-sdk-python.js'
 
 const CASES = 200
 
 let PY = ''
 let skipReason: string | null = null
 
-function run(cmd: string, args: string[], input?: string, timeout = 600_000) {
-  return spawnSync(cmd, args, { encoding: 'utf8', input, timeout, maxBuffer: 256 * 1024 * 1024 })
-}
-
 function ensureVenv(): void {
   const env = ensureSomaSdkPython()
   if ('skip' in env) skipReason = env.skip
   else PY = env.python
 }
-
-const PYTHON_DRIVER = String.raw`
-import json, sys
-from soma_sdk import Keypair, SomaClient
-
-out = []
-for c in json.load(sys.stdin):
-    kp = Keypair.from_secret_key(bytes.fromhex(c["secret"]))
-    kp_hex = Keypair.from_secret_key("0x" + c["secret"])
-    enc = kp.to_encoded()
-    ct, key58 = SomaClient.encrypt_weights(bytes.fromhex(c["data"]), bytes.fromhex(c["aesKey"]))
-    out.append({
-        "address": kp.address(),
-        "addressFromHex": kp_hex.address(),
-        "secretHex": kp.to_secret_key(),
-        "encoded": enc,
-        "addressFromOurEncoded": Keypair.from_encoded(c["ourEncoded"]).address(),
-        "addressFromSecretKeyBech32": Keypair.from_secret_key(c["ourEncoded"]).address(),
-        "mnemonicAddress": Keypair.from_mnemonic(c["mnemonic"]).address(),
-        "signed": kp.sign(bytes.fromhex(c["tx"])).hex(),
-        "ciphertext": ct.hex(),
-        "key58": key58,
-        "decrypted": SomaClient.decrypt_weights(bytes.fromhex(c["ciphertextOurs"]), c["key58Ours"]).hex(),
-        "commitment": SomaClient.commitment(bytes.fromhex(c["data"])),
-    })
-json.dump(out, sys.stdout)
-`
 
 /** Deterministic pseudo-random bytes for the cases. */
 function prng(seed: number) {
@@ -166,8 +133,8 @@ describe('conformance with the reference Python SDK (soma-sdk from PyPI)', () =>
       })
       ours.push({ kp, mnemonicAddress: Ed25519Keypair.fromMnemonic(mnemonic).toSomaAddress(), tx, data, key })
     }
-    const res = run(PY, ['-c', PYTHON_DRIVER], JSON.stringify(cases), 300_000)
-    expect(res.status, res.stderr.slice(-2000)).toBe(0)
+    const res = await runSomaSdkDriver(PY, 'conformance.py', cases, { timeoutMs: 300_000 })
+    expect(res.code, describeDriverEnd(res)).toBe(0)
     const theirs = JSON.parse(res.stdout) as Record<string, string>[]
     expect(theirs).toHaveLength(CASES)
 
@@ -199,7 +166,7 @@ describe('conformance with the reference Python SDK (soma-sdk from PyPI)', () =>
       expect(t.decrypted, label).toBe(c.data)
       expect(t.commitment, label).toBe(commitment(o.data))
     }
-  })
+  }, 300_000)
 })
 
 describe('the skip rule: only an unreachable PyPI skips', () => {

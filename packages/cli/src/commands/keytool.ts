@@ -16,7 +16,6 @@ import {
   bcsTypes,
   combineMultiSig,
   decodeBcs,
-  encodeBcs,
   fromBase64,
   fromHex,
   generateMnemonic,

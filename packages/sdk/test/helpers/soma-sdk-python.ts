@@ -2,8 +2,9 @@
 // Rust code), made once under packages/sdk/.venv-conformance (gitignored) and shared by the tests
 // that use it. `ensureSomaSdkPython()` returns the interpreter, or a reason to skip when Python
 // or PyPI cannot be reached; any other failure (no wheel for this platform, version gone, venv
-// broken) throws, so the conformance tests never vanish silently.
-import { spawnSync } from 'node:child_process'
+// broken) throws, so the conformance tests never vanish silently. The drivers that use it are
+// the scripts in test/python/ (each ends through driver.py's run_driver: see there why).
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -84,4 +85,48 @@ function buildVenv(): { python: string } | { skip: string } {
   }
   if (run(VENV_PYTHON, ['-c', PROBE]).status !== 0) throw new Error(`soma-sdk==${SOMA_SDK_VERSION} installed but does not import`)
   return { python: VENV_PYTHON }
+}
+
+const DRIVERS = fileURLToPath(new URL('../python/', import.meta.url))
+
+export interface DriverRun {
+  /** Exit status, or null when the process ended by a signal. */
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs test/python/<script> (with `args`) under the venv's interpreter, `input` as JSON on
+ * stdin; killed after `timeoutMs`. Resolves when the process has ended, however it ended.
+ */
+export function runSomaSdkDriver(python: string, script: string, input: unknown, { args = [] as string[], timeoutMs = 120_000 } = {}): Promise<DriverRun> {
+  return new Promise((resolve, reject) => {
+    // No __pycache__ written into the source tree.
+    const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }
+    const child = spawn(python, [join(DRIVERS, script), ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', (err) => {
+      clearTimeout(timer)
+      reject(err)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr })
+    })
+    // A driver that dies before reading all of stdin breaks the pipe; its exit status says why.
+    child.stdin.on('error', () => {})
+    child.stdin.end(JSON.stringify(input))
+  })
+}
+
+/** One line on how a driver run ended, with the tail of its stderr. */
+export function describeDriverEnd(run: DriverRun): string {
+  const how = run.signal ? `killed by ${run.signal}` : `exit ${run.code}`
+  return `python driver ended with ${how}: ${run.stderr.slice(-2000)}`
 }
