@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 
 import * as B from '../src/bcs/index.js'
 import { BcsDecodeError, BcsEncodeError } from '../src/errors/index.js'
-import { CASES, FAILURES, SOMA_ERRORS, effects, enumValue, g, rng, somaError, type R } from './helpers/bcs-cases.js'
+import { CASES, FAILURES, SOMA_ERRORS, effects, enumValue, rng, somaError, type R } from './helpers/bcs-cases.js'
 
 describe('every exported BCS schema has a property case', () => {
   it('lists them all', () => {

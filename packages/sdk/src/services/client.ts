@@ -6,7 +6,6 @@
 import * as grpc from '@grpc/grpc-js'
 
 import { decodeBcs, encodeBcs } from '../bcs/codec.js'
-import { InvalidArgumentError } from '../errors/index.js'
 import { GrpcStatus, rpcErrorFromStatus } from '../rpc/errors.js'
 import { normalizeEndpointUrl } from '../utils/url.js'
 import { AdminMethods, FaucetMethods, ScoringMethods, type BcsMethod } from './definitions.js'

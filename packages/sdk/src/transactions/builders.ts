@@ -8,7 +8,7 @@
 import { encodeBcs } from '../bcs/codec.js'
 import { SomaTensor, scalarTensor, tensor, type ObjectRefInput } from '../bcs/primitives.js'
 import type { TransactionDataInput, TransactionKindInput } from '../bcs/transaction.js'
-import { InvalidArgumentError, truncate } from '../errors/index.js'
+import { InvalidArgumentError } from '../errors/index.js'
 import { blake2b256 } from '../hash/blake2b.js'
 import { digestToBytes, normalizeAddress, toBase58 } from '../utils/encoding.js'
 import { normalizeUrl } from '../utils/url.js'

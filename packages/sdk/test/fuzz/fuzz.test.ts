@@ -80,7 +80,7 @@ if (LONG_MINUTES > 0) {
       const savedPaths: string[] = []
       const perTarget = new Map<string, { r: ReturnType<typeof rng>; seeds: Uint8Array[] }>()
       let slowestHealth = 0
-      for (let round = 0; Date.now() < deadline; round++) {
+      while (Date.now() < deadline) {
         for (const target of targets) {
           if (Date.now() >= deadline) break
           let state = perTarget.get(target.name)
