@@ -152,7 +152,7 @@ impl SigReg {
     let rows = x.elem_count() / d;
     let a = Tensor::from_vec(unit, (d, k), x.device())?;
     let projected = x.reshape((rows, d))?.matmul(&a)?.flatten_all()?.to_vec1::<f32>()?;
-    let total = parallel_sum(&projected, k, |y, scratch| self.row_statistic(y, scratch));
+    let total = crate::model::kernels::par_row_sum(&projected, k, |y, scratch| self.row_statistic(y, scratch));
     Ok((total / rows as f64) as f32)
   }
 
@@ -189,29 +189,6 @@ impl SigReg {
     }
     integrated * k as f64
   }
-}
-
-/// Sum of `f` over the rows of `values` (rows of `width`), spread over the CPU's cores;
-/// `f` gets a per-thread scratch buffer.
-/// Partial sums are added in row order, so the result does not depend on thread timing.
-fn parallel_sum(values: &[f32], width: usize, f: impl Fn(&[f32], &mut Vec<[f64; 4]>) -> f64 + Sync) -> f64 {
-  let rows = values.len() / width.max(1);
-  let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(rows.max(1));
-  let per_thread = rows.div_ceil(threads.max(1)).max(1);
-  let mut partials = vec![0f64; rows];
-  std::thread::scope(|scope| {
-    for (chunk_index, out) in partials.chunks_mut(per_thread).enumerate() {
-      let f = &f;
-      scope.spawn(move || {
-        let mut scratch = Vec::with_capacity(width);
-        for (i, slot) in out.iter_mut().enumerate() {
-          let row = chunk_index * per_thread + i;
-          *slot = f(&values[row * width..(row + 1) * width], &mut scratch);
-        }
-      });
-    }
-  });
-  partials.iter().sum()
 }
 
 // ---------------------------------------------------------------- evaluation
@@ -344,10 +321,10 @@ pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
 /// minutes-long) evaluation; no chain target is ever like that, so say so up front.
 fn check_target(target: &[f32]) -> Result<()> {
   if let Some((i, v)) = target.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-    return Err(EngineError::InvalidArgument(format!("target embedding value {i} is {v}; every value must be finite")));
+    return Err(EngineError::InvalidTarget(format!("value {i} is {v}; every value must be finite")));
   }
   if target.iter().all(|&v| v == 0.0) {
-    return Err(EngineError::InvalidArgument("target embedding is all zeros; its cosine distance is undefined".into()));
+    return Err(EngineError::InvalidTarget("it is all zeros; its cosine distance is undefined".into()));
   }
   Ok(())
 }

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use soma_engine::candle_core::{Device, Tensor};
 use soma_engine::model::{
   CausalMask, reference_test_weights, Attention, Encoder, LayerNorm, Linear, ModelConfig, PositionWiseFeedForward,
-  Rotary, TensorSource, V1Model,
+  Rotary, V1Model, Weights,
 };
+use soma_engine::model::loading::encoder_from_weights;
 use soma_engine::rng::{normal_array, uniform_array};
 use soma_engine::score::SigReg;
 
@@ -152,7 +153,7 @@ fn pwff_goldens_use_erf_gelu() {
 fn encoder(seed: u64, layers: usize) -> Encoder {
   let config = ModelConfig { embedding_dim: 4, num_heads: 2, num_layers: layers, pwff_hidden_dim: 8, ..ModelConfig::v1() };
   let weights: HashMap<String, Tensor> = reference_test_weights(seed, layers, 4, 8, 4, false).unwrap();
-  TensorSource::new(weights, &CPU).encoder(&config).unwrap()
+  encoder_from_weights(&config, Weights::Tensors(weights), &CPU).unwrap()
 }
 
 fn run_encoder(enc: &Encoder, x: &Tensor) -> Tensor {
