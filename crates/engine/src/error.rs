@@ -55,7 +55,11 @@ pub enum EngineError {
     gib(*activations),
     gib(*max)
   )]
-  ModelTooLarge { parameters: u64, activations: u64, max: u64 },
+  ModelTooLarge {
+    parameters: u64,
+    activations: u64,
+    max: u64,
+  },
 
   #[error("device {device} is not available: {reason}")]
   DeviceUnavailable { device: String, reason: String },
@@ -73,7 +77,11 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
 impl EngineError {
   pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-    EngineError::Io { op, path: path.into(), source }
+    EngineError::Io {
+      op,
+      path: path.into(),
+      source,
+    }
   }
 }
 

@@ -20,9 +20,14 @@ pub const MAX_ARRAY_ELEMENTS: usize = 1 << 28;
 
 fn element_count(shape: &[usize]) -> Result<usize> {
   let too_many = || {
-    EngineError::InvalidArgument(format!("array shape {shape:?} has more than {MAX_ARRAY_ELEMENTS} elements"))
+    EngineError::InvalidArgument(format!(
+      "array shape {shape:?} has more than {MAX_ARRAY_ELEMENTS} elements"
+    ))
   };
-  let count = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(too_many)?;
+  let count = shape
+    .iter()
+    .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+    .ok_or_else(too_many)?;
   if count > MAX_ARRAY_ELEMENTS {
     return Err(too_many());
   }
@@ -32,8 +37,9 @@ fn element_count(shape: &[usize]) -> Result<usize> {
 /// `arrgen.normal_array(seed, shape, mean, std)`: row-major values of `shape`.
 pub fn normal_array(seed: u64, shape: &[usize], mean: f32, std_dev: f32) -> Result<Vec<f32>> {
   let count = element_count(shape)?;
-  let normal = Normal::new(mean, std_dev)
-    .map_err(|e| EngineError::InvalidArgument(format!("normal distribution ({mean}, {std_dev}): {e}")))?;
+  let normal = Normal::new(mean, std_dev).map_err(|e| {
+    EngineError::InvalidArgument(format!("normal distribution ({mean}, {std_dev}): {e}"))
+  })?;
   let mut rng = StdRng::seed_from_u64(seed);
   Ok((0..count).map(|_| normal.sample(&mut rng)).collect())
 }
@@ -41,8 +47,9 @@ pub fn normal_array(seed: u64, shape: &[usize], mean: f32, std_dev: f32) -> Resu
 /// `arrgen.uniform_array(seed, shape, min, max)`: row-major values in `[min, max)`.
 pub fn uniform_array(seed: u64, shape: &[usize], min: f32, max: f32) -> Result<Vec<f32>> {
   let count = element_count(shape)?;
-  let uniform = Uniform::new(min, max)
-    .map_err(|e| EngineError::InvalidArgument(format!("uniform distribution [{min}, {max}): {e}")))?;
+  let uniform = Uniform::new(min, max).map_err(|e| {
+    EngineError::InvalidArgument(format!("uniform distribution [{min}, {max}): {e}"))
+  })?;
   let mut rng = StdRng::seed_from_u64(seed);
   Ok((0..count).map(|_| uniform.sample(&mut rng)).collect())
 }
@@ -64,17 +71,20 @@ pub fn target_embedding(seed: u64, dim: usize) -> Result<Vec<f32>> {
 /// The embedding a model created at genesis starts with. It is not random: value `i` is
 /// `((seed + i) * 2654435761 mod 2^64) mod 1000 / 1000 - 0.5`, with the seed hashed from
 /// the model id, exactly as the reference's genesis builder computes it.
-pub fn genesis_model_embedding(model_id: &[u8; 32], dim: usize) -> Vec<f32> {
+pub fn genesis_model_embedding(model_id: &[u8; 32], dim: usize) -> Result<Vec<f32>> {
+  element_count(&[dim])?;
   let mut input = Vec::with_capacity(28 + 32);
   input.extend_from_slice(b"soma-genesis-model-embedding");
   input.extend_from_slice(model_id);
   let seed = first_u64_le(&blake2b256(&input));
-  (0..dim)
-    .map(|i| {
-      let x = (seed.wrapping_add(i as u64).wrapping_mul(2_654_435_761) % 1000) as f32;
-      x / 1000.0 - 0.5
-    })
-    .collect()
+  Ok(
+    (0..dim)
+      .map(|i| {
+        let x = (seed.wrapping_add(i as u64).wrapping_mul(2_654_435_761) % 1000) as f32;
+        x / 1000.0 - 0.5
+      })
+      .collect(),
+  )
 }
 
 fn first_u64_le(digest: &[u8; 32]) -> u64 {
@@ -89,8 +99,14 @@ mod tests {
 
   #[test]
   fn reference_values_of_arrgen_tests() {
-    assert_eq!(normal_array(42, &[2, 2], 0.0, 1.0).unwrap(), vec![0.069427915, 0.13293812, 0.26257637, -0.22530088]);
-    assert_eq!(uniform_array(42, &[2, 2], 0.0, 1.0).unwrap(), vec![0.13340974, 0.5265573, 0.24873829, 0.5427252]);
+    assert_eq!(
+      normal_array(42, &[2, 2], 0.0, 1.0).unwrap(),
+      vec![0.069427915, 0.13293812, 0.26257637, -0.22530088]
+    );
+    assert_eq!(
+      uniform_array(42, &[2, 2], 0.0, 1.0).unwrap(),
+      vec![0.13340974, 0.5265573, 0.24873829, 0.5427252]
+    );
   }
 
   #[test]
@@ -103,9 +119,10 @@ mod tests {
 
   #[test]
   fn genesis_embedding_is_in_range_and_deterministic() {
-    let a = genesis_model_embedding(&[7u8; 32], 16);
-    assert_eq!(a, genesis_model_embedding(&[7u8; 32], 16));
-    assert_ne!(a, genesis_model_embedding(&[8u8; 32], 16));
+    let a = genesis_model_embedding(&[7u8; 32], 16).unwrap();
+    assert_eq!(a, genesis_model_embedding(&[7u8; 32], 16).unwrap());
+    assert_ne!(a, genesis_model_embedding(&[8u8; 32], 16).unwrap());
+    assert!(genesis_model_embedding(&[7u8; 32], MAX_ARRAY_ELEMENTS + 1).is_err());
     assert!(a.iter().all(|v| (-0.5..0.5).contains(v)));
   }
 }

@@ -2,7 +2,8 @@
 //! byte of the output changes.
 
 use soma_engine::crypto::{
-  aes256_ctr, aes256_ctr_file, blake2b256, blake2b256_file, encrypt_file_with_checksum, Aes256Ctr, Blake2b256,
+  aes256_ctr, aes256_ctr_file, blake2b256, blake2b256_file, encrypt_file_with_checksum, Aes256Ctr,
+  Blake2b256,
 };
 use soma_engine::EngineError;
 
@@ -112,12 +113,18 @@ fn protocol_weights_vector() {
   // wire.md §12.2: key 2a×32, plaintext "hello world model weights".
   let key = [0x2a; 32];
   let ct = aes256_ctr(b"hello world model weights", &key).unwrap();
-  assert_eq!(hex::encode(&ct), "e0a752b122901bdfa10ab6c8a3d8e247d5a2584210aaab6993");
+  assert_eq!(
+    hex::encode(&ct),
+    "e0a752b122901bdfa10ab6c8a3d8e247d5a2584210aaab6993"
+  );
   assert_eq!(
     hex::encode(blake2b256(&ct)),
     "bde4e4570f214e6f3c4b8a3236c6010996eb20edbfc1b94e8bce090ccb54a01f"
   );
-  assert_eq!(bs58(&blake2b256(&ct)), "DnGVJuRd2vDdrBNfqm1cq7v3KmvYtZ1wp2Waufvsr2t6");
+  assert_eq!(
+    bs58(&blake2b256(&ct)),
+    "DnGVJuRd2vDdrBNfqm1cq7v3KmvYtZ1wp2Waufvsr2t6"
+  );
   assert_eq!(bs58(&key), "3qbR1eZRqXUWroWKKYhbDmR3FfqTHfqSU8zZSxtANzYh");
   // Decryption is the same operation.
   assert_eq!(aes256_ctr(&ct, &key).unwrap(), b"hello world model weights");
@@ -140,7 +147,10 @@ fn streaming_at_any_offset_matches_one_shot() {
   }
   for offset in [0u64, 1, 15, 16, 17, 1000, 4098] {
     let mut tail = data[offset as usize..].to_vec();
-    Aes256Ctr::at_offset(&key, offset).unwrap().apply(&mut tail).unwrap();
+    Aes256Ctr::at_offset(&key, offset)
+      .unwrap()
+      .apply(&mut tail)
+      .unwrap();
     assert_eq!(tail, expected[offset as usize..], "offset {offset}");
   }
 }
@@ -149,7 +159,10 @@ fn streaming_at_any_offset_matches_one_shot() {
 fn wrong_key_length_is_an_error() {
   for len in [0usize, 16, 31, 33, 64] {
     match aes256_ctr(b"x", &vec![0u8; len]) {
-      Err(EngineError::InvalidKeyLength { expected: 32, actual }) => assert_eq!(actual, len),
+      Err(EngineError::InvalidKeyLength {
+        expected: 32,
+        actual,
+      }) => assert_eq!(actual, len),
       other => panic!("expected InvalidKeyLength, got {other:?}"),
     }
   }
@@ -168,13 +181,18 @@ fn file_forms_match_memory_forms() {
   let dir = temp_dir("files");
   let key = [0x2a; 32];
   // Larger than one file chunk so chunk boundaries are crossed, and not a multiple of 16.
-  let data: Vec<u8> = (0..(9u64 << 20) + 13).map(|i| (i * 131 % 253) as u8).collect();
+  let data: Vec<u8> = (0..(9u64 << 20) + 13)
+    .map(|i| (i * 131 % 253) as u8)
+    .collect();
   let src = dir.join("plain.bin");
   let enc = dir.join("enc.bin");
   let dec = dir.join("dec.bin");
   std::fs::write(&src, &data).unwrap();
 
-  assert_eq!(blake2b256_file(&src, &mut no_progress).unwrap(), blake2b256(&data));
+  assert_eq!(
+    blake2b256_file(&src, &mut no_progress).unwrap(),
+    blake2b256(&data)
+  );
 
   let mut seen = Vec::new();
   let out = encrypt_file_with_checksum(&src, &enc, &key, &mut |n| {
@@ -189,7 +207,10 @@ fn file_forms_match_memory_forms() {
   assert_eq!(seen.last().copied(), Some(data.len() as u64));
   assert!(seen.windows(2).all(|w| w[0] < w[1]));
 
-  assert_eq!(aes256_ctr_file(&enc, &dec, &key, &mut no_progress).unwrap(), data.len() as u64);
+  assert_eq!(
+    aes256_ctr_file(&enc, &dec, &key, &mut no_progress).unwrap(),
+    data.len() as u64
+  );
   assert_eq!(std::fs::read(&dec).unwrap(), data);
   std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -231,9 +252,13 @@ fn failures_leave_nothing_behind() {
   assert_eq!(std::fs::read(&src).unwrap(), vec![5u8; 3 << 20]);
 
   // Cancelled mid-way: no partial output, no temporary left.
-  let err = encrypt_file_with_checksum(&src, &dst, &[0; 32], &mut |_| Err(EngineError::Cancelled)).unwrap_err();
+  let err = encrypt_file_with_checksum(&src, &dst, &[0; 32], &mut |_| Err(EngineError::Cancelled))
+    .unwrap_err();
   assert!(matches!(err, EngineError::Cancelled));
-  let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+  let left: Vec<_> = std::fs::read_dir(&dir)
+    .unwrap()
+    .map(|e| e.unwrap().file_name())
+    .collect();
   assert_eq!(left, vec![std::ffi::OsString::from("plain")]);
 
   // Cancelled after several chunks of a file many chunks long: the reader thread must
@@ -255,6 +280,9 @@ fn failures_leave_nothing_behind() {
   std::fs::remove_file(&big).unwrap();
 
   // A directory as input.
-  assert!(matches!(blake2b256_file(&dir, &mut no_progress), Err(EngineError::Io { .. })));
+  assert!(matches!(
+    blake2b256_file(&dir, &mut no_progress),
+    Err(EngineError::Io { .. })
+  ));
   std::fs::remove_dir_all(&dir).unwrap();
 }

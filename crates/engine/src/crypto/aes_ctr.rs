@@ -33,11 +33,18 @@ impl Aes256Ctr {
 
   pub fn at_offset(key: &[u8], offset: u64) -> Result<Self> {
     if key.len() != KEY_LEN {
-      return Err(EngineError::InvalidKeyLength { expected: KEY_LEN, actual: key.len() });
+      return Err(EngineError::InvalidKeyLength {
+        expected: KEY_LEN,
+        actual: key.len(),
+      });
     }
-    let unbound = UnboundCipherKey::new(&AES_256, key)
-      .map_err(|_| EngineError::InvalidKeyLength { expected: KEY_LEN, actual: key.len() })?;
-    let key = EncryptingKey::ctr(unbound).map_err(|_| EngineError::Crypto("AES-256-CTR key setup failed"))?;
+    let unbound =
+      UnboundCipherKey::new(&AES_256, key).map_err(|_| EngineError::InvalidKeyLength {
+        expected: KEY_LEN,
+        actual: key.len(),
+      })?;
+    let key = EncryptingKey::ctr(unbound)
+      .map_err(|_| EngineError::Crypto("AES-256-CTR key setup failed"))?;
     Ok(Self { key, offset })
   }
 
@@ -57,7 +64,9 @@ impl Aes256Ctr {
     let end = self
       .offset
       .checked_add(buf.len() as u64)
-      .ok_or(EngineError::CounterOverflow { offset: u128::from(self.offset) + buf.len() as u128 })?;
+      .ok_or(EngineError::CounterOverflow {
+        offset: u128::from(self.offset) + buf.len() as u128,
+      })?;
     let mut rest = buf;
     let skip = (self.offset % BLOCK) as usize;
     if skip != 0 {
@@ -140,7 +149,10 @@ mod tests {
     let offset = u64::MAX - 40;
     assert_eq!(offset % 16, 7);
     let mut ours = vec![0u8; 40];
-    Aes256Ctr::at_offset(&key, offset).unwrap().apply(&mut ours).unwrap();
+    Aes256Ctr::at_offset(&key, offset)
+      .unwrap()
+      .apply(&mut ours)
+      .unwrap();
     let first_block = offset / 16;
     let mut iv = [0u8; 16];
     iv.copy_from_slice(&u128::from(first_block).to_be_bytes());
@@ -149,7 +161,10 @@ mod tests {
     assert_eq!(ours, theirs[(offset % 16) as usize..][..40]);
     // One byte more would pass the end of the u64 offset space: an error, not a wrap.
     let mut c = Aes256Ctr::at_offset(&key, u64::MAX).unwrap();
-    assert!(matches!(c.apply(&mut [0u8; 2]), Err(EngineError::CounterOverflow { .. })));
+    assert!(matches!(
+      c.apply(&mut [0u8; 2]),
+      Err(EngineError::CounterOverflow { .. })
+    ));
   }
 
   /// NIST SP 800-38A F.5.5's key and four plaintext blocks under the protocol's zero IV
