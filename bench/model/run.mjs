@@ -4,6 +4,9 @@
 // and the same weights file in the same run, and the ratio. Also the full V1 config's
 // time per 1 KiB batch with random weights. PyTorch is installed from PyPI into a
 // throwaway virtualenv under bench/.work/; without it, our numbers are printed alone.
+// Then two score() calls on one model, one after the other and both at once (they share
+// the native thread pool). Flags: --skip-torch (no PyTorch install), --skip-v1 (no full
+// V1 row).
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'

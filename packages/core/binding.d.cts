@@ -67,11 +67,7 @@ export declare function blake2b256File(path: string, onProgress?: (processed: nu
 export declare function blake2b256FileSync(path: string): Uint8Array
 
 /** Where a model runs. */
-export declare const enum Device {
-  Cpu = 'cpu',
-  Cuda = 'cuda',
-  Metal = 'metal',
-}
+export type Device = 'cpu' | 'cuda' | 'metal'
 
 export interface EncryptedFile {
   /** Blake2b-256 of the ciphertext. */
@@ -83,21 +79,11 @@ export interface EncryptedFile {
 /** Encrypts `src` into `dst` in one pass and returns the ciphertext's Blake2b-256 and size. */
 export declare function encryptFileWithChecksum(src: string, dst: string, key: Uint8Array, onProgress?: (processed: number) => void, signal?: AbortSignal | undefined | null): Promise<EncryptedFile>
 
-/** Every code a native call can fail with (`err.code` in JavaScript). */
-export declare const enum ErrorCode {
-  SomaInvalidKey = 'SOMA_INVALID_KEY',
-  SomaInvalidArgument = 'SOMA_INVALID_ARGUMENT',
-  SomaIo = 'SOMA_IO',
-  SomaAborted = 'SOMA_ABORTED',
-  SomaInternal = 'SOMA_INTERNAL',
-  SomaInvalidWeights = 'SOMA_INVALID_WEIGHTS',
-  SomaChecksumMismatch = 'SOMA_CHECKSUM_MISMATCH',
-  SomaEmptyData = 'SOMA_EMPTY_DATA',
-  SomaDataTooLarge = 'SOMA_DATA_TOO_LARGE',
-  SomaInvalidTarget = 'SOMA_INVALID_TARGET',
-  SomaDeviceUnavailable = 'SOMA_DEVICE_UNAVAILABLE',
-  SomaModelTooLarge = 'SOMA_MODEL_TOO_LARGE',
-}
+/**
+ * Every code a native call can fail with (`err.code` in JavaScript).
+ * The `Soma` prefix is part of each code's text (`SOMA_…`), so it stays on every name.
+ */
+export type ErrorCode = 'SOMA_INVALID_KEY' | 'SOMA_INVALID_ARGUMENT' | 'SOMA_IO' | 'SOMA_ABORTED' | 'SOMA_INTERNAL' | 'SOMA_INVALID_WEIGHTS' | 'SOMA_CHECKSUM_MISMATCH' | 'SOMA_EMPTY_DATA' | 'SOMA_DATA_TOO_LARGE' | 'SOMA_INVALID_TARGET' | 'SOMA_DEVICE_UNAVAILABLE' | 'SOMA_MODEL_TOO_LARGE'
 
 /** The embedding of a model created at genesis. */
 export declare function genesisModelEmbedding(modelId: Uint8Array, dim: number): Float32Array

@@ -38,10 +38,7 @@ impl DeviceKind {
   /// precision: TF32 would move scores by about 1e-3 relative and break agreement with
   /// the chain.
   pub fn open(self) -> Result<Device> {
-    let unavailable = |reason: String| EngineError::DeviceUnavailable {
-      device: self.name().into(),
-      reason,
-    };
+    let unavailable = |reason: String| EngineError::DeviceUnavailable { device: self.name().into(), reason };
     if !self.is_built() {
       return Err(unavailable(format!(
         "this build of soma-engine has no {} support; rebuild with the `{}` cargo feature",
@@ -74,9 +71,7 @@ impl FromStr for DeviceKind {
       "cpu" => Ok(DeviceKind::Cpu),
       "cuda" | "gpu" => Ok(DeviceKind::Cuda),
       "metal" => Ok(DeviceKind::Metal),
-      other => Err(EngineError::InvalidArgument(format!(
-        "unknown device {other:?}: expected cpu, cuda or metal"
-      ))),
+      other => Err(EngineError::InvalidArgument(format!("unknown device {other:?}: expected cpu, cuda or metal"))),
     }
   }
 }
@@ -92,10 +87,7 @@ mod tests {
     assert!(DeviceKind::Cpu.open().is_ok());
     if !cfg!(feature = "cuda") {
       let err = DeviceKind::Cuda.open().unwrap_err().to_string();
-      assert!(
-        err.contains("cuda cargo feature") || err.contains("`cuda` cargo feature"),
-        "{err}"
-      );
+      assert!(err.contains("cuda cargo feature") || err.contains("`cuda` cargo feature"), "{err}");
     }
   }
 }

@@ -55,11 +55,7 @@ pub enum EngineError {
     gib(*activations),
     gib(*max)
   )]
-  ModelTooLarge {
-    parameters: u64,
-    activations: u64,
-    max: u64,
-  },
+  ModelTooLarge { parameters: u64, activations: u64, max: u64 },
 
   #[error("device {device} is not available: {reason}")]
   DeviceUnavailable { device: String, reason: String },
@@ -77,11 +73,7 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
 impl EngineError {
   pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-    EngineError::Io {
-      op,
-      path: path.into(),
-      source,
-    }
+    EngineError::Io { op, path: path.into(), source }
   }
 }
 

@@ -18,9 +18,7 @@ static POOL: RwLock<Option<Arc<rayon::ThreadPool>>> = RwLock::new(None);
 
 /// The machine's logical cores (the default size of the pool).
 pub fn default_threads() -> usize {
-  std::thread::available_parallelism()
-    .map(|n| n.get())
-    .unwrap_or(1)
+  std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
 fn build(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
@@ -56,9 +54,7 @@ fn poisoned() -> EngineError {
 /// on the pool they started on; later calls use the new one.
 pub fn set_threads(threads: usize) -> Result<()> {
   if threads == 0 || threads > MAX_THREADS {
-    return Err(EngineError::InvalidArgument(format!(
-      "threads must be 1 to {MAX_THREADS}, got {threads}"
-    )));
+    return Err(EngineError::InvalidArgument(format!("threads must be 1 to {MAX_THREADS}, got {threads}")));
   }
   let pool = build(threads)?;
   *POOL.write().map_err(|_| poisoned())? = Some(pool);
@@ -79,9 +75,7 @@ pub fn install<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
 /// thread counts without touching the shared pool.
 pub fn install_with<T: Send>(threads: usize, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
   if threads == 0 || threads > MAX_THREADS {
-    return Err(EngineError::InvalidArgument(format!(
-      "threads must be 1 to {MAX_THREADS}, got {threads}"
-    )));
+    return Err(EngineError::InvalidArgument(format!("threads must be 1 to {MAX_THREADS}, got {threads}")));
   }
   build(threads)?.install(work)
 }
@@ -92,17 +86,8 @@ mod tests {
 
   #[test]
   fn thread_counts_are_bounded() {
-    assert!(matches!(
-      set_threads(0),
-      Err(EngineError::InvalidArgument(_))
-    ));
-    assert!(matches!(
-      set_threads(MAX_THREADS + 1),
-      Err(EngineError::InvalidArgument(_))
-    ));
-    assert_eq!(
-      install_with(3, || Ok(rayon::current_num_threads())).unwrap(),
-      3
-    );
+    assert!(matches!(set_threads(0), Err(EngineError::InvalidArgument(_))));
+    assert!(matches!(set_threads(MAX_THREADS + 1), Err(EngineError::InvalidArgument(_))));
+    assert_eq!(install_with(3, || Ok(rayon::current_num_threads())).unwrap(), 3);
   }
 }

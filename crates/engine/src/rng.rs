@@ -19,15 +19,9 @@ use crate::error::{EngineError, Result};
 pub const MAX_ARRAY_ELEMENTS: usize = 1 << 28;
 
 fn element_count(shape: &[usize]) -> Result<usize> {
-  let too_many = || {
-    EngineError::InvalidArgument(format!(
-      "array shape {shape:?} has more than {MAX_ARRAY_ELEMENTS} elements"
-    ))
-  };
-  let count = shape
-    .iter()
-    .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-    .ok_or_else(too_many)?;
+  let too_many =
+    || EngineError::InvalidArgument(format!("array shape {shape:?} has more than {MAX_ARRAY_ELEMENTS} elements"));
+  let count = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(too_many)?;
   if count > MAX_ARRAY_ELEMENTS {
     return Err(too_many());
   }
@@ -37,9 +31,8 @@ fn element_count(shape: &[usize]) -> Result<usize> {
 /// `arrgen.normal_array(seed, shape, mean, std)`: row-major values of `shape`.
 pub fn normal_array(seed: u64, shape: &[usize], mean: f32, std_dev: f32) -> Result<Vec<f32>> {
   let count = element_count(shape)?;
-  let normal = Normal::new(mean, std_dev).map_err(|e| {
-    EngineError::InvalidArgument(format!("normal distribution ({mean}, {std_dev}): {e}"))
-  })?;
+  let normal = Normal::new(mean, std_dev)
+    .map_err(|e| EngineError::InvalidArgument(format!("normal distribution ({mean}, {std_dev}): {e}")))?;
   let mut rng = StdRng::seed_from_u64(seed);
   Ok((0..count).map(|_| normal.sample(&mut rng)).collect())
 }
@@ -47,9 +40,8 @@ pub fn normal_array(seed: u64, shape: &[usize], mean: f32, std_dev: f32) -> Resu
 /// `arrgen.uniform_array(seed, shape, min, max)`: row-major values in `[min, max)`.
 pub fn uniform_array(seed: u64, shape: &[usize], min: f32, max: f32) -> Result<Vec<f32>> {
   let count = element_count(shape)?;
-  let uniform = Uniform::new(min, max).map_err(|e| {
-    EngineError::InvalidArgument(format!("uniform distribution [{min}, {max}): {e}"))
-  })?;
+  let uniform = Uniform::new(min, max)
+    .map_err(|e| EngineError::InvalidArgument(format!("uniform distribution [{min}, {max}): {e}")))?;
   let mut rng = StdRng::seed_from_u64(seed);
   Ok((0..count).map(|_| uniform.sample(&mut rng)).collect())
 }
@@ -99,14 +91,8 @@ mod tests {
 
   #[test]
   fn reference_values_of_arrgen_tests() {
-    assert_eq!(
-      normal_array(42, &[2, 2], 0.0, 1.0).unwrap(),
-      vec![0.069427915, 0.13293812, 0.26257637, -0.22530088]
-    );
-    assert_eq!(
-      uniform_array(42, &[2, 2], 0.0, 1.0).unwrap(),
-      vec![0.13340974, 0.5265573, 0.24873829, 0.5427252]
-    );
+    assert_eq!(normal_array(42, &[2, 2], 0.0, 1.0).unwrap(), vec![0.069427915, 0.13293812, 0.26257637, -0.22530088]);
+    assert_eq!(uniform_array(42, &[2, 2], 0.0, 1.0).unwrap(), vec![0.13340974, 0.5265573, 0.24873829, 0.5427252]);
   }
 
   #[test]

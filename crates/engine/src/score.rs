@@ -84,14 +84,7 @@ pub fn make_batch(data: &[u8], index: usize, seq: usize, batch_size: usize) -> B
     targets: Vec::with_capacity(size * seq),
   };
   for c in first..first + size {
-    write_chunk(
-      data,
-      c,
-      seq,
-      &mut batch.tokens,
-      &mut batch.positions,
-      &mut batch.targets,
-    );
+    write_chunk(data, c, seq, &mut batch.tokens, &mut batch.positions, &mut batch.targets);
   }
   batch
 }
@@ -115,9 +108,7 @@ pub fn cross_entropy(logits: &[f32], vocab: usize, targets: &[u32]) -> Result<f3
     }
     let t = target as usize;
     if t >= vocab {
-      return Err(EngineError::Compute(format!(
-        "target {t} is outside the vocabulary of {vocab}"
-      )));
+      return Err(EngineError::Compute(format!("target {t} is outside the vocabulary of {vocab}")));
     }
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let sum: f32 = row.iter().map(|&x| (x - max).exp()).sum();
@@ -141,15 +132,9 @@ impl SigReg {
     let dt = t_max / (points.saturating_sub(1).max(1)) as f64;
     let t: Vec<f32> = (0..points).map(|p| p as f32 * dt as f32).collect();
     let phi: Vec<f32> = t.iter().map(|&x| (-(x * x) / 2.0).exp()).collect();
-    let weights = (0..points)
-      .map(|p| if p == 0 || p + 1 == points { dt as f32 } else { (dt * 2.0) as f32 } * phi[p])
-      .collect();
-    Self {
-      t,
-      phi,
-      weights,
-      slices,
-    }
+    let weights =
+      (0..points).map(|p| if p == 0 || p + 1 == points { dt as f32 } else { (dt * 2.0) as f32 } * phi[p]).collect();
+    Self { t, phi, weights, slices }
   }
 
   /// V1's: t in [0, 3] at 17 points, 256 slices.
@@ -164,10 +149,7 @@ impl SigReg {
     let d = x.dim(D::Minus1)?;
     let k = self.slices;
     if noise.len() != d * k {
-      return Err(EngineError::Compute(format!(
-        "SIGReg noise has {} values, expected {d}x{k}",
-        noise.len()
-      )));
+      return Err(EngineError::Compute(format!("SIGReg noise has {} values, expected {d}x{k}", noise.len())));
     }
     let mut norms = vec![0f32; k];
     for row in noise.chunks_exact(k) {
@@ -176,20 +158,11 @@ impl SigReg {
       }
     }
     norms.iter_mut().for_each(|n| *n = n.sqrt());
-    let unit: Vec<f32> = noise
-      .chunks_exact(k)
-      .flat_map(|row| row.iter().zip(&norms).map(|(v, n)| v / n))
-      .collect();
+    let unit: Vec<f32> = noise.chunks_exact(k).flat_map(|row| row.iter().zip(&norms).map(|(v, n)| v / n)).collect();
     let rows = x.elem_count() / d;
     let a = Tensor::from_vec(unit, (d, k), x.device())?;
-    let projected = x
-      .reshape((rows, d))?
-      .matmul(&a)?
-      .flatten_all()?
-      .to_vec1::<f32>()?;
-    let total = crate::model::kernels::par_row_sum(&projected, k, |y, scratch| {
-      self.row_statistic(y, scratch)
-    });
+    let projected = x.reshape((rows, d))?.matmul(&a)?.flatten_all()?.to_vec1::<f32>()?;
+    let total = crate::model::kernels::par_row_sum(&projected, k, |y, scratch| self.row_statistic(y, scratch));
     Ok((total / rows as f64) as f32)
   }
 
@@ -202,11 +175,7 @@ impl SigReg {
   /// `cos(f32(t_p * y))` separately (agreement is ~1e-7 relative, far inside 1e-5).
   fn row_statistic(&self, y: &[f32], scratch: &mut Vec<[f64; 4]>) -> f64 {
     let k = y.len();
-    let dt = if self.t.len() > 1 {
-      (self.t[1] - self.t[0]) as f64
-    } else {
-      0.0
-    };
+    let dt = if self.t.len() > 1 { (self.t[1] - self.t[0]) as f64 } else { 0.0 };
     scratch.clear();
     // [cos(p·θ), sin(p·θ), cos θ, sin θ] per slice, starting at p = 0.
     scratch.extend(y.iter().map(|&v| {
@@ -222,9 +191,7 @@ impl SigReg {
           r[1] = s;
         }
       }
-      let (c, s) = scratch
-        .iter()
-        .fold((0f64, 0f64), |(c, s), r| (c + r[0], s + r[1]));
+      let (c, s) = scratch.iter().fold((0f64, 0f64), |(c, s), r| (c + r[0], s + r[1]));
       let cos_mean = c / k as f64;
       let sin_mean = s / k as f64;
       let err = (cos_mean - phi as f64).powi(2) + sin_mean * sin_mean;
@@ -267,11 +234,7 @@ impl RunningMean {
       self.mean = x.to_vec();
     } else {
       let k = self.count as f32;
-      self
-        .mean
-        .iter_mut()
-        .zip(x)
-        .for_each(|(m, &v)| *m += (v - *m) / k);
+      self.mean.iter_mut().zip(x).for_each(|(m, &v)| *m += (v - *m) / k);
     }
   }
 }
@@ -281,10 +244,7 @@ fn check_data(data: &[u8]) -> Result<()> {
     return Err(EngineError::EmptyData);
   }
   if data.len() > MAX_DATA_SIZE {
-    return Err(EngineError::DataTooLarge {
-      size: data.len(),
-      max: MAX_DATA_SIZE,
-    });
+    return Err(EngineError::DataTooLarge { size: data.len(), max: MAX_DATA_SIZE });
   }
   Ok(())
 }
@@ -315,12 +275,7 @@ pub fn evaluate(
     let reps = model.encode(&batch.tokens, &batch.positions, batch.size, batch.seq)?;
     let logits = model.predict(&reps)?.flatten_all()?.to_vec1::<f32>()?;
     let ce = cross_entropy(&logits, c.vocab_size, &batch.targets)?;
-    let noise = rng::normal_array(
-      seed.wrapping_add(index as u64),
-      &[c.embedding_dim, sig_reg.slices],
-      0.0,
-      1.0,
-    )?;
+    let noise = rng::normal_array(seed.wrapping_add(index as u64), &[c.embedding_dim, sig_reg.slices], 0.0, 1.0)?;
     let sig = sig_reg.forward(&reps, &noise)?;
     let batch_embedding = reps.mean(1)?.mean(0)?.to_vec1::<f32>()?;
     embedding.add(&batch_embedding);
@@ -333,10 +288,7 @@ pub fn evaluate(
       sig_reg: sig,
     })?;
   }
-  Ok(ModelOutput {
-    loss: loss.mean[0],
-    embedding: embedding.mean,
-  })
+  Ok(ModelOutput { loss: loss.mean[0], embedding: embedding.mean })
 }
 
 /// The result of a competition between models on one data buffer.
@@ -379,14 +331,10 @@ pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
 /// minutes-long) evaluation; no chain target is ever like that, so say so up front.
 fn check_target(target: &[f32]) -> Result<()> {
   if let Some((i, v)) = target.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-    return Err(EngineError::InvalidTarget(format!(
-      "value {i} is {v}; every value must be finite"
-    )));
+    return Err(EngineError::InvalidTarget(format!("value {i} is {v}; every value must be finite")));
   }
   if target.iter().all(|&v| v == 0.0) {
-    return Err(EngineError::InvalidTarget(
-      "it is all zeros; its cosine distance is undefined".into(),
-    ));
+    return Err(EngineError::InvalidTarget("it is all zeros; its cosine distance is undefined".into()));
   }
   Ok(())
 }
@@ -400,26 +348,18 @@ pub fn score(
   on_batch: &mut dyn FnMut(&BatchReport) -> Result<()>,
 ) -> Result<ScoreOutput> {
   if models.is_empty() {
-    return Err(EngineError::InvalidArgument(
-      "at least one model is required".into(),
-    ));
+    return Err(EngineError::InvalidArgument("at least one model is required".into()));
   }
   check_data(data)?;
   for model in models {
     let expected = model.config().embedding_dim;
     if target.len() != expected {
-      return Err(EngineError::TargetDimension {
-        expected,
-        actual: target.len(),
-      });
+      return Err(EngineError::TargetDimension { expected, actual: target.len() });
     }
   }
   check_target(target)?;
-  let outputs = models
-    .iter()
-    .enumerate()
-    .map(|(i, model)| evaluate(model, data, seed, i, on_batch))
-    .collect::<Result<Vec<_>>>()?;
+  let outputs =
+    models.iter().enumerate().map(|(i, model)| evaluate(model, data, seed, i, on_batch)).collect::<Result<Vec<_>>>()?;
   let losses: Vec<f32> = outputs.iter().map(|o| o.loss).collect();
   let winner = select_best(&losses).unwrap_or(0);
   let best = &outputs[winner];
@@ -438,10 +378,7 @@ mod tests {
 
   #[test]
   fn chunk_counts_follow_the_reference() {
-    let counts: Vec<usize> = [0, 1, 9, 10, 11, 20, 21]
-      .iter()
-      .map(|&n| chunk_count(n, 10))
-      .collect();
+    let counts: Vec<usize> = [0, 1, 9, 10, 11, 20, 21].iter().map(|&n| chunk_count(n, 10)).collect();
     assert_eq!(counts, vec![0, 1, 1, 1, 2, 2, 3]);
   }
 
@@ -456,10 +393,7 @@ mod tests {
     assert_eq!(&b.tokens[6..], &[6, 7, 8, 9, 257, 256]);
     assert_eq!(&b.positions[6..], &[6, 7, 8, 9, 10, 10]);
     let one = make_batch(&[0], 0, 4, 16);
-    assert_eq!(
-      (one.tokens, one.positions),
-      (vec![0, 257, 256, 256], vec![0, 1, 1, 1])
-    );
+    assert_eq!((one.tokens, one.positions), (vec![0, 257, 256, 256], vec![0, 1, 1, 1]));
   }
 
   #[test]

@@ -2,8 +2,7 @@
 //! byte of the output changes.
 
 use soma_engine::crypto::{
-  aes256_ctr, aes256_ctr_file, blake2b256, blake2b256_file, encrypt_file_with_checksum, Aes256Ctr,
-  Blake2b256,
+  aes256_ctr, aes256_ctr_file, blake2b256, blake2b256_file, encrypt_file_with_checksum, Aes256Ctr, Blake2b256,
 };
 use soma_engine::EngineError;
 
@@ -21,14 +20,8 @@ fn no_progress(_: u64) -> soma_engine::Result<()> {
 fn blake2b256_known_answers() {
   // Blake2b with a 32-byte digest (parameter block digest_length = 32), as in the
   // reference implementations (libb2, b2sum -l 256).
-  assert_eq!(
-    hex::encode(blake2b256(b"")),
-    "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8"
-  );
-  assert_eq!(
-    hex::encode(blake2b256(b"abc")),
-    "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
-  );
+  assert_eq!(hex::encode(blake2b256(b"")), "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  assert_eq!(hex::encode(blake2b256(b"abc")), "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
 }
 
 #[test]
@@ -47,20 +40,11 @@ fn rfc7693_appendix_a_blake2b512_abc() {
 fn blake2b256_protocol_vectors() {
   // wire.md §12.2: the submission checksum of "hello soma" and the decryption-key
   // commitment of 2a×32.
-  assert_eq!(
-    bs58(&blake2b256(b"hello soma")),
-    "DLuPdJuir2yCG3pTGTooeFssBDjZL9cfvWx1WXiefncf"
-  );
-  assert_eq!(
-    hex::encode(blake2b256(&[0x2a; 32])),
-    "8c2e6d327dfaa6ff8195513810496949210ad20a96e2b0672a3e1b9335080801"
-  );
+  assert_eq!(bs58(&blake2b256(b"hello soma")), "DLuPdJuir2yCG3pTGTooeFssBDjZL9cfvWx1WXiefncf");
+  assert_eq!(hex::encode(blake2b256(&[0x2a; 32])), "8c2e6d327dfaa6ff8195513810496949210ad20a96e2b0672a3e1b9335080801");
   // Embedding commitment: Blake2b-256 of BCS(SomaTensor [0.1, 0.2, 0.3], shape [3]).
   let tensor = unhex("000ccdcccc3dcdcc4c3e9a99993e010300000000000000");
-  assert_eq!(
-    hex::encode(blake2b256(&tensor)),
-    "e5bc99bb75cf14d5f2c568eed1838271a3aaabc993614b4e0398a2e1f5f45150"
-  );
+  assert_eq!(hex::encode(blake2b256(&tensor)), "e5bc99bb75cf14d5f2c568eed1838271a3aaabc993614b4e0398a2e1f5f45150");
 }
 
 #[test]
@@ -92,10 +76,7 @@ fn bs58(bytes: &[u8]) -> String {
     }
   }
   let zeros = bytes.iter().take_while(|&&b| b == 0).count();
-  std::iter::repeat('1')
-    .take(zeros)
-    .chain(digits.iter().rev().map(|&d| ALPHABET[d as usize] as char))
-    .collect()
+  std::iter::repeat_n('1', zeros).chain(digits.iter().rev().map(|&d| ALPHABET[d as usize] as char)).collect()
 }
 
 // ------------------------------------------------------------------ AES-256-CTR
@@ -113,18 +94,9 @@ fn protocol_weights_vector() {
   // wire.md §12.2: key 2a×32, plaintext "hello world model weights".
   let key = [0x2a; 32];
   let ct = aes256_ctr(b"hello world model weights", &key).unwrap();
-  assert_eq!(
-    hex::encode(&ct),
-    "e0a752b122901bdfa10ab6c8a3d8e247d5a2584210aaab6993"
-  );
-  assert_eq!(
-    hex::encode(blake2b256(&ct)),
-    "bde4e4570f214e6f3c4b8a3236c6010996eb20edbfc1b94e8bce090ccb54a01f"
-  );
-  assert_eq!(
-    bs58(&blake2b256(&ct)),
-    "DnGVJuRd2vDdrBNfqm1cq7v3KmvYtZ1wp2Waufvsr2t6"
-  );
+  assert_eq!(hex::encode(&ct), "e0a752b122901bdfa10ab6c8a3d8e247d5a2584210aaab6993");
+  assert_eq!(hex::encode(blake2b256(&ct)), "bde4e4570f214e6f3c4b8a3236c6010996eb20edbfc1b94e8bce090ccb54a01f");
+  assert_eq!(bs58(&blake2b256(&ct)), "DnGVJuRd2vDdrBNfqm1cq7v3KmvYtZ1wp2Waufvsr2t6");
   assert_eq!(bs58(&key), "3qbR1eZRqXUWroWKKYhbDmR3FfqTHfqSU8zZSxtANzYh");
   // Decryption is the same operation.
   assert_eq!(aes256_ctr(&ct, &key).unwrap(), b"hello world model weights");
@@ -147,10 +119,7 @@ fn streaming_at_any_offset_matches_one_shot() {
   }
   for offset in [0u64, 1, 15, 16, 17, 1000, 4098] {
     let mut tail = data[offset as usize..].to_vec();
-    Aes256Ctr::at_offset(&key, offset)
-      .unwrap()
-      .apply(&mut tail)
-      .unwrap();
+    Aes256Ctr::at_offset(&key, offset).unwrap().apply(&mut tail).unwrap();
     assert_eq!(tail, expected[offset as usize..], "offset {offset}");
   }
 }
@@ -159,10 +128,7 @@ fn streaming_at_any_offset_matches_one_shot() {
 fn wrong_key_length_is_an_error() {
   for len in [0usize, 16, 31, 33, 64] {
     match aes256_ctr(b"x", &vec![0u8; len]) {
-      Err(EngineError::InvalidKeyLength {
-        expected: 32,
-        actual,
-      }) => assert_eq!(actual, len),
+      Err(EngineError::InvalidKeyLength { expected: 32, actual }) => assert_eq!(actual, len),
       other => panic!("expected InvalidKeyLength, got {other:?}"),
     }
   }
@@ -181,18 +147,13 @@ fn file_forms_match_memory_forms() {
   let dir = temp_dir("files");
   let key = [0x2a; 32];
   // Larger than one file chunk so chunk boundaries are crossed, and not a multiple of 16.
-  let data: Vec<u8> = (0..(9u64 << 20) + 13)
-    .map(|i| (i * 131 % 253) as u8)
-    .collect();
+  let data: Vec<u8> = (0..(9u64 << 20) + 13).map(|i| (i * 131 % 253) as u8).collect();
   let src = dir.join("plain.bin");
   let enc = dir.join("enc.bin");
   let dec = dir.join("dec.bin");
   std::fs::write(&src, &data).unwrap();
 
-  assert_eq!(
-    blake2b256_file(&src, &mut no_progress).unwrap(),
-    blake2b256(&data)
-  );
+  assert_eq!(blake2b256_file(&src, &mut no_progress).unwrap(), blake2b256(&data));
 
   let mut seen = Vec::new();
   let out = encrypt_file_with_checksum(&src, &enc, &key, &mut |n| {
@@ -207,10 +168,7 @@ fn file_forms_match_memory_forms() {
   assert_eq!(seen.last().copied(), Some(data.len() as u64));
   assert!(seen.windows(2).all(|w| w[0] < w[1]));
 
-  assert_eq!(
-    aes256_ctr_file(&enc, &dec, &key, &mut no_progress).unwrap(),
-    data.len() as u64
-  );
+  assert_eq!(aes256_ctr_file(&enc, &dec, &key, &mut no_progress).unwrap(), data.len() as u64);
   assert_eq!(std::fs::read(&dec).unwrap(), data);
   std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -239,26 +197,16 @@ fn failures_leave_nothing_behind() {
   assert!(err.to_string().contains("missing"));
 
   // Bad key: rejected before any file is created.
-  assert!(matches!(
-    aes256_ctr_file(&src, &dst, &[0; 5], &mut no_progress),
-    Err(EngineError::InvalidKeyLength { .. })
-  ));
+  assert!(matches!(aes256_ctr_file(&src, &dst, &[0; 5], &mut no_progress), Err(EngineError::InvalidKeyLength { .. })));
 
   // Output == input would destroy the input: refused.
-  assert!(matches!(
-    aes256_ctr_file(&src, &src, &[0; 32], &mut no_progress),
-    Err(EngineError::InvalidArgument(_))
-  ));
+  assert!(matches!(aes256_ctr_file(&src, &src, &[0; 32], &mut no_progress), Err(EngineError::InvalidArgument(_))));
   assert_eq!(std::fs::read(&src).unwrap(), vec![5u8; 3 << 20]);
 
   // Cancelled mid-way: no partial output, no temporary left.
-  let err = encrypt_file_with_checksum(&src, &dst, &[0; 32], &mut |_| Err(EngineError::Cancelled))
-    .unwrap_err();
+  let err = encrypt_file_with_checksum(&src, &dst, &[0; 32], &mut |_| Err(EngineError::Cancelled)).unwrap_err();
   assert!(matches!(err, EngineError::Cancelled));
-  let left: Vec<_> = std::fs::read_dir(&dir)
-    .unwrap()
-    .map(|e| e.unwrap().file_name())
-    .collect();
+  let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
   assert_eq!(left, vec![std::ffi::OsString::from("plain")]);
 
   // Cancelled after several chunks of a file many chunks long: the reader thread must
@@ -280,9 +228,6 @@ fn failures_leave_nothing_behind() {
   std::fs::remove_file(&big).unwrap();
 
   // A directory as input.
-  assert!(matches!(
-    blake2b256_file(&dir, &mut no_progress),
-    Err(EngineError::Io { .. })
-  ));
+  assert!(matches!(blake2b256_file(&dir, &mut no_progress), Err(EngineError::Io { .. })));
   std::fs::remove_dir_all(&dir).unwrap();
 }

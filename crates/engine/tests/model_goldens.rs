@@ -25,17 +25,12 @@ fn goldens_dir() -> PathBuf {
 }
 
 fn expected() -> Value {
-  let text =
-    std::fs::read_to_string(goldens_dir().join("expected.json")).expect("read expected.json");
+  let text = std::fs::read_to_string(goldens_dir().join("expected.json")).expect("read expected.json");
   serde_json::from_str(&text).expect("parse expected.json")
 }
 
 fn floats(v: &Value) -> Vec<f32> {
-  v.as_array()
-    .expect("array")
-    .iter()
-    .map(|x| x.as_f64().expect("number") as f32)
-    .collect()
+  v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number") as f32).collect()
 }
 
 fn small_config(cfg: &Value) -> ModelConfig {
@@ -50,11 +45,7 @@ fn small_config(cfg: &Value) -> ModelConfig {
     batch_size: n("batch_size"),
     ..ModelConfig::v1()
   };
-  assert_eq!(
-    config,
-    ModelConfig::small(),
-    "the goldens are for the local network's small model"
-  );
+  assert_eq!(config, ModelConfig::small(), "the goldens are for the local network's small model");
   config
 }
 
@@ -66,28 +57,17 @@ fn small_config(cfg: &Value) -> ModelConfig {
 #[track_caller]
 fn close(actual: f32, expected: f32, what: &str) {
   let tol = 1e-5 * expected.abs() + 1e-6;
-  assert!(
-    (actual - expected).abs() <= tol,
-    "{what}: got {actual}, expected {expected}"
-  );
+  assert!((actual - expected).abs() <= tol, "{what}: got {actual}, expected {expected}");
 }
 
 /// Losses, SIGReg, cross-entropy and distances: 1e-5 relative, no floor.
 #[track_caller]
 fn close_rel(actual: f32, expected: f32, what: &str) {
-  assert!(
-    (actual - expected).abs() <= 1e-5 * expected.abs(),
-    "{what}: got {actual}, expected {expected}"
-  );
+  assert!((actual - expected).abs() <= 1e-5 * expected.abs(), "{what}: got {actual}, expected {expected}");
 }
 
 fn load(name: &str) -> V1Model {
-  V1Model::from_file(
-    ModelConfig::small(),
-    &goldens_dir().join(name),
-    &Device::Cpu,
-  )
-  .expect("load golden model")
+  V1Model::from_file(ModelConfig::small(), &goldens_dir().join(name), &Device::Cpu).expect("load golden model")
 }
 
 fn check_case(case: &Value, out: &ScoreOutput, target: &[f32]) {
@@ -96,26 +76,13 @@ fn check_case(case: &Value, out: &ScoreOutput, target: &[f32]) {
   assert_eq!(out.models.len(), losses.len());
   for (m, (model, loss)) in out.models.iter().zip(&losses).enumerate() {
     close_rel(model.loss, *loss, &format!("{name} model {m} loss"));
-    for (i, (a, e)) in model
-      .embedding
-      .iter()
-      .zip(floats(&case["embeddings"][m]))
-      .enumerate()
-    {
+    for (i, (a, e)) in model.embedding.iter().zip(floats(&case["embeddings"][m])).enumerate() {
       close(*a, e, &format!("{name} model {m} embedding[{i}]"));
     }
   }
-  assert_eq!(
-    out.winner as u64,
-    case["winner"].as_u64().unwrap(),
-    "{name} winner"
-  );
+  assert_eq!(out.winner as u64, case["winner"].as_u64().unwrap(), "{name} winner");
   close_rel(out.loss, losses[out.winner], &format!("{name} winner loss"));
-  close_rel(
-    out.distance,
-    case["distance"].as_f64().unwrap() as f32,
-    &format!("{name} distance"),
-  );
+  close_rel(out.distance, case["distance"].as_f64().unwrap() as f32, &format!("{name} distance"));
   assert_eq!(target.len(), out.embedding.len());
 }
 
@@ -126,12 +93,7 @@ fn every_golden_case_scores_within_1e5() {
   let target = floats(&exp["target_embedding"]);
   for case in exp["cases"].as_array().expect("cases") {
     let data = std::fs::read(goldens_dir().join(case["data"].as_str().unwrap())).unwrap();
-    let models: Vec<V1Model> = case["models"]
-      .as_array()
-      .unwrap()
-      .iter()
-      .map(|m| load(m.as_str().unwrap()))
-      .collect();
+    let models: Vec<V1Model> = case["models"].as_array().unwrap().iter().map(|m| load(m.as_str().unwrap())).collect();
     let refs: Vec<&V1Model> = models.iter().collect();
     let seed = case["seed"].as_u64().unwrap();
     let mut batches = 0;
@@ -141,11 +103,7 @@ fn every_golden_case_scores_within_1e5() {
     })
     .unwrap();
     let per_model = data.len().div_ceil(1024).div_ceil(16);
-    assert_eq!(
-      batches,
-      per_model * models.len(),
-      "one progress report per batch"
-    );
+    assert_eq!(batches, per_model * models.len(), "one progress report per batch");
     check_case(case, &out, &target);
     // Same input, same output, bit for bit.
     let again = score(&refs, &data, &target, seed, &mut |_| Ok(())).unwrap();
@@ -159,20 +117,8 @@ fn golden_weight_files_are_the_reference_recipe() {
     let from_file = load(file);
     let recipe = reference_test_weights(seed, 2, 16, 32, 264, true).unwrap();
     let rebuilt = V1Model::from_tensors(ModelConfig::small(), recipe, &Device::Cpu).unwrap();
-    let a = from_file
-      .predictor
-      .weight
-      .flatten_all()
-      .unwrap()
-      .to_vec1::<f32>()
-      .unwrap();
-    let b = rebuilt
-      .predictor
-      .weight
-      .flatten_all()
-      .unwrap()
-      .to_vec1::<f32>()
-      .unwrap();
+    let a = from_file.predictor.weight.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let b = rebuilt.predictor.weight.flatten_all().unwrap().to_vec1::<f32>().unwrap();
     assert_eq!(a, b, "{file}");
   }
 }
@@ -188,12 +134,7 @@ fn runner_model() -> V1Model {
     batch_size: 2,
     ..ModelConfig::v1()
   };
-  V1Model::from_tensors(
-    config,
-    reference_test_weights(42, 2, 4, 8, 264, true).unwrap(),
-    &Device::Cpu,
-  )
-  .unwrap()
+  V1Model::from_tensors(config, reference_test_weights(42, 2, 4, 8, 264, true).unwrap(), &Device::Cpu).unwrap()
 }
 
 #[test]
@@ -236,68 +177,29 @@ fn encrypted_weights_verify_checksum_then_decrypt() {
   let encrypted = aes256_ctr(&plain, &key).unwrap();
   let checksum = blake2b256(&encrypted);
   let cfg = ModelConfig::small;
-  let model = V1Model::from_encrypted(
-    cfg(),
-    encrypted.clone(),
-    &key,
-    Some(&checksum),
-    &Device::Cpu,
-  )
-  .unwrap();
+  let model = V1Model::from_encrypted(cfg(), encrypted.clone(), &key, Some(&checksum), &Device::Cpu).unwrap();
   let data = std::fs::read(goldens_dir().join("e300.bin")).unwrap();
   let target = vec![1.0f32; 16];
   let a = score(&[&model], &data, &target, 2, &mut |_| Ok(())).unwrap();
-  let b = score(
-    &[&load("model-21.safetensors")],
-    &data,
-    &target,
-    2,
-    &mut |_| Ok(()),
-  )
-  .unwrap();
+  let b = score(&[&load("model-21.safetensors")], &data, &target, 2, &mut |_| Ok(())).unwrap();
   assert_eq!(a, b);
 
-  let wrong_key = V1Model::from_encrypted(
-    cfg(),
-    encrypted.clone(),
-    &[8u8; 32],
-    Some(&checksum),
-    &Device::Cpu,
-  );
-  assert!(
-    matches!(wrong_key, Err(EngineError::InvalidWeights { .. })),
-    "{wrong_key:?}"
-  );
+  let wrong_key = V1Model::from_encrypted(cfg(), encrypted.clone(), &[8u8; 32], Some(&checksum), &Device::Cpu);
+  assert!(matches!(wrong_key, Err(EngineError::InvalidWeights { .. })), "{wrong_key:?}");
   let wrong_sum = V1Model::from_encrypted(cfg(), encrypted, &key, Some(&[0u8; 32]), &Device::Cpu);
-  assert!(
-    matches!(wrong_sum, Err(EngineError::ChecksumMismatch { .. })),
-    "{wrong_sum:?}"
-  );
+  assert!(matches!(wrong_sum, Err(EngineError::ChecksumMismatch { .. })), "{wrong_sum:?}");
   let short_key = V1Model::from_encrypted(cfg(), plain, &[1u8; 5], None, &Device::Cpu);
-  assert!(
-    matches!(short_key, Err(EngineError::InvalidKeyLength { .. })),
-    "{short_key:?}"
-  );
+  assert!(matches!(short_key, Err(EngineError::InvalidKeyLength { .. })), "{short_key:?}");
 }
 
 #[test]
 fn bad_inputs_are_typed_errors() {
   let model = load("model-22.safetensors");
   let target = vec![0.5f32; 16];
-  let err =
-    |data: &[u8], target: &[f32]| score(&[&model], data, target, 0, &mut |_| Ok(())).unwrap_err();
+  let err = |data: &[u8], target: &[f32]| score(&[&model], data, target, 0, &mut |_| Ok(())).unwrap_err();
   assert!(matches!(err(&[], &target), EngineError::EmptyData));
-  assert!(matches!(
-    err(&vec![0u8; (1 << 20) + 1], &target),
-    EngineError::DataTooLarge { .. }
-  ));
-  assert!(matches!(
-    err(b"abc", &[1.0; 15]),
-    EngineError::TargetDimension {
-      expected: 16,
-      actual: 15
-    }
-  ));
+  assert!(matches!(err(&vec![0u8; (1 << 20) + 1], &target), EngineError::DataTooLarge { .. }));
+  assert!(matches!(err(b"abc", &[1.0; 15]), EngineError::TargetDimension { expected: 16, actual: 15 }));
   // A target that can only give a NaN distance is refused before any work.
   let mut nan = target.clone();
   nan[3] = f32::NAN;
@@ -306,48 +208,22 @@ fn bad_inputs_are_typed_errors() {
   nan[3] = f32::INFINITY;
   assert!(matches!(err(b"abc", &nan), EngineError::InvalidTarget(m) if m.contains("finite")));
   assert!(matches!(err(b"abc", &[0.0; 16]), EngineError::InvalidTarget(m) if m.contains("zeros")));
-  assert!(matches!(
-    score(&[], b"abc", &target, 0, &mut |_| Ok(())),
-    Err(EngineError::InvalidArgument(_))
-  ));
-  let cancelled = score(&[&model], b"abc", &target, 0, &mut |_| {
-    Err(EngineError::Cancelled)
-  });
+  assert!(matches!(score(&[], b"abc", &target, 0, &mut |_| Ok(())), Err(EngineError::InvalidArgument(_))));
+  let cancelled = score(&[&model], b"abc", &target, 0, &mut |_| Err(EngineError::Cancelled));
   assert!(matches!(cancelled, Err(EngineError::Cancelled)));
 
   let wrong_shape = V1Model::from_file(
-    ModelConfig {
-      embedding_dim: 32,
-      num_heads: 4,
-      ..ModelConfig::small()
-    },
+    ModelConfig { embedding_dim: 32, num_heads: 4, ..ModelConfig::small() },
     &goldens_dir().join("model-21.safetensors"),
     &Device::Cpu,
   );
-  assert!(
-    matches!(wrong_shape, Err(EngineError::InvalidWeights { .. })),
-    "{wrong_shape:?}"
-  );
-  let garbage =
-    V1Model::from_safetensors(ModelConfig::small(), b"not a weights file", &Device::Cpu);
-  assert!(
-    matches!(garbage, Err(EngineError::InvalidWeights { .. })),
-    "{garbage:?}"
-  );
-  let missing = V1Model::from_file(
-    ModelConfig::small(),
-    &goldens_dir().join("nope.safetensors"),
-    &Device::Cpu,
-  );
-  assert!(
-    matches!(missing, Err(EngineError::Io { .. })),
-    "{missing:?}"
-  );
+  assert!(matches!(wrong_shape, Err(EngineError::InvalidWeights { .. })), "{wrong_shape:?}");
+  let garbage = V1Model::from_safetensors(ModelConfig::small(), b"not a weights file", &Device::Cpu);
+  assert!(matches!(garbage, Err(EngineError::InvalidWeights { .. })), "{garbage:?}");
+  let missing = V1Model::from_file(ModelConfig::small(), &goldens_dir().join("nope.safetensors"), &Device::Cpu);
+  assert!(matches!(missing, Err(EngineError::Io { .. })), "{missing:?}");
   let directory = V1Model::from_file(ModelConfig::small(), &goldens_dir(), &Device::Cpu);
-  assert!(
-    matches!(&directory, Err(EngineError::Io { .. })),
-    "{directory:?}"
-  );
+  assert!(matches!(&directory, Err(EngineError::Io { .. })), "{directory:?}");
   assert!(directory.unwrap_err().to_string().contains("directory"));
 }
 
@@ -373,16 +249,8 @@ fn noise_seed_wraps_past_u64_max() {
   let at_zero = sig_regs(0);
   assert_eq!(at_max.len(), 2);
   let rel = |a: f32, b: f32| (a - b).abs() / b.abs();
-  assert!(
-    rel(at_max[1], at_zero[0]) < 1e-4,
-    "batch 1 at 2^64-1 {} vs batch 0 at 0 {}",
-    at_max[1],
-    at_zero[0]
-  );
-  assert!(
-    rel(at_max[1], at_max[0]) > 1e-3,
-    "batch 1 must not reuse batch 0's noise"
-  );
+  assert!(rel(at_max[1], at_zero[0]) < 1e-4, "batch 1 at 2^64-1 {} vs batch 0 at 0 {}", at_max[1], at_zero[0]);
+  assert!(rel(at_max[1], at_max[0]) > 1e-3, "batch 1 must not reuse batch 0's noise");
 }
 
 /// §2 loading rules: extra tensors are ignored; other float dtypes are converted to f32 (a
@@ -397,36 +265,20 @@ fn loading_ignores_extra_keys_and_converts_float_dtypes() {
   std::fs::create_dir_all(&dir).unwrap();
   let data = std::fs::read(goldens_dir().join("e300.bin")).unwrap();
   let target = vec![1.0f32; 16];
-  let reference = score(
-    &[&load("model-21.safetensors")],
-    &data,
-    &target,
-    2,
-    &mut |_| Ok(()),
-  )
-  .unwrap();
+  let reference = score(&[&load("model-21.safetensors")], &data, &target, 2, &mut |_| Ok(())).unwrap();
 
   let mut wide = std::collections::HashMap::new();
   for (name, t) in &tensors {
     wide.insert(name.clone(), t.to_dtype(DType::F64).unwrap());
   }
-  wide.insert(
-    "unused.extra".to_string(),
-    Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap(),
-  );
+  wide.insert("unused.extra".to_string(), Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap());
   let path = dir.join("f64.safetensors");
   st::save(&wide, &path).unwrap();
   let model = V1Model::from_file(ModelConfig::small(), &path, &Device::Cpu).unwrap();
-  assert_eq!(
-    score(&[&model], &data, &target, 2, &mut |_| Ok(())).unwrap(),
-    reference
-  );
+  assert_eq!(score(&[&model], &data, &target, 2, &mut |_| Ok(())).unwrap(), reference);
 
   let mut ints = tensors.clone();
-  ints.insert(
-    "final_norm.beta".to_string(),
-    Tensor::zeros(16, DType::U32, &Device::Cpu).unwrap(),
-  );
+  ints.insert("final_norm.beta".to_string(), Tensor::zeros(16, DType::U32, &Device::Cpu).unwrap());
   let path = dir.join("u32.safetensors");
   st::save(&ints, &path).unwrap();
   let refused = V1Model::from_file(ModelConfig::small(), &path, &Device::Cpu);

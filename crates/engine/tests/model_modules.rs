@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use soma_engine::candle_core::{Device, Tensor};
 use soma_engine::model::loading::encoder_from_weights;
 use soma_engine::model::{
-  reference_test_weights, Attention, CausalMask, Encoder, LayerNorm, Linear, ModelConfig,
-  PositionWiseFeedForward, Rotary, V1Model, Weights,
+  reference_test_weights, Attention, CausalMask, Encoder, LayerNorm, Linear, ModelConfig, PositionWiseFeedForward,
+  Rotary, V1Model, Weights,
 };
 use soma_engine::rng::{normal_array, uniform_array};
 use soma_engine::score::SigReg;
@@ -34,19 +34,13 @@ fn assert_close(actual: &Tensor, expected: &[f32]) {
   assert_eq!(actual.len(), expected.len(), "length");
   for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
     let tol = 1e-5 * e.abs();
-    assert!(
-      (a - e).abs() <= tol,
-      "element {i}: got {a}, expected {e} (all: {actual:?})"
-    );
+    assert!((a - e).abs() <= tol, "element {i}: got {a}, expected {e} (all: {actual:?})");
   }
 }
 
 #[track_caller]
 fn assert_scalar(actual: f32, expected: f32) {
-  assert!(
-    (actual - expected).abs() <= 1e-5 * expected.abs(),
-    "got {actual}, expected {expected}"
-  );
+  assert!((actual - expected).abs() <= 1e-5 * expected.abs(), "got {actual}, expected {expected}");
 }
 
 fn arange_positions(batch: usize, seq: usize) -> Vec<u32> {
@@ -60,66 +54,35 @@ fn embedding_gathers_rows() {
   let out = weight.index_select(&ids, 0).unwrap();
   assert_close(
     &out,
-    &[
-      0.069427915,
-      0.13293812,
-      0.26257637,
-      -0.22530088,
-      -0.66422486,
-      -0.2153902,
-      0.19392312,
-      1.4764173,
-    ],
+    &[0.069427915, 0.13293812, 0.26257637, -0.22530088, -0.66422486, -0.2153902, 0.19392312, 1.4764173],
   );
-  assert_close(
-    &normal(42, &[1, 1, 4]),
-    &[0.06942791, 0.13293812, 0.26257637, -0.22530088],
-  );
+  assert_close(&normal(42, &[1, 1, 4]), &[0.06942791, 0.13293812, 0.26257637, -0.22530088]);
 }
 
 #[test]
 fn layer_norm_goldens() {
   let ln = LayerNorm::new(normal(42, &[4]), normal(43, &[4]));
-  assert_close(
-    &ln.forward(&ones(&[4])).unwrap(),
-    &[0.26803425, -0.30034754, -0.18579677, -0.37248048],
-  );
+  assert_close(&ln.forward(&ones(&[4])).unwrap(), &[0.26803425, -0.30034754, -0.18579677, -0.37248048]);
   let ln = LayerNorm::new(normal(44, &[4]), normal(45, &[4]));
-  assert_close(
-    &ln.forward(&uniform(46, &[4])).unwrap(),
-    &[-0.74536324, -2.98460746, -0.31756663, -0.38157958],
-  );
+  assert_close(&ln.forward(&uniform(46, &[4])).unwrap(), &[-0.74536324, -2.98460746, -0.31756663, -0.38157958]);
 }
 
 #[test]
 fn linear_goldens_use_in_out_layout() {
   let lin = Linear::new(normal(43, &[2, 4]), normal(42, &[4]));
-  assert_close(
-    &lin.forward(&ones(&[2])).unwrap(),
-    &[-1.77364016, 1.29809809, -0.31307063, -1.68842816],
-  );
+  assert_close(&lin.forward(&ones(&[2])).unwrap(), &[-1.77364016, 1.29809809, -0.31307063, -1.68842816]);
   let lin = Linear::new(normal(45, &[2, 4]), normal(44, &[4]));
-  assert_close(
-    &lin.forward(&uniform(46, &[2])).unwrap(),
-    &[-0.53813028, -1.69855022, 0.92013592, 0.92915082],
-  );
+  assert_close(&lin.forward(&uniform(46, &[2])).unwrap(), &[-0.53813028, -1.69855022, 0.92013592, 0.92915082]);
 }
 
 #[test]
 fn rope_goldens() {
   // x = ones [B=1, S=1, H=1, hd=2] at position 1; our layout is [B, H, S, hd].
   let rot = Rotary::new(&[1], 1, 1, 2, 10_000.0, 1.0, &CPU).unwrap();
-  assert_close(
-    &rot.apply(&ones(&[1, 1, 1, 2])).unwrap(),
-    &[-0.30116868, 1.38177323],
-  );
+  assert_close(&rot.apply(&ones(&[1, 1, 1, 2])).unwrap(), &[-0.30116868, 1.38177323]);
 
   // x = normal(70, [2, 4, 2, 4]) as [B, S, H, hd], positions 0..4 per row.
-  let x = normal(70, &[2, 4, 2, 4])
-    .transpose(1, 2)
-    .unwrap()
-    .contiguous()
-    .unwrap();
+  let x = normal(70, &[2, 4, 2, 4]).transpose(1, 2).unwrap().contiguous().unwrap();
   let rot = Rotary::new(&arange_positions(2, 4), 2, 4, 4, 10_000.0, 1.0, &CPU).unwrap();
   let out = rot.apply(&x).unwrap().transpose(1, 2).unwrap();
   #[rustfmt::skip]
@@ -138,21 +101,13 @@ fn rope_goldens() {
 
 fn attention_from_seed(seed: u64, d: usize, heads: usize) -> Attention {
   let lin = |w: u64, b: u64| Linear::new(normal(seed + w, &[d, d]), normal(seed + b, &[d]));
-  Attention {
-    query: lin(1, 2),
-    key: lin(3, 4),
-    value: lin(5, 6),
-    output: lin(7, 8),
-    num_heads: heads,
-  }
+  Attention { query: lin(1, 2), key: lin(3, 4), value: lin(5, 6), output: lin(7, 8), num_heads: heads }
 }
 
 fn run_attention(att: &Attention, x: &Tensor) -> Tensor {
   let (b, s, _) = x.dims3().unwrap();
   let rot = Rotary::new(&arange_positions(b, s), b, s, 2, 10_000.0, 1.0, &CPU).unwrap();
-  att
-    .forward(x, &rot, &CausalMask::new(s, 2, &CPU).unwrap())
-    .unwrap()
+  att.forward(x, &rot, &CausalMask::new(s, 2, &CPU).unwrap()).unwrap()
 }
 
 #[test]
@@ -182,10 +137,7 @@ fn pwff_from_seed(seed: u64) -> PositionWiseFeedForward {
 
 #[test]
 fn pwff_goldens_use_erf_gelu() {
-  assert_close(
-    &pwff_from_seed(42).forward(&ones(&[4])).unwrap(),
-    &[0.31442693, 0.70205802, -2.13397980, -1.71679294],
-  );
+  assert_close(&pwff_from_seed(42).forward(&ones(&[4])).unwrap(), &[0.31442693, 0.70205802, -2.13397980, -1.71679294]);
   assert_close(
     &pwff_from_seed(50).forward(&normal(55, &[4])).unwrap(),
     &[-0.42594010, -0.70958626, -0.26518542, -0.35035765],
@@ -199,24 +151,16 @@ fn pwff_goldens_use_erf_gelu() {
 }
 
 fn encoder(seed: u64, layers: usize) -> Encoder {
-  let config = ModelConfig {
-    embedding_dim: 4,
-    num_heads: 2,
-    num_layers: layers,
-    pwff_hidden_dim: 8,
-    ..ModelConfig::v1()
-  };
-  let weights: HashMap<String, Tensor> =
-    reference_test_weights(seed, layers, 4, 8, 4, false).unwrap();
+  let config =
+    ModelConfig { embedding_dim: 4, num_heads: 2, num_layers: layers, pwff_hidden_dim: 8, ..ModelConfig::v1() };
+  let weights: HashMap<String, Tensor> = reference_test_weights(seed, layers, 4, 8, 4, false).unwrap();
   encoder_from_weights(&config, Weights::Tensors(weights), &CPU).unwrap()
 }
 
 fn run_encoder(enc: &Encoder, x: &Tensor) -> Tensor {
   let (b, s, _) = x.dims3().unwrap();
   let rot = Rotary::new(&arange_positions(b, s), b, s, 2, 10_000.0, 1.0, &CPU).unwrap();
-  enc
-    .forward(x, &rot, &CausalMask::new(s, 2, &CPU).unwrap())
-    .unwrap()
+  enc.forward(x, &rot, &CausalMask::new(s, 2, &CPU).unwrap()).unwrap()
 }
 
 #[test]
@@ -268,31 +212,13 @@ fn full_model_encode_and_predict_goldens() {
 #[test]
 fn sig_reg_goldens() {
   let noise = normal_array(44, &[1024, 256], 0.0, 1.0).unwrap();
-  assert_scalar(
-    SigReg::v1()
-      .forward(&normal(43, &[10, 10, 1024]), &noise)
-      .unwrap(),
-    1.28620601,
-  );
-  assert_scalar(
-    SigReg::v1()
-      .forward(&uniform(43, &[10, 10, 1024]), &noise)
-      .unwrap(),
-    29.08621025,
-  );
+  assert_scalar(SigReg::v1().forward(&normal(43, &[10, 10, 1024]), &noise).unwrap(), 1.28620601);
+  assert_scalar(SigReg::v1().forward(&uniform(43, &[10, 10, 1024]), &noise).unwrap(), 29.08621025);
   let small = SigReg::new(3.0, 5, 4);
   let noise = normal_array(101, &[8, 4], 0.0, 1.0).unwrap();
-  assert_scalar(
-    small.forward(&normal(100, &[2, 3, 8]), &noise).unwrap(),
-    0.88936800,
-  );
+  assert_scalar(small.forward(&normal(100, &[2, 3, 8]), &noise).unwrap(), 0.88936800);
   let noise = normal_array(112, &[16, 256], 0.0, 1.0).unwrap();
-  assert_scalar(
-    SigReg::v1()
-      .forward(&normal(111, &[1, 1, 16]), &noise)
-      .unwrap(),
-    3.18785000,
-  );
+  assert_scalar(SigReg::v1().forward(&normal(111, &[1, 1, 16]), &noise).unwrap(), 3.18785000);
 }
 
 /// Attention whose every raw score `q_i · k_j` is `raw_score`: all-zero weights with the
@@ -315,9 +241,7 @@ fn constant_score_attention(a: f32, b: f32) -> Attention {
 /// The mean of rows `range` of a row-major `[4, 4]` input.
 fn mean_rows(x: &[f32], range: std::ops::Range<usize>) -> Vec<f32> {
   let n = range.len() as f32;
-  (0..4)
-    .map(|c| range.clone().map(|r| x[r * 4 + c]).sum::<f32>() / n)
-    .collect()
+  (0..4).map(|c| range.clone().map(|r| x[r * 4 + c]).sum::<f32>() / n).collect()
 }
 
 /// §1.2/§1.3/§9.6: masked scores are *replaced* by -1e4 after the division by sqrt(hd),
@@ -335,15 +259,8 @@ fn causal_mask_fills_minus_1e4_after_scaling() {
   // Scaled score -20000 < -1e4: row i < 3 averages the masked rows i+1..4; row 3 has no
   // masked key and averages all four.
   let deep = constant_score_attention(200.0, -200.0);
-  let expected: Vec<f32> = (0..4)
-    .flat_map(|i| {
-      if i < 3 {
-        mean_rows(&xs, i + 1..4)
-      } else {
-        mean_rows(&xs, 0..4)
-      }
-    })
-    .collect();
+  let expected: Vec<f32> =
+    (0..4).flat_map(|i| if i < 3 { mean_rows(&xs, i + 1..4) } else { mean_rows(&xs, 0..4) }).collect();
   assert_close(&deep.forward(&x, &rot, &mask).unwrap(), &expected);
   // Scaled score -7000, above -1e4 but below -1e4/sqrt(4): the visible keys win.
   let shallow = constant_score_attention(140.0, -100.0);
@@ -355,10 +272,7 @@ fn causal_mask_fills_minus_1e4_after_scaling() {
   for (raw, deep) in [(-40_000f32, true), (-14_000f32, false)] {
     let scores = Tensor::full(raw, (1, 1, 4, 4), &CPU).unwrap();
     // softmax_last_dim is what Attention::forward runs on the GPUs.
-    let weights = candle_nn::ops::softmax_last_dim(&mask.apply(&scores).unwrap())
-      .unwrap()
-      .squeeze(0)
-      .unwrap();
+    let weights = candle_nn::ops::softmax_last_dim(&mask.apply(&scores).unwrap()).unwrap().squeeze(0).unwrap();
     let weights = weights.to_vec3::<f32>().unwrap();
     for (i, row) in weights[0].iter().enumerate() {
       for (j, &w) in row.iter().enumerate() {
@@ -369,10 +283,7 @@ fn causal_mask_fills_minus_1e4_after_scaling() {
           (false, true, _) => 0.0,
           (false, false, _) => 1.0 / (i + 1) as f32,
         };
-        assert!(
-          (w - want).abs() < 1e-7,
-          "raw {raw}: weight[{i}][{j}] = {w}, expected {want}"
-        );
+        assert!((w - want).abs() < 1e-7, "raw {raw}: weight[{i}][{j}] = {w}, expected {want}");
       }
     }
   }
@@ -393,15 +304,8 @@ fn rope_angle_is_an_f32_division_at_large_offsets() {
   let exact = pos as f64 / 10_000f64.powf(4.0 / 256.0);
   let ours = (sin[2] as f64).atan2(cos[2] as f64);
   let diff = (ours - exact).rem_euclid(two_pi);
-  let diff = if diff > std::f64::consts::PI {
-    diff - two_pi
-  } else {
-    diff
-  };
-  assert!(
-    (diff - 0.0683).abs() < 5e-4,
-    "angle offset {diff}, the spec says 0.0683"
-  );
+  let diff = if diff > std::f64::consts::PI { diff - two_pi } else { diff };
+  assert!((diff - 0.0683).abs() < 5e-4, "angle offset {diff}, the spec says 0.0683");
   // Pair 0 has timescale 1: the angle is the position itself, exact in f32.
   let a0 = (sin[0] as f64).atan2(cos[0] as f64);
   let d0 = (a0 - pos as f64).rem_euclid(two_pi);

@@ -26,79 +26,22 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
-  Case {
-    kind: Kind::Normal,
-    seed: 42,
-    shape: &[2, 2],
-    a: 0.0,
-    b: 1.0,
-  },
-  Case {
-    kind: Kind::Normal,
-    seed: 0,
-    shape: &[7],
-    a: 0.0,
-    b: 1.0,
-  },
-  Case {
-    kind: Kind::Normal,
-    seed: 1,
-    shape: &[16, 256],
-    a: 0.0,
-    b: 1.0,
-  },
+  Case { kind: Kind::Normal, seed: 42, shape: &[2, 2], a: 0.0, b: 1.0 },
+  Case { kind: Kind::Normal, seed: 0, shape: &[7], a: 0.0, b: 1.0 },
+  Case { kind: Kind::Normal, seed: 1, shape: &[16, 256], a: 0.0, b: 1.0 },
   // The V1 SIGReg noise shape: half a million draws reach the ziggurat's rare branches.
-  Case {
-    kind: Kind::Normal,
-    seed: 7,
-    shape: &[2048, 256],
-    a: 0.0,
-    b: 1.0,
-  },
-  Case {
-    kind: Kind::Normal,
-    seed: u64::MAX,
-    shape: &[3, 4, 5],
-    a: 0.0,
-    b: 1.0,
-  },
-  Case {
-    kind: Kind::Normal,
-    seed: 123_456_789,
-    shape: &[10],
-    a: 2.5,
-    b: 0.5,
-  },
-  Case {
-    kind: Kind::Uniform,
-    seed: 42,
-    shape: &[2, 2],
-    a: 0.0,
-    b: 1.0,
-  },
-  Case {
-    kind: Kind::Uniform,
-    seed: 9,
-    shape: &[1000],
-    a: -1.0,
-    b: 3.0,
-  },
-  Case {
-    kind: Kind::Uniform,
-    seed: 18_446_744_073_709_551_557,
-    shape: &[4, 8],
-    a: 0.0,
-    b: 1.0,
-  },
+  Case { kind: Kind::Normal, seed: 7, shape: &[2048, 256], a: 0.0, b: 1.0 },
+  Case { kind: Kind::Normal, seed: u64::MAX, shape: &[3, 4, 5], a: 0.0, b: 1.0 },
+  Case { kind: Kind::Normal, seed: 123_456_789, shape: &[10], a: 2.5, b: 0.5 },
+  Case { kind: Kind::Uniform, seed: 42, shape: &[2, 2], a: 0.0, b: 1.0 },
+  Case { kind: Kind::Uniform, seed: 9, shape: &[1000], a: -1.0, b: 3.0 },
+  Case { kind: Kind::Uniform, seed: 18_446_744_073_709_551_557, shape: &[4, 8], a: 0.0, b: 1.0 },
 ];
 
 fn run(cmd: &mut Command) -> Result<String, String> {
   let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
   if !out.status.success() {
-    return Err(format!(
-      "{cmd:?} failed: {}",
-      String::from_utf8_lossy(&out.stderr).trim()
-    ));
+    return Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
   }
   Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -106,17 +49,9 @@ fn run(cmd: &mut Command) -> Result<String, String> {
 /// A virtualenv with soma-arrgen, made once under `target/` and reused.
 fn arrgen_python() -> Result<PathBuf, String> {
   let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/venv-arrgen");
-  let python = venv.join(if cfg!(windows) {
-    "Scripts/python.exe"
-  } else {
-    "bin/python"
-  });
-  let has_arrgen = |p: &Path| {
-    Command::new(p)
-      .args(["-c", "import arrgen, numpy"])
-      .output()
-      .is_ok_and(|o| o.status.success())
-  };
+  let python = venv.join(if cfg!(windows) { "Scripts/python.exe" } else { "bin/python" });
+  let has_arrgen =
+    |p: &Path| Command::new(p).args(["-c", "import arrgen, numpy"]).output().is_ok_and(|o| o.status.success());
   if python.exists() && has_arrgen(&python) {
     return Ok(python);
   }
@@ -150,14 +85,7 @@ fn pypi_unreachable(pip_output: &str) -> bool {
 }
 
 fn shape_literal(shape: &[usize]) -> String {
-  format!(
-    "[{}]",
-    shape
-      .iter()
-      .map(|d| d.to_string())
-      .collect::<Vec<_>>()
-      .join(",")
-  )
+  format!("[{}]", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(","))
 }
 
 fn ours(case: &Case) -> Vec<f32> {
@@ -193,31 +121,21 @@ fn rng_matches_soma_arrgen_bit_for_bit() {
       case.b
     ));
   }
-  script.push_str("print(np.ascontiguousarray(arrgen.normal_array(987654321, [2048], 0.0, 1.0), dtype='<f4').tobytes().hex())\n");
+  script.push_str(
+    "print(np.ascontiguousarray(arrgen.normal_array(987654321, [2048], 0.0, 1.0), dtype='<f4').tobytes().hex())\n",
+  );
   let output = run(Command::new(&python).args(["-c", &script])).expect("run arrgen");
   let lines: Vec<&str> = output.lines().collect();
   assert_eq!(lines.len(), CASES.len() + 1, "one line per case");
   let decode = |hex: &str| -> Vec<u32> {
     (0..hex.len() / 8)
-      .map(|i| {
-        u32::from_le_bytes(
-          u32::from_str_radix(&hex[i * 8..i * 8 + 8], 16)
-            .unwrap()
-            .to_be_bytes(),
-        )
-      })
+      .map(|i| u32::from_le_bytes(u32::from_str_radix(&hex[i * 8..i * 8 + 8], 16).unwrap().to_be_bytes()))
       .collect()
   };
   for (case, line) in CASES.iter().zip(&lines) {
     let theirs = decode(line);
     let mine: Vec<u32> = ours(case).iter().map(|v| v.to_bits()).collect();
-    assert_eq!(
-      mine.len(),
-      theirs.len(),
-      "seed {} shape {:?}",
-      case.seed,
-      case.shape
-    );
+    assert_eq!(mine.len(), theirs.len(), "seed {} shape {:?}", case.seed, case.shape);
     if let Some(i) = mine.iter().zip(&theirs).position(|(a, b)| a != b) {
       panic!(
         "seed {} shape {:?}: element {i} differs: ours {} arrgen {}",
@@ -228,10 +146,6 @@ fn rng_matches_soma_arrgen_bit_for_bit() {
       );
     }
   }
-  let target: Vec<u32> = target_embedding(987_654_321, 2048)
-    .unwrap()
-    .iter()
-    .map(|v| v.to_bits())
-    .collect();
+  let target: Vec<u32> = target_embedding(987_654_321, 2048).unwrap().iter().map(|v| v.to_bits()).collect();
   assert_eq!(target, decode(lines[CASES.len()]), "target embedding");
 }

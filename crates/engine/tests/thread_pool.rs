@@ -46,12 +46,8 @@ fn one_thread_and_two_threads_give_the_same_bits() {
   let three = pool::install_with(3, || Ok(run(&model, &data))).unwrap();
   assert_eq!(one, two);
   assert_eq!(one, three);
-  let golden = V1Model::from_file(
-    ModelConfig::small(),
-    &goldens_dir().join("model-21.safetensors"),
-    &Device::Cpu,
-  )
-  .unwrap();
+  let golden =
+    V1Model::from_file(ModelConfig::small(), &goldens_dir().join("model-21.safetensors"), &Device::Cpu).unwrap();
   let small = data[..1500].to_vec();
   let a = pool::install_with(1, || Ok(run(&golden, &small))).unwrap();
   let b = pool::install_with(2, || Ok(run(&golden, &small))).unwrap();

@@ -22,9 +22,7 @@ impl Held {
 }
 
 fn refused(what: &str, why: &str) -> crate::error::Error {
-  invalid(format!(
-    "{what} is a view of {why} ArrayBuffer; pass a Uint8Array over a fixed-length buffer"
-  ))
+  invalid(format!("{what} is a view of {why} ArrayBuffer; pass a Uint8Array over a fixed-length buffer"))
 }
 
 impl Bytes {
@@ -61,9 +59,7 @@ impl Bytes {
 /// Reads a boolean property, false when absent or not a boolean.
 unsafe fn flag(env: sys::napi_env, object: sys::napi_value, name: &std::ffi::CStr) -> bool {
   let mut value = std::ptr::null_mut();
-  if unsafe { sys::napi_get_named_property(env, object, name.as_ptr(), &mut value) }
-    != sys::Status::napi_ok
-  {
+  if unsafe { sys::napi_get_named_property(env, object, name.as_ptr(), &mut value) } != sys::Status::napi_ok {
     return false;
   }
   let mut out = false;
@@ -79,17 +75,8 @@ impl FromNapiValue for Bytes {
     let mut data = std::ptr::null_mut();
     let mut buffer = std::ptr::null_mut();
     let mut offset = 0;
-    let status = unsafe {
-      sys::napi_get_typedarray_info(
-        env,
-        value,
-        &mut kind,
-        &mut length,
-        &mut data,
-        &mut buffer,
-        &mut offset,
-      )
-    };
+    let status =
+      unsafe { sys::napi_get_typedarray_info(env, value, &mut kind, &mut length, &mut data, &mut buffer, &mut offset) };
     let mut unusable = None;
     if status == sys::Status::napi_ok && !buffer.is_null() {
       let mut detached = false;

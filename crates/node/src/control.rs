@@ -25,10 +25,7 @@ impl Control {
       let flag = cancelled.clone();
       signal.on_abort(move || flag.store(true, Ordering::SeqCst));
     }
-    Self {
-      cancelled,
-      progress,
-    }
+    Self { cancelled, progress }
   }
 
   /// Checks for cancellation and reports progress; the engine calls it between chunks.

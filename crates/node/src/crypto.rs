@@ -12,9 +12,7 @@ use crate::task::{schedule, Work};
 fn to_offset(offset: Option<f64>) -> Result<u64> {
   match offset {
     None => Ok(0),
-    Some(o) if o.is_finite() && o >= 0.0 && o.fract() == 0.0 && o <= 9_007_199_254_740_991.0 => {
-      Ok(o as u64)
-    }
+    Some(o) if o.is_finite() && o >= 0.0 && o.fract() == 0.0 && o <= 9_007_199_254_740_991.0 => Ok(o as u64),
     Some(_) => Err(invalid("offset must be a non-negative safe integer")),
   }
 }
@@ -33,19 +31,13 @@ pub fn blake2b256(#[napi(ts_arg_type = "Uint8Array")] data: Bytes) -> Result<Uin
 
 /// Blake2b-256 of `data`, computed off the event loop. The buffer is held, not copied,
 /// until the task ends.
-#[napi(
-  catch_unwind,
-  js_name = "blake2b256Async",
-  ts_return_type = "Promise<Uint8Array>"
-)]
+#[napi(catch_unwind, js_name = "blake2b256Async", ts_return_type = "Promise<Uint8Array>")]
 pub fn blake2b256_async(
   #[napi(ts_arg_type = "Uint8Array")] data: Bytes,
   signal: Option<AbortSignal>,
 ) -> Result<AsyncTask<Work<Uint8Array>>> {
   let data = data.hold("data")?;
-  Ok(schedule(signal, move || {
-    Ok(digest(crypto::blake2b256(data.bytes())))
-  }))
+  Ok(schedule(signal, move || Ok(digest(crypto::blake2b256(data.bytes())))))
 }
 
 /// Streaming Blake2b-256.
@@ -59,9 +51,7 @@ impl Blake2b256Hasher {
   #[napi(constructor, catch_unwind)]
   #[allow(clippy::new_without_default)]
   pub fn new() -> Self {
-    Self {
-      inner: crypto::Blake2b256::new(),
-    }
+    Self { inner: crypto::Blake2b256::new() }
   }
 
   #[napi(catch_unwind)]
@@ -84,34 +74,20 @@ impl Blake2b256Hasher {
 }
 
 /// Blake2b-256 of a file, read in chunks off the event loop.
-#[napi(
-  catch_unwind,
-  js_name = "blake2b256File",
-  ts_return_type = "Promise<Uint8Array>"
-)]
+#[napi(catch_unwind, js_name = "blake2b256File", ts_return_type = "Promise<Uint8Array>")]
 pub fn blake2b256_file(
   path: String,
   #[napi(ts_arg_type = "(processed: number) => void")] on_progress: Option<ProgressFn>,
   signal: Option<AbortSignal>,
 ) -> AsyncTask<Work<Uint8Array>> {
   let control = Control::new(signal.as_ref(), on_progress);
-  schedule(signal, move || {
-    Ok(digest(crypto::blake2b256_file(
-      &PathBuf::from(path),
-      &mut |n| control.tick(n),
-    )?))
-  })
+  schedule(signal, move || Ok(digest(crypto::blake2b256_file(&PathBuf::from(path), &mut |n| control.tick(n))?)))
 }
 
 /// Blake2b-256 of a file, blocking the calling thread.
 #[napi(catch_unwind, js_name = "blake2b256FileSync")]
 pub fn blake2b256_file_sync(path: String) -> Result<Uint8Array> {
-  guarded(|| {
-    Ok(digest(crypto::blake2b256_file(
-      &PathBuf::from(path),
-      &mut |_| Ok(()),
-    )?))
-  })
+  guarded(|| Ok(digest(crypto::blake2b256_file(&PathBuf::from(path), &mut |_| Ok(()))?)))
 }
 
 // ---------------------------------------------------------------- AES-256-CTR
@@ -141,9 +117,7 @@ pub fn aes256_ctr_async(
 ) -> Result<AsyncTask<Work<Uint8Array>>> {
   let data = data.hold("data")?;
   let key = key.get("key")?.to_vec();
-  Ok(schedule(signal, move || {
-    crypto::aes256_ctr(data.bytes(), &key).map(Uint8Array::from)
-  }))
+  Ok(schedule(signal, move || crypto::aes256_ctr(data.bytes(), &key).map(Uint8Array::from)))
 }
 
 /// A keystream positioned at a byte offset, for streaming encryption.
@@ -163,10 +137,7 @@ impl Aes256CtrStream {
 
   /// XORs the keystream at the current offset into `data` in place, and advances.
   #[napi(catch_unwind)]
-  pub fn update_in_place(
-    &mut self,
-    #[napi(ts_arg_type = "Uint8Array")] mut data: Bytes,
-  ) -> Result<()> {
+  pub fn update_in_place(&mut self, #[napi(ts_arg_type = "Uint8Array")] mut data: Bytes) -> Result<()> {
     // SAFETY: synchronous on the JS thread; nothing else can write the buffer meanwhile.
     let target = unsafe { data.get_mut("data")? };
     guarded(|| self.inner.apply(target))
@@ -196,9 +167,7 @@ pub fn aes256_ctr_file(
   let key = key.get("key")?.to_vec();
   let control = Control::new(signal.as_ref(), on_progress);
   Ok(schedule(signal, move || {
-    let n = crypto::aes256_ctr_file(&PathBuf::from(src), &PathBuf::from(dst), &key, &mut |n| {
-      control.tick(n)
-    })?;
+    let n = crypto::aes256_ctr_file(&PathBuf::from(src), &PathBuf::from(dst), &key, &mut |n| control.tick(n))?;
     Ok(n as f64)
   }))
 }
@@ -223,15 +192,8 @@ pub fn encrypt_file_with_checksum(
   let key = key.get("key")?.to_vec();
   let control = Control::new(signal.as_ref(), on_progress);
   Ok(schedule(signal, move || {
-    let out = crypto::encrypt_file_with_checksum(
-      &PathBuf::from(src),
-      &PathBuf::from(dst),
-      &key,
-      &mut |n| control.tick(n),
-    )?;
-    Ok(EncryptedFile {
-      checksum: digest(out.checksum),
-      size: out.size as f64,
-    })
+    let out =
+      crypto::encrypt_file_with_checksum(&PathBuf::from(src), &PathBuf::from(dst), &key, &mut |n| control.tick(n))?;
+    Ok(EncryptedFile { checksum: digest(out.checksum), size: out.size as f64 })
   }))
 }

@@ -7,8 +7,10 @@ use napi_derive::napi;
 use soma_engine::EngineError;
 
 /// Every code a native call can fail with (`err.code` in JavaScript).
+/// The `Soma` prefix is part of each code's text (`SOMA_…`), so it stays on every name.
 #[napi(string_enum = "UPPER_SNAKE")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)]
 pub enum ErrorCode {
   SomaInvalidKey,
   SomaInvalidArgument,
@@ -43,18 +45,14 @@ impl ErrorCode {
     match err {
       EngineError::InvalidKeyLength { .. } => ErrorCode::SomaInvalidKey,
       EngineError::Io { .. } => ErrorCode::SomaIo,
-      EngineError::CounterOverflow { .. } | EngineError::InvalidArgument(_) => {
-        ErrorCode::SomaInvalidArgument
-      }
+      EngineError::CounterOverflow { .. } | EngineError::InvalidArgument(_) => ErrorCode::SomaInvalidArgument,
       EngineError::Cancelled => ErrorCode::SomaAborted,
       EngineError::Crypto(_) | EngineError::Compute(_) => ErrorCode::SomaInternal,
       EngineError::InvalidWeights { .. } => ErrorCode::SomaInvalidWeights,
       EngineError::ChecksumMismatch { .. } => ErrorCode::SomaChecksumMismatch,
       EngineError::EmptyData => ErrorCode::SomaEmptyData,
       EngineError::DataTooLarge { .. } => ErrorCode::SomaDataTooLarge,
-      EngineError::TargetDimension { .. } | EngineError::InvalidTarget(_) => {
-        ErrorCode::SomaInvalidTarget
-      }
+      EngineError::TargetDimension { .. } | EngineError::InvalidTarget(_) => ErrorCode::SomaInvalidTarget,
       EngineError::DeviceUnavailable { .. } => ErrorCode::SomaDeviceUnavailable,
       EngineError::ModelTooLarge { .. } => ErrorCode::SomaModelTooLarge,
     }

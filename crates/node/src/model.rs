@@ -140,12 +140,7 @@ fn loading(options: &LoadModelOptions) -> Result<Loading> {
     ),
   };
   let device = DeviceKind::from(options.device.unwrap_or(Device::Cpu));
-  Ok((
-    ModelConfig::from(&options.config),
-    device,
-    options.key.as_ref().map(|k| k.to_vec()),
-    checksum,
-  ))
+  Ok((ModelConfig::from(&options.config), device, options.key.as_ref().map(|k| k.to_vec()), checksum))
 }
 
 /// Loads weights from a safetensors file (memory-mapped). With `key`, the file is
@@ -159,16 +154,8 @@ pub fn load_model_file(
 ) -> Result<AsyncTask<Work<NativeModel>>> {
   let (config, device, key, checksum) = loading(&options)?;
   Ok(schedule_on_pool(signal, move || {
-    let model = V1Model::load_file(
-      config,
-      &PathBuf::from(path),
-      key.as_deref(),
-      checksum.as_ref(),
-      &device.open()?,
-    )?;
-    Ok(NativeModel {
-      inner: Arc::new(model),
-    })
+    let model = V1Model::load_file(config, &PathBuf::from(path), key.as_deref(), checksum.as_ref(), &device.open()?)?;
+    Ok(NativeModel { inner: Arc::new(model) })
   }))
 }
 
@@ -183,32 +170,17 @@ pub fn load_model_bytes(
   let bytes = bytes.hold("bytes")?;
   let (config, device, key, checksum) = loading(&options)?;
   Ok(schedule_on_pool(signal, move || {
-    let model = V1Model::load_bytes(
-      config,
-      bytes.bytes(),
-      key.as_deref(),
-      checksum.as_ref(),
-      &device.open()?,
-    )?;
-    Ok(NativeModel {
-      inner: Arc::new(model),
-    })
+    let model = V1Model::load_bytes(config, bytes.bytes(), key.as_deref(), checksum.as_ref(), &device.open()?)?;
+    Ok(NativeModel { inner: Arc::new(model) })
   }))
 }
 
 /// A model with random weights, for benchmarks.
 #[napi(catch_unwind, ts_return_type = "Promise<NativeModel>")]
-pub fn random_model(
-  options: RandomModelOptions,
-  signal: Option<AbortSignal>,
-) -> AsyncTask<Work<NativeModel>> {
+pub fn random_model(options: RandomModelOptions, signal: Option<AbortSignal>) -> AsyncTask<Work<NativeModel>> {
   let config = ModelConfig::from(&options.config);
   let device = DeviceKind::from(options.device.unwrap_or(Device::Cpu));
-  schedule_on_pool(signal, move || {
-    Ok(NativeModel {
-      inner: Arc::new(V1Model::random(config, &device.open()?)?),
-    })
-  })
+  schedule_on_pool(signal, move || Ok(NativeModel { inner: Arc::new(V1Model::random(config, &device.open()?)?) }))
 }
 
 /// What to score.
@@ -274,10 +246,7 @@ pub fn score_models(
       models: out
         .models
         .into_iter()
-        .map(|m| NativeModelScore {
-          loss: m.loss as f64,
-          embedding: Float32Array::from(m.embedding),
-        })
+        .map(|m| NativeModelScore { loss: m.loss as f64, embedding: Float32Array::from(m.embedding) })
         .collect(),
     })
   }))
@@ -302,42 +271,27 @@ fn shape_of(shape: Vec<u32>) -> Vec<usize> {
 
 /// `arrgen.normal_array(seed, shape, mean, std)`, row-major.
 #[napi(catch_unwind)]
-pub fn normal_array(
-  seed: BigInt,
-  shape: Vec<u32>,
-  mean: f64,
-  std_dev: f64,
-) -> Result<Float32Array> {
+pub fn normal_array(seed: BigInt, shape: Vec<u32>, mean: f64, std_dev: f64) -> Result<Float32Array> {
   let seed = seed_of(&seed)?;
-  guarded(|| rng::normal_array(seed, &shape_of(shape), mean as f32, std_dev as f32))
-    .map(Float32Array::from)
+  guarded(|| rng::normal_array(seed, &shape_of(shape), mean as f32, std_dev as f32)).map(Float32Array::from)
 }
 
 /// `arrgen.uniform_array(seed, shape, min, max)`, row-major.
 #[napi(catch_unwind)]
 pub fn uniform_array(seed: BigInt, shape: Vec<u32>, min: f64, max: f64) -> Result<Float32Array> {
   let seed = seed_of(&seed)?;
-  guarded(|| rng::uniform_array(seed, &shape_of(shape), min as f32, max as f32))
-    .map(Float32Array::from)
+  guarded(|| rng::uniform_array(seed, &shape_of(shape), min as f32, max as f32)).map(Float32Array::from)
 }
 
 fn id32(bytes: &[u8], what: &str) -> Result<[u8; 32]> {
-  bytes
-    .try_into()
-    .map_err(|_| invalid(format!("{what} must be 32 bytes, got {}", bytes.len())))
+  bytes.try_into().map_err(|_| invalid(format!("{what} must be 32 bytes, got {}", bytes.len())))
 }
 
 /// The seed of the `creationNum`-th target created by the transaction `txDigest`.
 #[napi(catch_unwind)]
-pub fn target_seed(
-  #[napi(ts_arg_type = "Uint8Array")] tx_digest: Bytes,
-  creation_num: BigInt,
-) -> Result<BigInt> {
+pub fn target_seed(#[napi(ts_arg_type = "Uint8Array")] tx_digest: Bytes, creation_num: BigInt) -> Result<BigInt> {
   let digest = id32(tx_digest.get("txDigest")?, "txDigest")?;
-  Ok(BigInt::from(rng::target_seed(
-    &digest,
-    seed_of(&creation_num)?,
-  )))
+  Ok(BigInt::from(rng::target_seed(&digest, seed_of(&creation_num)?)))
 }
 
 /// A target's embedding: `dim` standard normal values from `seed`.
@@ -349,10 +303,7 @@ pub fn target_embedding(seed: BigInt, dim: u32) -> Result<Float32Array> {
 
 /// The embedding of a model created at genesis.
 #[napi(catch_unwind)]
-pub fn genesis_model_embedding(
-  #[napi(ts_arg_type = "Uint8Array")] model_id: Bytes,
-  dim: u32,
-) -> Result<Float32Array> {
+pub fn genesis_model_embedding(#[napi(ts_arg_type = "Uint8Array")] model_id: Bytes, dim: u32) -> Result<Float32Array> {
   let id = id32(model_id.get("modelId")?, "modelId")?;
   guarded(|| rng::genesis_model_embedding(&id, dim as usize)).map(Float32Array::from)
 }

@@ -37,10 +37,7 @@ impl<T: Send + ToNapiValue + TypeName + 'static> Task for Work<T> {
   }
 
   fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<T> {
-    let failure = self
-      .failure
-      .take()
-      .unwrap_or_else(|| error(ErrorCode::SomaInternal, err.reason.clone()));
+    let failure = self.failure.take().unwrap_or_else(|| error(ErrorCode::SomaInternal, err.reason.clone()));
     Err(into_js(env, failure))
   }
 }
@@ -50,13 +47,7 @@ pub fn schedule<T: Send + ToNapiValue + TypeName + 'static>(
   signal: Option<AbortSignal>,
   job: impl FnOnce() -> soma_engine::Result<T> + Send + 'static,
 ) -> AsyncTask<Work<T>> {
-  AsyncTask::with_optional_signal(
-    Work {
-      job: Some(Box::new(job)),
-      failure: None,
-    },
-    signal,
-  )
+  AsyncTask::with_optional_signal(Work { job: Some(Box::new(job)), failure: None }, signal)
 }
 
 /// `schedule` for work that fans out over the CPU: it runs inside the engine's one

@@ -7,7 +7,7 @@
 import { base58 } from '@scure/base'
 
 import { InvalidArgumentError, InvalidKeyError } from './errors.js'
-import { callAsync, callSync } from './native-call.js'
+import { callAsync, callSync, usableBytes } from './native-call.js'
 import { native } from './native.js'
 import { version as packageVersion } from './version.js'
 
@@ -43,12 +43,7 @@ export interface EncryptedFile {
   size: number
 }
 
-function bytes(value: unknown, what: string): Uint8Array {
-  if (value instanceof Uint8Array) return value
-  throw new InvalidArgumentError(`${what} must be a Uint8Array.`, {
-    details: `got ${value === null ? 'null' : typeof value}`,
-  })
-}
+const bytes = usableBytes
 
 function key32(value: unknown): Uint8Array {
   if (!(value instanceof Uint8Array)) {

@@ -8,7 +8,7 @@
 import { base58 } from '@scure/base'
 
 import { InvalidArgumentError, InvalidTargetError } from './errors.js'
-import { callAsync, callbackOf, callSync, signalOf } from './native-call.js'
+import { callAsync, callbackOf, callSync, signalOf, usableBytes } from './native-call.js'
 import { native } from './native.js'
 
 type NativeModel = InstanceType<typeof native.NativeModel>
@@ -186,6 +186,7 @@ export class Model {
     if (!(source instanceof Uint8Array)) {
       throw new InvalidArgumentError('The weights must be a file path or a Uint8Array.')
     }
+    usableBytes(source, 'The weights')
     // The bytes are held by the native task, not copied: leave them unchanged until the
     // promise settles.
     const handle = await callAsync({ signal: options.signal }, (_, signal) => native.loadModelBytes(source, load, signal))
@@ -262,7 +263,7 @@ const asFloat32 = (a: Float32Array): Float32Array =>
  */
 export async function score(options: ScoreOptions): Promise<ScoreResult> {
   const { data, signal, onProgress } = options
-  if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data must be a Uint8Array.')
+  usableBytes(data, 'data')
   const models = Array.isArray(options.models) ? (options.models as readonly Model[]) : [options.models as Model]
   if (models.length === 0) throw new InvalidArgumentError('At least one model is required.')
   for (const m of models) {

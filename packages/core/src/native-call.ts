@@ -89,3 +89,36 @@ export async function callAsync<T>(options: NativeCallOptions<T>, task: NativeTa
     open = false
   }
 }
+
+/**
+ * A view the native side can read: a detached buffer reads as empty (and cannot even be
+ * copied), and a resizable or growable one can change length while native code reads it.
+ * The native side refuses both too; checking here also covers the copies made in JS.
+ */
+export function usableBytes(value: unknown, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new InvalidArgumentError(`${what} must be a Uint8Array.`, {
+      details: `got ${value === null ? 'null' : typeof value}`,
+    })
+  }
+  const buffer = value.buffer as ArrayBufferLike & { resizable?: boolean; growable?: boolean; detached?: boolean }
+  const refuse = (why: string) =>
+    new InvalidArgumentError(`${what} is a view of ${why} ArrayBuffer.`, {
+      hint: 'Pass a Uint8Array over a fixed-length buffer (copy it with `new Uint8Array(view)` first).',
+    })
+  if (buffer.resizable === true) throw refuse('a resizable')
+  if (buffer.growable === true) throw refuse('a growable')
+  if (value.byteLength === 0 && buffer.byteLength === 0) {
+    // `detached` is Node 22+; before it, only a detached buffer refuses a new view.
+    let detached = buffer.detached === true
+    if (!detached) {
+      try {
+        new Uint8Array(buffer, 0, 0)
+      } catch {
+        detached = true
+      }
+    }
+    if (detached) throw refuse('a detached')
+  }
+  return value
+}

@@ -33,18 +33,11 @@ impl Aes256Ctr {
 
   pub fn at_offset(key: &[u8], offset: u64) -> Result<Self> {
     if key.len() != KEY_LEN {
-      return Err(EngineError::InvalidKeyLength {
-        expected: KEY_LEN,
-        actual: key.len(),
-      });
+      return Err(EngineError::InvalidKeyLength { expected: KEY_LEN, actual: key.len() });
     }
-    let unbound =
-      UnboundCipherKey::new(&AES_256, key).map_err(|_| EngineError::InvalidKeyLength {
-        expected: KEY_LEN,
-        actual: key.len(),
-      })?;
-    let key = EncryptingKey::ctr(unbound)
-      .map_err(|_| EngineError::Crypto("AES-256-CTR key setup failed"))?;
+    let unbound = UnboundCipherKey::new(&AES_256, key)
+      .map_err(|_| EngineError::InvalidKeyLength { expected: KEY_LEN, actual: key.len() })?;
+    let key = EncryptingKey::ctr(unbound).map_err(|_| EngineError::Crypto("AES-256-CTR key setup failed"))?;
     Ok(Self { key, offset })
   }
 
@@ -64,9 +57,7 @@ impl Aes256Ctr {
     let end = self
       .offset
       .checked_add(buf.len() as u64)
-      .ok_or(EngineError::CounterOverflow {
-        offset: u128::from(self.offset) + buf.len() as u128,
-      })?;
+      .ok_or(EngineError::CounterOverflow { offset: u128::from(self.offset) + buf.len() as u128 })?;
     let mut rest = buf;
     let skip = (self.offset % BLOCK) as usize;
     if skip != 0 {
@@ -149,10 +140,7 @@ mod tests {
     let offset = u64::MAX - 40;
     assert_eq!(offset % 16, 7);
     let mut ours = vec![0u8; 40];
-    Aes256Ctr::at_offset(&key, offset)
-      .unwrap()
-      .apply(&mut ours)
-      .unwrap();
+    Aes256Ctr::at_offset(&key, offset).unwrap().apply(&mut ours).unwrap();
     let first_block = offset / 16;
     let mut iv = [0u8; 16];
     iv.copy_from_slice(&u128::from(first_block).to_be_bytes());
@@ -161,10 +149,7 @@ mod tests {
     assert_eq!(ours, theirs[(offset % 16) as usize..][..40]);
     // One byte more would pass the end of the u64 offset space: an error, not a wrap.
     let mut c = Aes256Ctr::at_offset(&key, u64::MAX).unwrap();
-    assert!(matches!(
-      c.apply(&mut [0u8; 2]),
-      Err(EngineError::CounterOverflow { .. })
-    ));
+    assert!(matches!(c.apply(&mut [0u8; 2]), Err(EngineError::CounterOverflow { .. })));
   }
 
   /// NIST SP 800-38A F.5.5's key and four plaintext blocks under the protocol's zero IV
@@ -173,9 +158,7 @@ mod tests {
   /// so must ours, whole and entered mid-block.
   #[test]
   fn nist_sp800_38a_f55_inputs_under_the_zero_iv() {
-    let key: [u8; 32] = unhex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4")
-      .try_into()
-      .unwrap();
+    let key: [u8; 32] = unhex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4").try_into().unwrap();
     let plain = unhex(
       "6bc1bee22e409f96e93d7e117393172a ae2d8a571e03ac9c9eb76fac45af8e51
        30c81c46a35ce411e5fbc1191a0a52ef f69f2445df4f9b17ad2b417be66c3710"

@@ -37,10 +37,7 @@ impl Default for Blake2b256 {
 
 impl Blake2b256 {
   pub fn new() -> Self {
-    Self {
-      state: params().to_state(),
-      len: 0,
-    }
+    Self { state: params().to_state(), len: 0 }
   }
 
   pub fn update(&mut self, data: &[u8]) -> &mut Self {

@@ -14,10 +14,7 @@ pub fn verify_checksum(bytes: &[u8], expected: Option<&[u8; DIGEST_LEN]>) -> Res
   if let Some(expected) = expected {
     let actual = blake2b256(bytes);
     if &actual != expected {
-      return Err(EngineError::ChecksumMismatch {
-        expected: to_base58(expected),
-        actual: to_base58(&actual),
-      });
+      return Err(EngineError::ChecksumMismatch { expected: to_base58(expected), actual: to_base58(&actual) });
     }
   }
   Ok(())
@@ -32,10 +29,7 @@ mod tests {
     let err = verify_checksum(b"weights", Some(&[0u8; 32])).unwrap_err();
     let actual = to_base58(&blake2b256(b"weights"));
     match &err {
-      EngineError::ChecksumMismatch {
-        expected,
-        actual: got,
-      } => {
+      EngineError::ChecksumMismatch { expected, actual: got } => {
         assert_eq!(expected, "11111111111111111111111111111111");
         assert_eq!(got, &actual);
       }

@@ -30,15 +30,9 @@ pub struct EncryptedFile {
 
 fn open(path: &Path) -> Result<File> {
   let file = File::open(path).map_err(|e| EngineError::io("open", path, e))?;
-  let meta = file
-    .metadata()
-    .map_err(|e| EngineError::io("stat", path, e))?;
+  let meta = file.metadata().map_err(|e| EngineError::io("stat", path, e))?;
   if meta.is_dir() {
-    return Err(EngineError::io(
-      "open",
-      path,
-      std::io::Error::new(ErrorKind::InvalidInput, "is a directory"),
-    ));
+    return Err(EngineError::io("open", path, std::io::Error::new(ErrorKind::InvalidInput, "is a directory")));
   }
   Ok(file)
 }
@@ -63,18 +57,12 @@ const BUFFERS: usize = 3;
 /// Reads `file` on a helper thread while `each` works on the previous chunk, so disk
 /// (or page-cache) reads overlap with hashing and encryption. Chunks arrive in order;
 /// an error from either side stops both.
-fn for_each_chunk(
-  mut file: File,
-  path: &Path,
-  mut each: impl FnMut(&mut [u8]) -> Result<()>,
-) -> Result<()> {
+fn for_each_chunk(mut file: File, path: &Path, mut each: impl FnMut(&mut [u8]) -> Result<()>) -> Result<()> {
   use std::sync::mpsc::sync_channel;
   let (full_tx, full_rx) = sync_channel::<Result<(Vec<u8>, usize)>>(BUFFERS);
   let (free_tx, free_rx) = sync_channel::<Vec<u8>>(BUFFERS);
   for _ in 0..BUFFERS {
-    free_tx
-      .send(vec![0u8; FILE_CHUNK])
-      .map_err(|_| EngineError::InvalidArgument("reader pipeline closed".into()))?;
+    free_tx.send(vec![0u8; FILE_CHUNK]).map_err(|_| EngineError::InvalidArgument("reader pipeline closed".into()))?;
   }
   std::thread::scope(|scope| {
     scope.spawn(move || {
@@ -138,14 +126,11 @@ impl AtomicOutput {
     }
     // Caught here rather than at the final rename, after the whole input was processed.
     if fs::metadata(dst).is_ok_and(|m| m.is_dir()) {
-      return Err(EngineError::InvalidArgument(format!(
-        "output {} is a directory; give a file path",
-        dst.display()
-      )));
+      return Err(EngineError::InvalidArgument(format!("output {} is a directory; give a file path", dst.display())));
     }
-    let name = dst.file_name().ok_or_else(|| {
-      EngineError::InvalidArgument(format!("output path {} has no file name", dst.display()))
-    })?;
+    let name = dst
+      .file_name()
+      .ok_or_else(|| EngineError::InvalidArgument(format!("output path {} has no file name", dst.display())))?;
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(name);
     tmp_name.push(format!(".{}.partial", std::process::id()));
@@ -153,21 +138,13 @@ impl AtomicOutput {
     // The error names the output the caller gave (a missing folder, no permission), not
     // the temporary beside it.
     let file = File::create(&tmp).map_err(|e| EngineError::io("create", dst, e))?;
-    Ok(Self {
-      tmp,
-      dst: dst.to_path_buf(),
-      file: Some(file),
-    })
+    Ok(Self { tmp, dst: dst.to_path_buf(), file: Some(file) })
   }
 
   fn write(&mut self, data: &[u8]) -> Result<()> {
     match self.file.as_mut() {
-      Some(file) => file
-        .write_all(data)
-        .map_err(|e| EngineError::io("write", &self.tmp, e)),
-      None => Err(EngineError::InvalidArgument(
-        "output already committed".into(),
-      )),
+      Some(file) => file.write_all(data).map_err(|e| EngineError::io("write", &self.tmp, e)),
+      None => Err(EngineError::InvalidArgument("output already committed".into())),
     }
   }
 
@@ -176,9 +153,7 @@ impl AtomicOutput {
   /// input, and syncing gigabytes would cost more than the encryption.
   fn commit(mut self) -> Result<()> {
     if let Some(mut file) = self.file.take() {
-      file
-        .flush()
-        .map_err(|e| EngineError::io("write", &self.tmp, e))?;
+      file.flush().map_err(|e| EngineError::io("write", &self.tmp, e))?;
     }
     fs::rename(&self.tmp, &self.dst).map_err(|e| EngineError::io("rename", &self.dst, e))
   }
@@ -223,18 +198,10 @@ pub fn aes256_ctr_file(src: &Path, dst: &Path, key: &[u8], progress: Progress<'_
 
 /// Encrypt `src` into `dst` and return the Blake2b-256 of the ciphertext and its size,
 /// in a single read of the input.
-pub fn encrypt_file_with_checksum(
-  src: &Path,
-  dst: &Path,
-  key: &[u8],
-  progress: Progress<'_>,
-) -> Result<EncryptedFile> {
+pub fn encrypt_file_with_checksum(src: &Path, dst: &Path, key: &[u8], progress: Progress<'_>) -> Result<EncryptedFile> {
   let mut hasher = Blake2b256::new();
   let size = transform_file(src, dst, key, progress, Some(&mut hasher))?;
-  Ok(EncryptedFile {
-    checksum: hasher.finalize(),
-    size,
-  })
+  Ok(EncryptedFile { checksum: hasher.finalize(), size })
 }
 
 #[cfg(test)]
@@ -258,10 +225,7 @@ mod tests {
       Ok(())
     })
     .unwrap_err();
-    assert!(
-      matches!(&err, EngineError::InvalidArgument(m) if m.contains("is a directory")),
-      "{err}"
-    );
+    assert!(matches!(&err, EngineError::InvalidArgument(m) if m.contains("is a directory")), "{err}");
     assert_eq!(calls, 0);
     fs::remove_dir_all(&dir).unwrap();
   }
@@ -274,11 +238,7 @@ mod tests {
     let dst = dir.join("no-such-folder").join("weights.enc");
     let err = encrypt_file_with_checksum(&src, &dst, &[0; 32], &mut |_| Ok(())).unwrap_err();
     match &err {
-      EngineError::Io {
-        op: "create",
-        path,
-        source,
-      } => {
+      EngineError::Io { op: "create", path, source } => {
         assert_eq!(path, &dst);
         assert_eq!(source.kind(), ErrorKind::NotFound);
       }

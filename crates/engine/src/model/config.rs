@@ -60,13 +60,7 @@ impl ModelConfig {
 
   /// The local network's `--small-model`: d=16, 2 layers, 4 heads, FFN 32.
   pub fn small() -> Self {
-    Self {
-      embedding_dim: 16,
-      num_layers: 2,
-      num_heads: 4,
-      pwff_hidden_dim: 32,
-      ..Self::v1()
-    }
+    Self { embedding_dim: 16, num_layers: 2, num_heads: 4, pwff_hidden_dim: 32, ..Self::v1() }
   }
 
   pub fn head_dim(&self) -> usize {
@@ -88,25 +82,15 @@ impl ModelConfig {
   }
 
   fn validate_shape(&self) -> Result<()> {
-    let bad = |why: String| {
-      Err(EngineError::InvalidArgument(format!(
-        "invalid model config: {why}"
-      )))
-    };
+    let bad = |why: String| Err(EngineError::InvalidArgument(format!("invalid model config: {why}")));
     if self.embedding_dim == 0 || self.num_heads == 0 || self.pwff_hidden_dim == 0 {
       return bad("dimensions must be positive".into());
     }
     if !self.embedding_dim.is_multiple_of(self.num_heads) {
-      return bad(format!(
-        "embedding_dim {} is not a multiple of num_heads {}",
-        self.embedding_dim, self.num_heads
-      ));
+      return bad(format!("embedding_dim {} is not a multiple of num_heads {}", self.embedding_dim, self.num_heads));
     }
     if !self.head_dim().is_multiple_of(2) {
-      return bad(format!(
-        "head_dim {} must be even for RoPE",
-        self.head_dim()
-      ));
+      return bad(format!("head_dim {} must be even for RoPE", self.head_dim()));
     }
     if self.vocab_size == 0 {
       return bad("vocab_size must be positive".into());
@@ -125,16 +109,11 @@ impl ModelConfig {
       ("vocab_size", self.vocab_size, 1 << 16),
     ] {
       if value > max {
-        return bad(format!(
-          "{name} {value} is above the supported maximum {max}"
-        ));
+        return bad(format!("{name} {value} is above the supported maximum {max}"));
       }
     }
     if self.scale_factor.is_nan() || self.scale_factor < 1.0 {
-      return bad(format!(
-        "RoPE scale_factor must be >= 1.0, got {}",
-        self.scale_factor
-      ));
+      return bad(format!("RoPE scale_factor must be >= 1.0, got {}", self.scale_factor));
     }
     Ok(())
   }
@@ -143,16 +122,8 @@ impl ModelConfig {
   /// `validate` every product fits in a u64 (at most about 2^60).
   pub fn memory_estimate(&self) -> MemoryEstimate {
     let f32_bytes = 4u64;
-    let (d, h, v) = (
-      self.embedding_dim as u64,
-      self.pwff_hidden_dim as u64,
-      self.vocab_size as u64,
-    );
-    let (s, b, l) = (
-      self.max_seq_len as u64,
-      self.batch_size as u64,
-      self.num_layers as u64,
-    );
+    let (d, h, v) = (self.embedding_dim as u64, self.pwff_hidden_dim as u64, self.vocab_size as u64);
+    let (s, b, l) = (self.max_seq_len as u64, self.batch_size as u64, self.num_layers as u64);
     let per_layer = 4 * d * d + 4 * d + 2 * d * h + h + d + 4 * d;
     let parameters = (v * d + l * per_layer + 2 * d + d * v + v) * f32_bytes;
     let rows = b * s;
@@ -160,12 +131,8 @@ impl ModelConfig {
     // q/k/v and their host copies, the context, the hidden FFN buffer twice (host and
     // tensor), the logits twice, the [S, S] mask tables, RoPE tables and SIGReg's
     // projection of every position on 256 slices.
-    let activations =
-      (rows * (12 * d + 2 * h + 2 * v + 2 * 256) + 2 * s * s + rows * d + 2 * d * 256) * f32_bytes;
-    MemoryEstimate {
-      parameters,
-      activations,
-    }
+    let activations = (rows * (12 * d + 2 * h + 2 * v + 2 * 256) + 2 * s * s + rows * d + 2 * d * 256) * f32_bytes;
+    MemoryEstimate { parameters, activations }
   }
 
   /// Every tensor name of the reference safetensors layout with its shape.
@@ -204,11 +171,7 @@ impl ModelConfig {
 
   /// Parameters in the model (1,209,684,232 for V1).
   pub fn parameter_count(&self) -> usize {
-    self
-      .tensor_shapes()
-      .iter()
-      .map(|(_, s)| s.iter().product::<usize>())
-      .sum()
+    self.tensor_shapes().iter().map(|(_, s)| s.iter().product::<usize>()).sum()
   }
 }
 
@@ -221,37 +184,18 @@ mod tests {
     assert_eq!(ModelConfig::v1().parameter_count(), 1_209_684_232);
     assert_eq!(ModelConfig::v1().tensor_shapes().len(), 389);
     let v1 = ModelConfig::v1();
-    assert_eq!(
-      v1.memory_estimate().parameters,
-      v1.parameter_count() as u64 * 4
-    );
+    assert_eq!(v1.memory_estimate().parameters, v1.parameter_count() as u64 * 4);
   }
 
   #[test]
   fn rejects_bad_configs() {
-    let odd = ModelConfig {
-      embedding_dim: 12,
-      num_heads: 4,
-      ..ModelConfig::small()
-    };
+    let odd = ModelConfig { embedding_dim: 12, num_heads: 4, ..ModelConfig::small() };
     assert!(odd.validate().is_err());
-    let no_heads = ModelConfig {
-      num_heads: 0,
-      ..ModelConfig::small()
-    };
+    let no_heads = ModelConfig { num_heads: 0, ..ModelConfig::small() };
     assert!(no_heads.validate().is_err());
-    let long = ModelConfig {
-      max_seq_len: 200_000,
-      ..ModelConfig::small()
-    };
-    assert!(
-      matches!(long.validate(), Err(EngineError::InvalidArgument(m)) if m.contains("max_seq_len"))
-    );
-    let wide = ModelConfig {
-      embedding_dim: 1 << 20,
-      num_heads: 1,
-      ..ModelConfig::small()
-    };
+    let long = ModelConfig { max_seq_len: 200_000, ..ModelConfig::small() };
+    assert!(matches!(long.validate(), Err(EngineError::InvalidArgument(m)) if m.contains("max_seq_len")));
+    let wide = ModelConfig { embedding_dim: 1 << 20, num_heads: 1, ..ModelConfig::small() };
     assert!(wide.validate().is_err());
     assert!(ModelConfig::v1().validate().is_ok() && ModelConfig::small().validate().is_ok());
   }
@@ -259,14 +203,9 @@ mod tests {
   /// Issue 8 finding 6: d = 65536 passed the shape rules and aborted in the allocator.
   #[test]
   fn configs_over_the_memory_budget_are_refused_with_their_size() {
-    let huge = ModelConfig {
-      embedding_dim: 65536,
-      ..ModelConfig::v1()
-    };
+    let huge = ModelConfig { embedding_dim: 65536, ..ModelConfig::v1() };
     match huge.validate() {
-      Err(EngineError::ModelTooLarge {
-        parameters, max, ..
-      }) => {
+      Err(EngineError::ModelTooLarge { parameters, max, .. }) => {
         assert!(parameters > max);
         let text = huge.validate().unwrap_err().to_string();
         assert!(text.contains("GiB"), "{text}");
@@ -274,15 +213,8 @@ mod tests {
       other => panic!("expected ModelTooLarge, got {other:?}"),
     }
     // Activations alone can be too much: a long sequence in large batches.
-    let wide_batches = ModelConfig {
-      max_seq_len: 8192,
-      batch_size: 1024,
-      ..ModelConfig::small()
-    };
-    assert!(matches!(
-      wide_batches.validate(),
-      Err(EngineError::ModelTooLarge { .. })
-    ));
+    let wide_batches = ModelConfig { max_seq_len: 8192, batch_size: 1024, ..ModelConfig::small() };
+    assert!(matches!(wide_batches.validate(), Err(EngineError::ModelTooLarge { .. })));
     assert!(ModelConfig::v1().memory_estimate().total() < 8 << 30);
   }
 }

@@ -30,9 +30,7 @@ pub(crate) fn linear_host(
   with_cpu_slice(&x, |lhs| {
     with_cpu_slice(&weight, |rhs| {
       if lhs.len() != rows * d_in || rhs.len() != d_in * d_out || bias.len() != d_out {
-        return Err(EngineError::Compute(format!(
-          "linear shapes: {rows}x{d_in} by {d_in}x{d_out}"
-        )));
+        return Err(EngineError::Compute(format!("linear shapes: {rows}x{d_in} by {d_in}x{d_out}")));
       }
       // `Rayon(0)` runs on the current rayon pool with all its threads: inside
       // `pool::install` that is the engine's pool. gemm never splits the inner (k)
@@ -75,12 +73,8 @@ pub(crate) fn linear_host(
 fn with_cpu_slice<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
   let (storage, layout) = t.storage_and_layout();
   match (&*storage, layout.contiguous_offsets()) {
-    (candle_core::Storage::Cpu(cpu), Some((start, end))) => {
-      Ok(f(&cpu.as_slice::<f32>()?[start..end]))
-    }
-    _ => Err(EngineError::Compute(
-      "expected a contiguous f32 tensor in CPU memory".into(),
-    )),
+    (candle_core::Storage::Cpu(cpu), Some((start, end))) => Ok(f(&cpu.as_slice::<f32>()?[start..end])),
+    _ => Err(EngineError::Compute("expected a contiguous f32 tensor in CPU memory".into())),
   }
 }
 
@@ -89,39 +83,25 @@ fn with_cpu_slice<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
 pub(crate) fn par_rows(values: &mut [f32], unit: usize, f: impl Fn(&mut [f32]) + Sync) {
   let unit = unit.max(1);
   let rows = values.len() / unit;
-  let per_task = rows
-    .div_ceil(rayon::current_num_threads().clamp(1, rows.max(1)))
-    .max(1)
-    * unit;
-  values
-    .par_chunks_mut(per_task)
-    .for_each(|piece| piece.chunks_mut(unit).for_each(&f));
+  let per_task = rows.div_ceil(rayon::current_num_threads().clamp(1, rows.max(1))).max(1) * unit;
+  values.par_chunks_mut(per_task).for_each(|piece| piece.chunks_mut(unit).for_each(&f));
 }
 
 /// Sum of `f` over the rows of `values` (rows of `width`), computed on the pool; `f` gets
 /// a per-task scratch buffer. The per-row results are added in row order afterwards, so
 /// the sum does not depend on the split.
-pub(crate) fn par_row_sum(
-  values: &[f32],
-  width: usize,
-  f: impl Fn(&[f32], &mut Vec<[f64; 4]>) -> f64 + Sync,
-) -> f64 {
+pub(crate) fn par_row_sum(values: &[f32], width: usize, f: impl Fn(&[f32], &mut Vec<[f64; 4]>) -> f64 + Sync) -> f64 {
   let width = width.max(1);
   let rows = values.len() / width;
-  let per_task = rows
-    .div_ceil(rayon::current_num_threads().clamp(1, rows.max(1)))
-    .max(1);
+  let per_task = rows.div_ceil(rayon::current_num_threads().clamp(1, rows.max(1))).max(1);
   let mut partials = vec![0f64; rows];
-  partials
-    .par_chunks_mut(per_task)
-    .enumerate()
-    .for_each(|(chunk_index, out)| {
-      let mut scratch = Vec::with_capacity(width);
-      for (i, slot) in out.iter_mut().enumerate() {
-        let row = chunk_index * per_task + i;
-        *slot = f(&values[row * width..(row + 1) * width], &mut scratch);
-      }
-    });
+  partials.par_chunks_mut(per_task).enumerate().for_each(|(chunk_index, out)| {
+    let mut scratch = Vec::with_capacity(width);
+    for (i, slot) in out.iter_mut().enumerate() {
+      let row = chunk_index * per_task + i;
+      *slot = f(&values[row * width..(row + 1) * width], &mut scratch);
+    }
+  });
   partials.iter().sum()
 }
 
@@ -161,37 +141,23 @@ pub(crate) fn causal_attention_cpu(q: &Tensor, k: &Tensor, v: &Tensor) -> Result
   let q = q.flatten_all()?.to_vec1::<f32>()?;
   // Keys transposed to [B, H, hd, S], so a query's scores are contiguous multiply-adds
   // over j (which the compiler vectorises), not a horizontal sum per pair.
-  let kt = k
-    .transpose(2, 3)?
-    .contiguous()?
-    .flatten_all()?
-    .to_vec1::<f32>()?;
+  let kt = k.transpose(2, 3)?.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
   let v = v.flatten_all()?.to_vec1::<f32>()?;
   let mut out = vec![0f32; q.len()];
   let block = s * hd;
   let heads = b * h;
   // One task per group of whole heads; each head is computed alone, so the split does
   // not change a bit of the result.
-  let per_task = heads
-    .div_ceil(rayon::current_num_threads().clamp(1, heads.max(1)))
-    .max(1);
-  out
-    .par_chunks_mut(per_task * block)
-    .enumerate()
-    .for_each(|(t, out)| {
-      let mut scores = vec![0f32; QUERY_TILE * s];
-      for (local, out) in out.chunks_mut(block).enumerate() {
-        let base = (t * per_task + local) * block;
-        let head = HeadInputs {
-          q: &q[base..base + block],
-          kt: &kt[base..base + block],
-          v: &v[base..base + block],
-          s,
-          hd,
-        };
-        attend_head(&head, out, &mut scores);
-      }
-    });
+  let per_task = heads.div_ceil(rayon::current_num_threads().clamp(1, heads.max(1))).max(1);
+  out.par_chunks_mut(per_task * block).enumerate().for_each(|(t, out)| {
+    let mut scores = vec![0f32; QUERY_TILE * s];
+    for (local, out) in out.chunks_mut(block).enumerate() {
+      let base = (t * per_task + local) * block;
+      let head =
+        HeadInputs { q: &q[base..base + block], kt: &kt[base..base + block], v: &v[base..base + block], s, hd };
+      attend_head(&head, out, &mut scores);
+    }
+  });
   Ok(Tensor::from_vec(out, (b, h, s, hd), &Device::Cpu)?)
 }
 
@@ -264,10 +230,7 @@ fn attend_head_generic(head: &HeadInputs<'_>, out: &mut [f32], scores: &mut [f32
       let row = &kt[d * s + blocked..d * s + width];
       for (r, lane) in lanes.iter_mut().enumerate().take(rows) {
         let qd = q[(i0 + r) * hd + d];
-        lane[blocked..]
-          .iter_mut()
-          .zip(row)
-          .for_each(|(x, &kd)| *x += qd * kd);
+        lane[blocked..].iter_mut().zip(row).for_each(|(x, &kd)| *x += qd * kd);
       }
     }
     for (r, lane) in lanes.iter_mut().enumerate().take(rows) {
@@ -279,11 +242,7 @@ fn attend_head_generic(head: &HeadInputs<'_>, out: &mut [f32], scores: &mut [f32
       if masked > 0 {
         max = max.max(MASK_FILL);
       }
-      let masked_weight = if masked > 0 {
-        (MASK_FILL - max).exp()
-      } else {
-        0.0
-      };
+      let masked_weight = if masked > 0 { (MASK_FILL - max).exp() } else { 0.0 };
       visible.iter_mut().for_each(|x| *x = exp_f32(*x - max));
       let sum = lanewise(visible, 0.0, |a, b| a + b) + masked_weight * masked as f32;
       visible.iter_mut().for_each(|x| *x /= sum);
@@ -292,9 +251,7 @@ fn attend_head_generic(head: &HeadInputs<'_>, out: &mut [f32], scores: &mut [f32
       if masked_weight > 0.0 {
         let w = masked_weight / sum;
         for j in i + 1..s {
-          oi.iter_mut()
-            .zip(&v[j * hd..(j + 1) * hd])
-            .for_each(|(o, &x)| *o += w * x);
+          oi.iter_mut().zip(&v[j * hd..(j + 1) * hd]).for_each(|(o, &x)| *o += w * x);
         }
       }
     }
@@ -393,12 +350,7 @@ mod tests {
   use crate::model::layers::{CausalMask, LayerNorm, LAYER_NORM_EPS};
 
   fn random(seed: u64, shape: &[usize]) -> Tensor {
-    Tensor::from_vec(
-      crate::rng::normal_array(seed, shape, 0.0, 1.0).unwrap(),
-      shape,
-      &Device::Cpu,
-    )
-    .unwrap()
+    Tensor::from_vec(crate::rng::normal_array(seed, shape, 0.0, 1.0).unwrap(), shape, &Device::Cpu).unwrap()
   }
 
   fn gelu_erf_host(x: &Tensor) -> Result<Tensor> {
@@ -413,10 +365,7 @@ mod tests {
     assert_eq!(a.len(), b.len());
     // Normwise: the largest difference relative to the largest magnitude.
     let scale = b.iter().fold(0f32, |m, y| m.max(y.abs()));
-    a.iter()
-      .zip(&b)
-      .map(|(x, y)| (x - y).abs() / scale)
-      .fold(0.0, f32::max)
+    a.iter().zip(&b).map(|(x, y)| (x - y).abs() / scale).fold(0.0, f32::max)
   }
 
   /// The GPU back ends run the tensor-op versions; on the CPU the host kernels replace
@@ -424,17 +373,10 @@ mod tests {
   #[test]
   fn host_kernels_agree_with_the_tensor_path() {
     for (hd, s) in [(2usize, 5usize), (4, 33), (64, 70), (6, 9)] {
-      let (q, k, v) = (
-        random(1, &[2, 3, s, hd]),
-        random(2, &[2, 3, s, hd]),
-        random(3, &[2, 3, s, hd]),
-      );
+      let (q, k, v) = (random(1, &[2, 3, s, hd]), random(2, &[2, 3, s, hd]), random(3, &[2, 3, s, hd]));
       let mask = CausalMask::new(s, hd, &Device::Cpu).unwrap();
       let scores = mask.apply(&q.matmul(&k.t().unwrap()).unwrap()).unwrap();
-      let tensor = candle_nn::ops::softmax_last_dim(&scores)
-        .unwrap()
-        .matmul(&v)
-        .unwrap();
+      let tensor = candle_nn::ops::softmax_last_dim(&scores).unwrap().matmul(&v).unwrap();
       let host = causal_attention_cpu(&q, &k, &v).unwrap();
       let diff = max_rel_diff(&host, &tensor);
       assert!(diff < 2e-6, "attention hd {hd} s {s}: {diff}");
@@ -445,22 +387,11 @@ mod tests {
     let centered = x.broadcast_sub(&mean).unwrap();
     let var = centered.sqr().unwrap().mean_keepdim(D::Minus1).unwrap();
     let denom = (var + LAYER_NORM_EPS).unwrap().sqrt().unwrap();
-    let tensor = centered
-      .broadcast_div(&denom)
-      .unwrap()
-      .broadcast_mul(&ln.gamma)
-      .unwrap()
-      .broadcast_add(&ln.beta)
-      .unwrap();
-    assert!(
-      max_rel_diff(&ln.forward(&x).unwrap(), &tensor) < 2e-6,
-      "layer norm"
-    );
+    let tensor =
+      centered.broadcast_div(&denom).unwrap().broadcast_mul(&ln.gamma).unwrap().broadcast_add(&ln.beta).unwrap();
+    assert!(max_rel_diff(&ln.forward(&x).unwrap(), &tensor) < 2e-6, "layer norm");
     let g = (random(7, &[1000]) * 3.0).unwrap();
-    assert!(
-      max_rel_diff(&gelu_erf_host(&g).unwrap(), &g.gelu_erf().unwrap()) < 2e-6,
-      "gelu"
-    );
+    assert!(max_rel_diff(&gelu_erf_host(&g).unwrap(), &g.gelu_erf().unwrap()) < 2e-6, "gelu");
   }
 
   #[test]
@@ -479,10 +410,7 @@ mod tests {
   #[test]
   fn lanewise_reductions_match_folds() {
     let v: Vec<f32> = (0..37).map(|i| (i as f32 * 0.37).sin()).collect();
-    assert_eq!(
-      lanewise(&v, f32::NEG_INFINITY, f32::max),
-      v.iter().copied().fold(f32::NEG_INFINITY, f32::max)
-    );
+    assert_eq!(lanewise(&v, f32::NEG_INFINITY, f32::max), v.iter().copied().fold(f32::NEG_INFINITY, f32::max));
     assert!((lanewise(&v, 0.0, |a, b| a + b) - v.iter().sum::<f32>()).abs() < 1e-5);
   }
 }

@@ -25,9 +25,7 @@ impl Linear {
 
   pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
     let dims = x.dims().to_vec();
-    let d_in = *dims
-      .last()
-      .ok_or_else(|| EngineError::Compute("linear input has no dimensions".into()))?;
+    let d_in = *dims.last().ok_or_else(|| EngineError::Compute("linear input has no dimensions".into()))?;
     let rows: usize = dims[..dims.len() - 1].iter().product();
     let d_out = self.weight.dim(1)?;
     let mut out_dims = dims;
@@ -38,10 +36,7 @@ impl Linear {
       let y = kernels::linear_host(x, &self.weight, &self.bias, rows, d_in, d_out)?;
       return Ok(Tensor::from_vec(y, out_dims, x.device())?);
     }
-    let y = x
-      .reshape((rows, d_in))?
-      .matmul(&self.weight)?
-      .broadcast_add(&self.bias)?;
+    let y = x.reshape((rows, d_in))?.matmul(&self.weight)?.broadcast_add(&self.bias)?;
     Ok(y.reshape(out_dims)?)
   }
 }
@@ -68,12 +63,7 @@ impl LayerNorm {
     let centered = x.broadcast_sub(&mean)?;
     let var = centered.sqr()?.mean_keepdim(D::Minus1)?;
     let denom = (var + LAYER_NORM_EPS)?.sqrt()?;
-    Ok(
-      centered
-        .broadcast_div(&denom)?
-        .broadcast_mul(&self.gamma)?
-        .broadcast_add(&self.beta)?,
-    )
+    Ok(centered.broadcast_div(&denom)?.broadcast_mul(&self.gamma)?.broadcast_add(&self.beta)?)
   }
 
   /// The same two passes per row on the host: on a CPU the six tensor ops above are six
@@ -111,15 +101,10 @@ impl Rotary {
     device: &Device,
   ) -> Result<Self> {
     if positions.len() != batch * seq {
-      return Err(EngineError::Compute(format!(
-        "{} positions for a {batch}x{seq} batch",
-        positions.len()
-      )));
+      return Err(EngineError::Compute(format!("{} positions for a {batch}x{seq} batch", positions.len())));
     }
     let half = head_dim / 2;
-    let timescale: Vec<f32> = (0..half)
-      .map(|i| max_wavelength.powf((i as f32 * 2.0) / head_dim as f32))
-      .collect();
+    let timescale: Vec<f32> = (0..half).map(|i| max_wavelength.powf((i as f32 * 2.0) / head_dim as f32)).collect();
     let mut cos = Vec::with_capacity(positions.len() * half);
     let mut sin = Vec::with_capacity(positions.len() * half);
     for &pos in positions {
@@ -138,11 +123,7 @@ impl Rotary {
 
   /// Rotates `x` of shape `[B, H, S, hd]`: the pair `(i, i + hd/2)` turns by angle `i`.
   pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
-    Ok(candle_nn::rotary_emb::rope(
-      &x.contiguous()?,
-      &self.cos,
-      &self.sin,
-    )?)
+    Ok(candle_nn::rotary_emb::rope(&x.contiguous()?, &self.cos, &self.sin)?)
   }
 }
 
@@ -174,11 +155,7 @@ impl CausalMask {
     Ok(Self {
       keep: Tensor::from_vec(keep, (seq, seq), device)?,
       fill: Tensor::from_vec(fill, (seq, seq), device)?,
-      divisor: if exact_reciprocal {
-        None
-      } else {
-        Some(Tensor::new(&[scale], device)?)
-      },
+      divisor: if exact_reciprocal { None } else { Some(Tensor::new(&[scale], device)?) },
     })
   }
 
@@ -188,11 +165,7 @@ impl CausalMask {
       Some(d) => scores.broadcast_div(d)?,
       None => scores.clone(),
     };
-    Ok(
-      scores
-        .broadcast_mul(&self.keep)?
-        .broadcast_add(&self.fill)?,
-    )
+    Ok(scores.broadcast_mul(&self.keep)?.broadcast_add(&self.fill)?)
   }
 }
 
@@ -212,9 +185,7 @@ impl Attention {
     let (b, s, d) = x.dims3()?;
     let h = self.num_heads;
     let hd = d / h;
-    let heads = |t: Tensor| -> Result<Tensor> {
-      Ok(t.reshape((b, s, h, hd))?.transpose(1, 2)?.contiguous()?)
-    };
+    let heads = |t: Tensor| -> Result<Tensor> { Ok(t.reshape((b, s, h, hd))?.transpose(1, 2)?.contiguous()?) };
     let q = rotary.apply(&heads(self.query.forward(x)?)?)?;
     let k = rotary.apply(&heads(self.key.forward(x)?)?)?;
     let v = heads(self.value.forward(x)?)?;
@@ -243,26 +214,16 @@ impl PositionWiseFeedForward {
       let d_in = x.dim(D::Minus1)?;
       let rows = x.elem_count() / d_in.max(1);
       let d_hidden = self.linear_inner.weight.dim(1)?;
-      let mut hidden = kernels::linear_host(
-        x,
-        &self.linear_inner.weight,
-        &self.linear_inner.bias,
-        rows,
-        d_in,
-        d_hidden,
-      )?;
+      let mut hidden =
+        kernels::linear_host(x, &self.linear_inner.weight, &self.linear_inner.bias, rows, d_in, d_hidden)?;
       kernels::gelu_erf_in_place(&mut hidden);
       let mut hidden_dims = x.dims().to_vec();
       if let Some(last) = hidden_dims.last_mut() {
         *last = d_hidden;
       }
-      return self
-        .linear_outer
-        .forward(&Tensor::from_vec(hidden, hidden_dims, x.device())?);
+      return self.linear_outer.forward(&Tensor::from_vec(hidden, hidden_dims, x.device())?);
     }
-    self
-      .linear_outer
-      .forward(&self.linear_inner.forward(x)?.gelu_erf()?)
+    self.linear_outer.forward(&self.linear_inner.forward(x)?.gelu_erf()?)
   }
 }
 
@@ -277,10 +238,7 @@ pub struct Layer {
 
 impl Layer {
   pub fn forward(&self, x: &Tensor, rotary: &Rotary, mask: &CausalMask) -> Result<Tensor> {
-    let x = (x
-      + self
-        .attention
-        .forward(&self.norm_1.forward(x)?, rotary, mask)?)?;
+    let x = (x + self.attention.forward(&self.norm_1.forward(x)?, rotary, mask)?)?;
     let y = self.pwff.forward(&self.norm_2.forward(&x)?)?;
     Ok((x + y)?)
   }

@@ -52,10 +52,9 @@ impl RuleCheckedBackend<'_> {
   /// The stored dtype and shape of `name`, without reading its data.
   fn describe(&self, name: &str) -> Option<(Option<DType>, Vec<usize>)> {
     match &self.source {
-      Source::Safetensors(st) => st
-        .get(name)
-        .ok()
-        .map(|view| (DType::try_from(view.dtype()).ok(), view.shape().to_vec())),
+      Source::Safetensors(st) => {
+        st.get(name).ok().map(|view| (DType::try_from(view.dtype()).ok(), view.shape().to_vec()))
+      }
       Source::Tensors(map) => map.get(name).map(|t| (Some(t.dtype()), t.dims().to_vec())),
     }
   }
@@ -72,34 +71,18 @@ impl RuleCheckedBackend<'_> {
 }
 
 impl SimpleBackend for RuleCheckedBackend<'_> {
-  fn get(
-    &self,
-    s: Shape,
-    name: &str,
-    _: candle_nn::Init,
-    dtype: DType,
-    dev: &Device,
-  ) -> candle_core::Result<Tensor> {
+  fn get(&self, s: Shape, name: &str, _: candle_nn::Init, dtype: DType, dev: &Device) -> candle_core::Result<Tensor> {
     let Some((stored, dims)) = self.describe(name) else {
       return Err(self.refuse(format!("missing tensor {name}")));
     };
     if dims != s.dims() {
-      return Err(self.refuse(format!(
-        "tensor {name} has shape {dims:?}, expected {:?}",
-        s.dims()
-      )));
+      return Err(self.refuse(format!("tensor {name} has shape {dims:?}, expected {:?}", s.dims())));
     }
     match stored {
       Some(DType::F32 | DType::F16 | DType::BF16 | DType::F64) => {}
-      Some(other) => {
-        return Err(self.refuse(format!(
-          "tensor {name} has dtype {other:?}, expected a float type"
-        )))
-      }
+      Some(other) => return Err(self.refuse(format!("tensor {name} has dtype {other:?}, expected a float type"))),
       None => {
-        return Err(self.refuse(format!(
-          "tensor {name} has a dtype this loader does not know, expected a float type"
-        )))
+        return Err(self.refuse(format!("tensor {name} has a dtype this loader does not know, expected a float type")))
       }
     }
     let t = self.load(name, dev)?;
@@ -120,10 +103,7 @@ impl SimpleBackend for RuleCheckedBackend<'_> {
 }
 
 fn linear(vb: &VarBuilder<'_>, d_in: usize, d_out: usize) -> candle_core::Result<Linear> {
-  Ok(Linear::new(
-    vb.get((d_in, d_out), "weight")?,
-    vb.get(d_out, "bias")?,
-  ))
+  Ok(Linear::new(vb.get((d_in, d_out), "weight")?, vb.get(d_out, "bias")?))
 }
 
 fn layer_norm(vb: &VarBuilder<'_>, d: usize) -> candle_core::Result<LayerNorm> {
@@ -165,22 +145,16 @@ fn with_var_builder<T>(
   device: &Device,
   build: impl FnOnce(&VarBuilder<'_>) -> candle_core::Result<T>,
 ) -> Result<T> {
-  let source =
-    match weights {
-      Weights::Safetensors(bytes) => Source::Safetensors(SliceSafetensors::new(bytes).map_err(
-        |e| EngineError::InvalidWeights {
-          reason: format!(
-            "not a safetensors file ({e}); if the weights are encrypted, check the decryption key"
-          ),
-        },
-      )?),
-      Weights::Tensors(map) => Source::Tensors(map),
-    };
-  let refusal = Arc::new(Mutex::new(None));
-  let backend = RuleCheckedBackend {
-    source,
-    refusal: refusal.clone(),
+  let source = match weights {
+    Weights::Safetensors(bytes) => {
+      Source::Safetensors(SliceSafetensors::new(bytes).map_err(|e| EngineError::InvalidWeights {
+        reason: format!("not a safetensors file ({e}); if the weights are encrypted, check the decryption key"),
+      })?)
+    }
+    Weights::Tensors(map) => Source::Tensors(map),
   };
+  let refusal = Arc::new(Mutex::new(None));
+  let backend = RuleCheckedBackend { source, refusal: refusal.clone() };
   let vb = VarBuilder::from_backend(Box::new(backend), DType::F32, device.clone());
   build(&vb).map_err(|err| match refusal.lock().ok().and_then(|mut r| r.take()) {
     Some(reason) => EngineError::InvalidWeights { reason },
@@ -190,11 +164,7 @@ fn with_var_builder<T>(
 
 /// The encoder alone from weights whose layer names lack the `encoder.` prefix, as the
 /// reference's encoder-only tests store them.
-pub fn encoder_from_weights(
-  config: &ModelConfig,
-  weights: Weights<'_>,
-  device: &Device,
-) -> Result<Encoder> {
+pub fn encoder_from_weights(config: &ModelConfig, weights: Weights<'_>, device: &Device) -> Result<Encoder> {
   config.validate()?;
   with_var_builder(weights, device, |vb| encoder(vb, config))
 }
@@ -203,10 +173,7 @@ pub fn encoder_from_weights(
 fn map_file(path: &Path) -> Result<memmap2::Mmap> {
   let file = std::fs::File::open(path).map_err(|e| EngineError::io("open", path, e))?;
   if file.metadata().is_ok_and(|m| m.is_dir()) {
-    let not_a_file = std::io::Error::new(
-      std::io::ErrorKind::InvalidInput,
-      "is a directory, not a weights file",
-    );
+    let not_a_file = std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a directory, not a weights file");
     return Err(EngineError::io("open", path, not_a_file));
   }
   // SAFETY: the map is read-only and lives only while the model is built; every tensor
@@ -229,21 +196,10 @@ impl V1Model {
         linear(&vb.pp("predictor"), d, v)?,
       ))
     })?;
-    Ok(Self {
-      config,
-      device: device.clone(),
-      embedding,
-      encoder,
-      final_norm,
-      predictor,
-    })
+    Ok(Self { config, device: device.clone(), embedding, encoder, final_norm, predictor })
   }
 
-  pub fn from_tensors(
-    config: ModelConfig,
-    tensors: HashMap<String, Tensor>,
-    device: &Device,
-  ) -> Result<Self> {
+  pub fn from_tensors(config: ModelConfig, tensors: HashMap<String, Tensor>, device: &Device) -> Result<Self> {
     Self::from_weights(config, Weights::Tensors(tensors), device)
   }
 

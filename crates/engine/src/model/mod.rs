@@ -23,8 +23,7 @@ mod v1;
 
 pub use config::{MemoryEstimate, ModelConfig, MAX_MODEL_BYTES, MAX_SEQ_LEN};
 pub use layers::{
-  Attention, CausalMask, Encoder, Layer, LayerNorm, Linear, PositionWiseFeedForward, Rotary,
-  LAYER_NORM_EPS, MASK_FILL,
+  Attention, CausalMask, Encoder, Layer, LayerNorm, Linear, PositionWiseFeedForward, Rotary, LAYER_NORM_EPS, MASK_FILL,
 };
 pub use loading::Weights;
 pub use test_weights::reference_test_weights;

@@ -29,39 +29,17 @@ impl V1Model {
 
   /// Representations after the final norm, `[B, S, D]`, for `tokens` and `positions`
   /// given row-major as `[batch, seq]`.
-  pub fn encode(
-    &self,
-    tokens: &[u32],
-    positions: &[u32],
-    batch: usize,
-    seq: usize,
-  ) -> Result<Tensor> {
+  pub fn encode(&self, tokens: &[u32], positions: &[u32], batch: usize, seq: usize) -> Result<Tensor> {
     let c = &self.config;
     if tokens.len() != batch * seq {
-      return Err(EngineError::Compute(format!(
-        "{} tokens for a {batch}x{seq} batch",
-        tokens.len()
-      )));
+      return Err(EngineError::Compute(format!("{} tokens for a {batch}x{seq} batch", tokens.len())));
     }
     if let Some(&bad) = tokens.iter().find(|&&t| t as usize >= c.vocab_size) {
-      return Err(EngineError::InvalidArgument(format!(
-        "token id {bad} is outside the vocabulary"
-      )));
+      return Err(EngineError::InvalidArgument(format!("token id {bad} is outside the vocabulary")));
     }
     let ids = Tensor::from_slice(tokens, batch * seq, &self.device)?;
-    let x = self
-      .embedding
-      .index_select(&ids, 0)?
-      .reshape((batch, seq, c.embedding_dim))?;
-    let rotary = Rotary::new(
-      positions,
-      batch,
-      seq,
-      c.head_dim(),
-      c.max_wavelength,
-      c.scale_factor,
-      &self.device,
-    )?;
+    let x = self.embedding.index_select(&ids, 0)?.reshape((batch, seq, c.embedding_dim))?;
+    let rotary = Rotary::new(positions, batch, seq, c.head_dim(), c.max_wavelength, c.scale_factor, &self.device)?;
     let mask = CausalMask::new(seq, c.head_dim(), &self.device)?;
     let x = self.encoder.forward(&x, &rotary, &mask)?;
     self.final_norm.forward(&x)
