@@ -259,7 +259,9 @@ const asFloat32 = (a: Float32Array): Float32Array =>
  * Scores `data` against each model as the chain's scoring service does and picks the
  * winner: the first model with the lowest loss. Returns the winner's loss, embedding and
  * distance to the target, plus every model's loss and embedding. Invalid arguments
- * reject the promise, like every other async call of this package.
+ * reject the promise, like every other async call of this package. The work runs on the
+ * native thread pool that all calls share (size it with `configure({ threads })`), so
+ * concurrent calls split the cores rather than each taking all of them.
  */
 export async function score(options: ScoreOptions): Promise<ScoreResult> {
   const { data, signal, onProgress } = options
