@@ -4,6 +4,9 @@
 // and the same weights file in the same run, and the ratio. Also the full V1 config's
 // time per 1 KiB batch with random weights. PyTorch is installed from PyPI into a
 // throwaway virtualenv under bench/.work/; without it, our numbers are printed alone.
+// Then two score() calls on one model, one after the other and both at once (they share
+// the native thread pool). Flags: --skip-torch (no PyTorch install), --skip-v1 (no full
+// V1 row).
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
@@ -99,9 +102,39 @@ async function compare(name, config, dataSize, repeats, torchReady) {
   return row
 }
 
+/**
+ * Two `score()` calls on the same model and data, awaited one after the other and then
+ * started together; medians of `repeats` rounds, alternating so a busy machine slows both.
+ * Both results must be identical to the sequential ones: concurrency may not change a bit.
+ */
+async function concurrentPair(config, dataSize, repeats) {
+  const model = await Model.random(config)
+  const data = new Uint8Array(randomBytes(dataSize))
+  const target = new Float32Array(config.embeddingDim).fill(1)
+  const once = () => score({ data, models: model, targetEmbedding: target, seed: SEED })
+  const expected = await once()
+  const sequential = []
+  const concurrent = []
+  for (let i = 0; i < repeats; i++) {
+    let t0 = process.hrtime.bigint()
+    await once()
+    await once()
+    sequential.push(Number(process.hrtime.bigint() - t0) / 1e9)
+    t0 = process.hrtime.bigint()
+    const both = await Promise.all([once(), once()])
+    concurrent.push(Number(process.hrtime.bigint() - t0) / 1e9)
+    for (const r of both) {
+      if (r.loss !== expected.loss || r.distance !== expected.distance) {
+        throw new Error(`concurrent score differs: ${r.loss} vs ${expected.loss}`)
+      }
+    }
+  }
+  return { sequential: median(sequential), concurrent: median(concurrent) }
+}
+
 async function main() {
   console.log(`CPU: ${availableParallelism()} logical cores; f32 exact mode; medians of repeated runs`)
-  const skipTorch = setupTorch()
+  const skipTorch = process.argv.includes('--skip-torch') ? 'skipped by --skip-torch' : setupTorch()
   if (skipTorch) console.log(`PyTorch side skipped: ${skipTorch}`)
   const rows = [
     await compare('small (d=16, 2 layers, 4 heads)', { ...SMALL_CONFIG }, 64 * 1024, 5, !skipTorch),
@@ -116,6 +149,17 @@ async function main() {
     )
   }
   if (rows[0].torchVersion) console.log(`(PyTorch ${rows[0].torchVersion}, ${rows[0].torchThreads} threads; goal: soma-ts >= 1.2x PyTorch)`)
+
+  console.log('\ntwo score() calls on one model: one after the other vs. both at once (same thread pool)')
+  for (const [name, config, dataSize] of [
+    ['small (d=16, 2 layers, 4 heads)', { ...SMALL_CONFIG }, 64 * 1024],
+    ['mid (d=256, 4 layers, 4 heads)', MID_CONFIG, 32 * 1024],
+  ]) {
+    const r = await concurrentPair(config, dataSize, 3)
+    console.log(
+      `${name.padEnd(34)} ${`2 x ${dataSize / 1024} KiB`.padEnd(12)} sequential ${r.sequential.toFixed(3)} s   concurrent ${r.concurrent.toFixed(3)} s   (${(r.sequential / r.concurrent).toFixed(2)}x)`,
+    )
+  }
 
   if (process.argv.includes('--skip-v1')) return
   console.log('\nfull V1 (d=2048, 24 layers, 8 heads, 1.21 B parameters), random weights, CPU:')

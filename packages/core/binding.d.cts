@@ -32,14 +32,17 @@ export declare class Blake2b256Hasher {
 export declare class NativeModel {
   get config(): NativeModelConfig
   get parameterCount(): number
-  get device(): string
+  get device(): Device
 }
 
-/** AES-256-CTR off the event loop. */
+/**
+ * AES-256-CTR off the event loop; the input is held (not copied) until the task ends
+ * and the output is a new buffer.
+ */
 export declare function aes256CtrAsync(data: Uint8Array, key: Uint8Array, signal?: AbortSignal | undefined | null): Promise<Uint8Array>
 
 /** AES-256-CTR of file `src` into `dst`; resolves to the byte count. */
-export declare function aes256CtrFile(src: string, dst: string, key: Uint8Array, onProgress?: (((arg: number) => unknown)) | undefined | null, signal?: AbortSignal | undefined | null): Promise<number>
+export declare function aes256CtrFile(src: string, dst: string, key: Uint8Array, onProgress?: (processed: number) => void, signal?: AbortSignal | undefined | null): Promise<number>
 
 /**
  * AES-256-CTR with the protocol's zero IV, XORed into `data` in place; encrypts and
@@ -51,14 +54,20 @@ export declare function aes256CtrInPlace(data: Uint8Array, key: Uint8Array): voi
 /** Blake2b-256 of `data`. */
 export declare function blake2b256(data: Uint8Array): Uint8Array
 
-/** Blake2b-256 of `data`, computed off the event loop. */
+/**
+ * Blake2b-256 of `data`, computed off the event loop. The buffer is held, not copied,
+ * until the task ends.
+ */
 export declare function blake2b256Async(data: Uint8Array, signal?: AbortSignal | undefined | null): Promise<Uint8Array>
 
 /** Blake2b-256 of a file, read in chunks off the event loop. */
-export declare function blake2b256File(path: string, onProgress?: (((arg: number) => unknown)) | undefined | null, signal?: AbortSignal | undefined | null): Promise<Uint8Array>
+export declare function blake2b256File(path: string, onProgress?: (processed: number) => void, signal?: AbortSignal | undefined | null): Promise<Uint8Array>
 
 /** Blake2b-256 of a file, blocking the calling thread. */
 export declare function blake2b256FileSync(path: string): Uint8Array
+
+/** Where a model runs. */
+export type Device = 'cpu' | 'cuda' | 'metal'
 
 export interface EncryptedFile {
   /** Blake2b-256 of the ciphertext. */
@@ -68,19 +77,40 @@ export interface EncryptedFile {
 }
 
 /** Encrypts `src` into `dst` in one pass and returns the ciphertext's Blake2b-256 and size. */
-export declare function encryptFileWithChecksum(src: string, dst: string, key: Uint8Array, onProgress?: (((arg: number) => unknown)) | undefined | null, signal?: AbortSignal | undefined | null): Promise<EncryptedFile>
+export declare function encryptFileWithChecksum(src: string, dst: string, key: Uint8Array, onProgress?: (processed: number) => void, signal?: AbortSignal | undefined | null): Promise<EncryptedFile>
+
+/**
+ * Every code a native call can fail with (`err.code` in JavaScript).
+ * The `Soma` prefix is part of each code's text (`SOMA_…`), so it stays on every name.
+ */
+export type ErrorCode = 'SOMA_INVALID_KEY' | 'SOMA_INVALID_ARGUMENT' | 'SOMA_IO' | 'SOMA_ABORTED' | 'SOMA_INTERNAL' | 'SOMA_INVALID_WEIGHTS' | 'SOMA_CHECKSUM_MISMATCH' | 'SOMA_EMPTY_DATA' | 'SOMA_DATA_TOO_LARGE' | 'SOMA_INVALID_TARGET' | 'SOMA_DEVICE_UNAVAILABLE' | 'SOMA_MODEL_TOO_LARGE'
 
 /** The embedding of a model created at genesis. */
 export declare function genesisModelEmbedding(modelId: Uint8Array, dim: number): Float32Array
 
-/** Loads weights from bytes in memory (encrypted when `key` is given; see `loadModelFile`). */
-export declare function loadModelBytes(bytes: Uint8Array, config: NativeModelConfig, device?: string | undefined | null, key?: Uint8Array | undefined | null, checksum?: Uint8Array | undefined | null, signal?: AbortSignal | undefined | null): Promise<NativeModel>
+/**
+ * Loads weights from bytes in memory (see `loadModelFile`). The buffer is held by
+ * reference until the task ends, never copied on the JS thread.
+ */
+export declare function loadModelBytes(bytes: Uint8Array, options: LoadModelOptions, signal?: AbortSignal | undefined | null): Promise<NativeModel>
 
 /**
- * Loads weights from a safetensors file. With `key`, the file is AES-256-CTR encrypted:
- * its Blake2b-256 is checked against `checksum` (when given) and it is decrypted in memory.
+ * Loads weights from a safetensors file (memory-mapped). With `key`, the file is
+ * AES-256-CTR encrypted: its Blake2b-256 is checked against `checksum` (when given) and
+ * it is decrypted in memory.
  */
-export declare function loadModelFile(path: string, config: NativeModelConfig, device?: string | undefined | null, key?: Uint8Array | undefined | null, checksum?: Uint8Array | undefined | null, signal?: AbortSignal | undefined | null): Promise<NativeModel>
+export declare function loadModelFile(path: string, options: LoadModelOptions, signal?: AbortSignal | undefined | null): Promise<NativeModel>
+
+/** How to load weights. */
+export interface LoadModelOptions {
+  config: NativeModelConfig
+  /** `cpu` when absent. */
+  device?: Device
+  /** AES-256-CTR key (32 bytes) when the weights are encrypted. */
+  key?: Uint8Array
+  /** Blake2b-256 (32 bytes) of the weights as stored (the ciphertext, when encrypted). */
+  checksum?: Uint8Array
+}
 
 /** The hyper-parameters of a model; the RoPE base and SIGReg settings are always V1's. */
 export interface NativeModelConfig {
@@ -110,19 +140,43 @@ export interface NativeScoreResult {
 export declare function normalArray(seed: bigint, shape: Array<number>, mean: number, stdDev: number): Float32Array
 
 /** A model with random weights, for benchmarks. */
-export declare function randomModel(config: NativeModelConfig, device?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<NativeModel>
+export declare function randomModel(options: RandomModelOptions, signal?: AbortSignal | undefined | null): Promise<NativeModel>
+
+/** A model with random weights. */
+export interface RandomModelOptions {
+  config: NativeModelConfig
+  device?: Device
+}
 
 /**
- * Scores `data` against `models` (in order) and `target`; `onProgress` gets the number
- * of batches done so far (over all models) after each batch.
+ * Scores `request.data` against `models` (in order) and `request.target`; `onProgress`
+ * gets the number of batches done so far (over all models) after each batch.
  */
-export declare function scoreModels(data: Uint8Array, models: Array<NativeModel>, target: Float32Array, seed: bigint, onProgress?: (((arg: number) => unknown)) | undefined | null, signal?: AbortSignal | undefined | null): Promise<NativeScoreResult>
+export declare function scoreModels(models: Array<NativeModel>, request: ScoreRequest, onProgress?: (processed: number) => void, signal?: AbortSignal | undefined | null): Promise<NativeScoreResult>
+
+/** What to score. */
+export interface ScoreRequest {
+  /** The data, held by reference until the task ends. */
+  data: Uint8Array
+  target: Float32Array
+  /** The SIGReg noise seed, in [0, 2^64). */
+  seed: bigint
+}
+
+/**
+ * Sets the number of threads of the engine's pool (1 to 1024) that every later loading
+ * and scoring call shares; calls already running finish on the old pool.
+ */
+export declare function setThreads(threads: number): void
 
 /** A target's embedding: `dim` standard normal values from `seed`. */
 export declare function targetEmbedding(seed: bigint, dim: number): Float32Array
 
 /** The seed of the `creationNum`-th target created by the transaction `txDigest`. */
 export declare function targetSeed(txDigest: Uint8Array, creationNum: bigint): bigint
+
+/** The number of threads of the engine's pool (the machine's cores unless set). */
+export declare function threads(): number
 
 /** `arrgen.uniform_array(seed, shape, min, max)`, row-major. */
 export declare function uniformArray(seed: bigint, shape: Array<number>, min: number, max: number): Float32Array

@@ -44,12 +44,29 @@ pub enum EngineError {
   #[error("target embedding has {actual} values, the model's embedding dimension is {expected}")]
   TargetDimension { expected: usize, actual: usize },
 
+  /// A target no distance can be computed against (a NaN, an infinity, all zeros).
+  #[error("invalid target embedding: {0}")]
+  InvalidTarget(String),
+
+  /// The config needs more memory than the engine allows; refused before allocating.
+  #[error(
+    "model too large: it needs {} of weights and {} of activations per batch, the limit is {}",
+    gib(*parameters),
+    gib(*activations),
+    gib(*max)
+  )]
+  ModelTooLarge { parameters: u64, activations: u64, max: u64 },
+
   #[error("device {device} is not available: {reason}")]
   DeviceUnavailable { device: String, reason: String },
 
   /// A failure inside the tensor library that no input should be able to cause.
   #[error("model computation failed: {0}")]
   Compute(String),
+}
+
+fn gib(bytes: u64) -> String {
+  format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;

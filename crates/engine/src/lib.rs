@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod device;
 pub mod error;
 pub mod model;
+pub mod pool;
 pub mod rng;
 pub mod score;
 

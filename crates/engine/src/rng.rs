@@ -19,9 +19,8 @@ use crate::error::{EngineError, Result};
 pub const MAX_ARRAY_ELEMENTS: usize = 1 << 28;
 
 fn element_count(shape: &[usize]) -> Result<usize> {
-  let too_many = || {
-    EngineError::InvalidArgument(format!("array shape {shape:?} has more than {MAX_ARRAY_ELEMENTS} elements"))
-  };
+  let too_many =
+    || EngineError::InvalidArgument(format!("array shape {shape:?} has more than {MAX_ARRAY_ELEMENTS} elements"));
   let count = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(too_many)?;
   if count > MAX_ARRAY_ELEMENTS {
     return Err(too_many());
@@ -64,17 +63,20 @@ pub fn target_embedding(seed: u64, dim: usize) -> Result<Vec<f32>> {
 /// The embedding a model created at genesis starts with. It is not random: value `i` is
 /// `((seed + i) * 2654435761 mod 2^64) mod 1000 / 1000 - 0.5`, with the seed hashed from
 /// the model id, exactly as the reference's genesis builder computes it.
-pub fn genesis_model_embedding(model_id: &[u8; 32], dim: usize) -> Vec<f32> {
+pub fn genesis_model_embedding(model_id: &[u8; 32], dim: usize) -> Result<Vec<f32>> {
+  element_count(&[dim])?;
   let mut input = Vec::with_capacity(28 + 32);
   input.extend_from_slice(b"soma-genesis-model-embedding");
   input.extend_from_slice(model_id);
   let seed = first_u64_le(&blake2b256(&input));
-  (0..dim)
-    .map(|i| {
-      let x = (seed.wrapping_add(i as u64).wrapping_mul(2_654_435_761) % 1000) as f32;
-      x / 1000.0 - 0.5
-    })
-    .collect()
+  Ok(
+    (0..dim)
+      .map(|i| {
+        let x = (seed.wrapping_add(i as u64).wrapping_mul(2_654_435_761) % 1000) as f32;
+        x / 1000.0 - 0.5
+      })
+      .collect(),
+  )
 }
 
 fn first_u64_le(digest: &[u8; 32]) -> u64 {
@@ -103,9 +105,10 @@ mod tests {
 
   #[test]
   fn genesis_embedding_is_in_range_and_deterministic() {
-    let a = genesis_model_embedding(&[7u8; 32], 16);
-    assert_eq!(a, genesis_model_embedding(&[7u8; 32], 16));
-    assert_ne!(a, genesis_model_embedding(&[8u8; 32], 16));
+    let a = genesis_model_embedding(&[7u8; 32], 16).unwrap();
+    assert_eq!(a, genesis_model_embedding(&[7u8; 32], 16).unwrap());
+    assert_ne!(a, genesis_model_embedding(&[8u8; 32], 16).unwrap());
+    assert!(genesis_model_embedding(&[7u8; 32], MAX_ARRAY_ELEMENTS + 1).is_err());
     assert!(a.iter().all(|v| (-0.5..0.5).contains(v)));
   }
 }

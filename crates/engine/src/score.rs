@@ -44,7 +44,14 @@ pub fn batch_count(data_len: usize, seq: usize, batch_size: usize) -> usize {
 /// Chunk `index` of `data`: byte tokens, then EOS (only in a final partial chunk), then
 /// PAD; data slots at their global offset, EOS and PAD at the offset just past the data;
 /// targets are the tokens shifted left by one with PAD at the end.
-fn write_chunk(data: &[u8], index: usize, seq: usize, tokens: &mut Vec<u32>, positions: &mut Vec<u32>, targets: &mut Vec<u32>) {
+fn write_chunk(
+  data: &[u8],
+  index: usize,
+  seq: usize,
+  tokens: &mut Vec<u32>,
+  positions: &mut Vec<u32>,
+  targets: &mut Vec<u32>,
+) {
   let start = index * seq;
   let len = (data.len() - start).min(seq);
   let is_last = start + len == data.len();
@@ -88,7 +95,11 @@ pub fn make_batch(data: &[u8], index: usize, seq: usize, batch_size: usize) -> B
 /// still count in the denominator (the mean is over all `rows`, not the non-PAD ones).
 pub fn cross_entropy(logits: &[f32], vocab: usize, targets: &[u32]) -> Result<f32> {
   if vocab == 0 || logits.len() != targets.len() * vocab {
-    return Err(EngineError::Compute(format!("{} logits for {} targets of vocab {vocab}", logits.len(), targets.len())));
+    return Err(EngineError::Compute(format!(
+      "{} logits for {} targets of vocab {vocab}",
+      logits.len(),
+      targets.len()
+    )));
   }
   let mut total = 0f64;
   for (row, &target) in logits.chunks_exact(vocab).zip(targets) {
@@ -121,9 +132,8 @@ impl SigReg {
     let dt = t_max / (points.saturating_sub(1).max(1)) as f64;
     let t: Vec<f32> = (0..points).map(|p| p as f32 * dt as f32).collect();
     let phi: Vec<f32> = t.iter().map(|&x| (-(x * x) / 2.0).exp()).collect();
-    let weights = (0..points)
-      .map(|p| if p == 0 || p + 1 == points { dt as f32 } else { (dt * 2.0) as f32 } * phi[p])
-      .collect();
+    let weights =
+      (0..points).map(|p| if p == 0 || p + 1 == points { dt as f32 } else { (dt * 2.0) as f32 } * phi[p]).collect();
     Self { t, phi, weights, slices }
   }
 
@@ -152,7 +162,7 @@ impl SigReg {
     let rows = x.elem_count() / d;
     let a = Tensor::from_vec(unit, (d, k), x.device())?;
     let projected = x.reshape((rows, d))?.matmul(&a)?.flatten_all()?.to_vec1::<f32>()?;
-    let total = parallel_sum(&projected, k, |y, scratch| self.row_statistic(y, scratch));
+    let total = crate::model::kernels::par_row_sum(&projected, k, |y, scratch| self.row_statistic(y, scratch));
     Ok((total / rows as f64) as f32)
   }
 
@@ -189,29 +199,6 @@ impl SigReg {
     }
     integrated * k as f64
   }
-}
-
-/// Sum of `f` over the rows of `values` (rows of `width`), spread over the CPU's cores;
-/// `f` gets a per-thread scratch buffer.
-/// Partial sums are added in row order, so the result does not depend on thread timing.
-fn parallel_sum(values: &[f32], width: usize, f: impl Fn(&[f32], &mut Vec<[f64; 4]>) -> f64 + Sync) -> f64 {
-  let rows = values.len() / width.max(1);
-  let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(rows.max(1));
-  let per_thread = rows.div_ceil(threads.max(1)).max(1);
-  let mut partials = vec![0f64; rows];
-  std::thread::scope(|scope| {
-    for (chunk_index, out) in partials.chunks_mut(per_thread).enumerate() {
-      let f = &f;
-      scope.spawn(move || {
-        let mut scratch = Vec::with_capacity(width);
-        for (i, slot) in out.iter_mut().enumerate() {
-          let row = chunk_index * per_thread + i;
-          *slot = f(&values[row * width..(row + 1) * width], &mut scratch);
-        }
-      });
-    }
-  });
-  partials.iter().sum()
 }
 
 // ---------------------------------------------------------------- evaluation
@@ -344,10 +331,10 @@ pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
 /// minutes-long) evaluation; no chain target is ever like that, so say so up front.
 fn check_target(target: &[f32]) -> Result<()> {
   if let Some((i, v)) = target.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-    return Err(EngineError::InvalidArgument(format!("target embedding value {i} is {v}; every value must be finite")));
+    return Err(EngineError::InvalidTarget(format!("value {i} is {v}; every value must be finite")));
   }
   if target.iter().all(|&v| v == 0.0) {
-    return Err(EngineError::InvalidArgument("target embedding is all zeros; its cosine distance is undefined".into()));
+    return Err(EngineError::InvalidTarget("it is all zeros; its cosine distance is undefined".into()));
   }
   Ok(())
 }
@@ -371,11 +358,8 @@ pub fn score(
     }
   }
   check_target(target)?;
-  let outputs = models
-    .iter()
-    .enumerate()
-    .map(|(i, model)| evaluate(model, data, seed, i, on_batch))
-    .collect::<Result<Vec<_>>>()?;
+  let outputs =
+    models.iter().enumerate().map(|(i, model)| evaluate(model, data, seed, i, on_batch)).collect::<Result<Vec<_>>>()?;
   let losses: Vec<f32> = outputs.iter().map(|o| o.loss).collect();
   let winner = select_best(&losses).unwrap_or(0);
   let best = &outputs[winner];

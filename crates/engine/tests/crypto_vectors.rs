@@ -20,14 +20,8 @@ fn no_progress(_: u64) -> soma_engine::Result<()> {
 fn blake2b256_known_answers() {
   // Blake2b with a 32-byte digest (parameter block digest_length = 32), as in the
   // reference implementations (libb2, b2sum -l 256).
-  assert_eq!(
-    hex::encode(blake2b256(b"")),
-    "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8"
-  );
-  assert_eq!(
-    hex::encode(blake2b256(b"abc")),
-    "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
-  );
+  assert_eq!(hex::encode(blake2b256(b"")), "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  assert_eq!(hex::encode(blake2b256(b"abc")), "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
 }
 
 #[test]
@@ -46,20 +40,11 @@ fn rfc7693_appendix_a_blake2b512_abc() {
 fn blake2b256_protocol_vectors() {
   // wire.md §12.2: the submission checksum of "hello soma" and the decryption-key
   // commitment of 2a×32.
-  assert_eq!(
-    bs58(&blake2b256(b"hello soma")),
-    "DLuPdJuir2yCG3pTGTooeFssBDjZL9cfvWx1WXiefncf"
-  );
-  assert_eq!(
-    hex::encode(blake2b256(&[0x2a; 32])),
-    "8c2e6d327dfaa6ff8195513810496949210ad20a96e2b0672a3e1b9335080801"
-  );
+  assert_eq!(bs58(&blake2b256(b"hello soma")), "DLuPdJuir2yCG3pTGTooeFssBDjZL9cfvWx1WXiefncf");
+  assert_eq!(hex::encode(blake2b256(&[0x2a; 32])), "8c2e6d327dfaa6ff8195513810496949210ad20a96e2b0672a3e1b9335080801");
   // Embedding commitment: Blake2b-256 of BCS(SomaTensor [0.1, 0.2, 0.3], shape [3]).
   let tensor = unhex("000ccdcccc3dcdcc4c3e9a99993e010300000000000000");
-  assert_eq!(
-    hex::encode(blake2b256(&tensor)),
-    "e5bc99bb75cf14d5f2c568eed1838271a3aaabc993614b4e0398a2e1f5f45150"
-  );
+  assert_eq!(hex::encode(blake2b256(&tensor)), "e5bc99bb75cf14d5f2c568eed1838271a3aaabc993614b4e0398a2e1f5f45150");
 }
 
 #[test]
@@ -91,10 +76,7 @@ fn bs58(bytes: &[u8]) -> String {
     }
   }
   let zeros = bytes.iter().take_while(|&&b| b == 0).count();
-  std::iter::repeat('1')
-    .take(zeros)
-    .chain(digits.iter().rev().map(|&d| ALPHABET[d as usize] as char))
-    .collect()
+  std::iter::repeat_n('1', zeros).chain(digits.iter().rev().map(|&d| ALPHABET[d as usize] as char)).collect()
 }
 
 // ------------------------------------------------------------------ AES-256-CTR
@@ -113,10 +95,7 @@ fn protocol_weights_vector() {
   let key = [0x2a; 32];
   let ct = aes256_ctr(b"hello world model weights", &key).unwrap();
   assert_eq!(hex::encode(&ct), "e0a752b122901bdfa10ab6c8a3d8e247d5a2584210aaab6993");
-  assert_eq!(
-    hex::encode(blake2b256(&ct)),
-    "bde4e4570f214e6f3c4b8a3236c6010996eb20edbfc1b94e8bce090ccb54a01f"
-  );
+  assert_eq!(hex::encode(blake2b256(&ct)), "bde4e4570f214e6f3c4b8a3236c6010996eb20edbfc1b94e8bce090ccb54a01f");
   assert_eq!(bs58(&blake2b256(&ct)), "DnGVJuRd2vDdrBNfqm1cq7v3KmvYtZ1wp2Waufvsr2t6");
   assert_eq!(bs58(&key), "3qbR1eZRqXUWroWKKYhbDmR3FfqTHfqSU8zZSxtANzYh");
   // Decryption is the same operation.
@@ -218,16 +197,10 @@ fn failures_leave_nothing_behind() {
   assert!(err.to_string().contains("missing"));
 
   // Bad key: rejected before any file is created.
-  assert!(matches!(
-    aes256_ctr_file(&src, &dst, &[0; 5], &mut no_progress),
-    Err(EngineError::InvalidKeyLength { .. })
-  ));
+  assert!(matches!(aes256_ctr_file(&src, &dst, &[0; 5], &mut no_progress), Err(EngineError::InvalidKeyLength { .. })));
 
   // Output == input would destroy the input: refused.
-  assert!(matches!(
-    aes256_ctr_file(&src, &src, &[0; 32], &mut no_progress),
-    Err(EngineError::InvalidArgument(_))
-  ));
+  assert!(matches!(aes256_ctr_file(&src, &src, &[0; 32], &mut no_progress), Err(EngineError::InvalidArgument(_))));
   assert_eq!(std::fs::read(&src).unwrap(), vec![5u8; 3 << 20]);
 
   // Cancelled mid-way: no partial output, no temporary left.

@@ -203,10 +203,11 @@ fn bad_inputs_are_typed_errors() {
   // A target that can only give a NaN distance is refused before any work.
   let mut nan = target.clone();
   nan[3] = f32::NAN;
-  assert!(matches!(err(b"abc", &nan), EngineError::InvalidArgument(m) if m.contains("value 3")));
+  // The same fault JS reports as an invalid target (issue 7 fault 2).
+  assert!(matches!(err(b"abc", &nan), EngineError::InvalidTarget(m) if m.contains("value 3")));
   nan[3] = f32::INFINITY;
-  assert!(matches!(err(b"abc", &nan), EngineError::InvalidArgument(m) if m.contains("finite")));
-  assert!(matches!(err(b"abc", &[0.0; 16]), EngineError::InvalidArgument(m) if m.contains("zeros")));
+  assert!(matches!(err(b"abc", &nan), EngineError::InvalidTarget(m) if m.contains("finite")));
+  assert!(matches!(err(b"abc", &[0.0; 16]), EngineError::InvalidTarget(m) if m.contains("zeros")));
   assert!(matches!(score(&[], b"abc", &target, 0, &mut |_| Ok(())), Err(EngineError::InvalidArgument(_))));
   let cancelled = score(&[&model], b"abc", &target, 0, &mut |_| Err(EngineError::Cancelled));
   assert!(matches!(cancelled, Err(EngineError::Cancelled)));
@@ -281,6 +282,9 @@ fn loading_ignores_extra_keys_and_converts_float_dtypes() {
   let path = dir.join("u32.safetensors");
   st::save(&ints, &path).unwrap();
   let refused = V1Model::from_file(ModelConfig::small(), &path, &Device::Cpu);
-  assert!(matches!(&refused, Err(EngineError::InvalidWeights { reason }) if reason.contains("final_norm.beta")), "{refused:?}");
+  assert!(
+    matches!(&refused, Err(EngineError::InvalidWeights { reason }) if reason.contains("final_norm.beta")),
+    "{refused:?}"
+  );
   std::fs::remove_dir_all(&dir).ok();
 }

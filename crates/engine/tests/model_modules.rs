@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 
 use soma_engine::candle_core::{Device, Tensor};
+use soma_engine::model::loading::encoder_from_weights;
 use soma_engine::model::{
-  CausalMask, reference_test_weights, Attention, Encoder, LayerNorm, Linear, ModelConfig, PositionWiseFeedForward,
-  Rotary, TensorSource, V1Model,
+  reference_test_weights, Attention, CausalMask, Encoder, LayerNorm, Linear, ModelConfig, PositionWiseFeedForward,
+  Rotary, V1Model, Weights,
 };
 use soma_engine::rng::{normal_array, uniform_array};
 use soma_engine::score::SigReg;
@@ -150,9 +151,10 @@ fn pwff_goldens_use_erf_gelu() {
 }
 
 fn encoder(seed: u64, layers: usize) -> Encoder {
-  let config = ModelConfig { embedding_dim: 4, num_heads: 2, num_layers: layers, pwff_hidden_dim: 8, ..ModelConfig::v1() };
+  let config =
+    ModelConfig { embedding_dim: 4, num_heads: 2, num_layers: layers, pwff_hidden_dim: 8, ..ModelConfig::v1() };
   let weights: HashMap<String, Tensor> = reference_test_weights(seed, layers, 4, 8, 4, false).unwrap();
-  TensorSource::new(weights, &CPU).encoder(&config).unwrap()
+  encoder_from_weights(&config, Weights::Tensors(weights), &CPU).unwrap()
 }
 
 fn run_encoder(enc: &Encoder, x: &Tensor) -> Tensor {
@@ -184,7 +186,14 @@ fn encoder_goldens() {
 
 #[test]
 fn full_model_encode_and_predict_goldens() {
-  let config = ModelConfig { embedding_dim: 4, num_heads: 2, num_layers: 2, pwff_hidden_dim: 8, vocab_size: 4, ..ModelConfig::v1() };
+  let config = ModelConfig {
+    embedding_dim: 4,
+    num_heads: 2,
+    num_layers: 2,
+    pwff_hidden_dim: 8,
+    vocab_size: 4,
+    ..ModelConfig::v1()
+  };
   let weights = reference_test_weights(42, 2, 4, 8, 4, true).unwrap();
   let model = V1Model::from_tensors(config, weights, &CPU).unwrap();
   let reps = model.encode(&[0, 1, 2, 3], &[0, 1, 2, 3], 1, 4).unwrap();
@@ -250,7 +259,8 @@ fn causal_mask_fills_minus_1e4_after_scaling() {
   // Scaled score -20000 < -1e4: row i < 3 averages the masked rows i+1..4; row 3 has no
   // masked key and averages all four.
   let deep = constant_score_attention(200.0, -200.0);
-  let expected: Vec<f32> = (0..4).flat_map(|i| if i < 3 { mean_rows(&xs, i + 1..4) } else { mean_rows(&xs, 0..4) }).collect();
+  let expected: Vec<f32> =
+    (0..4).flat_map(|i| if i < 3 { mean_rows(&xs, i + 1..4) } else { mean_rows(&xs, 0..4) }).collect();
   assert_close(&deep.forward(&x, &rot, &mask).unwrap(), &expected);
   // Scaled score -7000, above -1e4 but below -1e4/sqrt(4): the visible keys win.
   let shallow = constant_score_attention(140.0, -100.0);

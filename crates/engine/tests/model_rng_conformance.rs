@@ -50,7 +50,8 @@ fn run(cmd: &mut Command) -> Result<String, String> {
 fn arrgen_python() -> Result<PathBuf, String> {
   let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/venv-arrgen");
   let python = venv.join(if cfg!(windows) { "Scripts/python.exe" } else { "bin/python" });
-  let has_arrgen = |p: &Path| Command::new(p).args(["-c", "import arrgen, numpy"]).output().is_ok_and(|o| o.status.success());
+  let has_arrgen =
+    |p: &Path| Command::new(p).args(["-c", "import arrgen, numpy"]).output().is_ok_and(|o| o.status.success());
   if python.exists() && has_arrgen(&python) {
     return Ok(python);
   }
@@ -120,7 +121,9 @@ fn rng_matches_soma_arrgen_bit_for_bit() {
       case.b
     ));
   }
-  script.push_str("print(np.ascontiguousarray(arrgen.normal_array(987654321, [2048], 0.0, 1.0), dtype='<f4').tobytes().hex())\n");
+  script.push_str(
+    "print(np.ascontiguousarray(arrgen.normal_array(987654321, [2048], 0.0, 1.0), dtype='<f4').tobytes().hex())\n",
+  );
   let output = run(Command::new(&python).args(["-c", &script])).expect("run arrgen");
   let lines: Vec<&str> = output.lines().collect();
   assert_eq!(lines.len(), CASES.len() + 1, "one line per case");

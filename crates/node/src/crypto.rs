@@ -1,39 +1,43 @@
 use std::path::PathBuf;
 
-use napi::bindgen_prelude::{AbortSignal, AsyncTask, Uint8Array, Unknown};
-use napi::threadsafe_function::ThreadsafeFunction;
-use napi::Status;
+use napi::bindgen_prelude::{AbortSignal, AsyncTask, Uint8Array};
 use napi_derive::napi;
 use soma_engine::crypto;
 
-use crate::control::Control;
-use crate::error::guarded;
+use crate::bytes::Bytes;
+use crate::control::{Control, ProgressFn};
+use crate::error::{guarded, invalid, Result};
 use crate::task::{schedule, Work};
 
-fn to_offset(offset: Option<f64>) -> napi::Result<u64> {
+fn to_offset(offset: Option<f64>) -> Result<u64> {
   match offset {
     None => Ok(0),
     Some(o) if o.is_finite() && o >= 0.0 && o.fract() == 0.0 && o <= 9_007_199_254_740_991.0 => Ok(o as u64),
-    Some(_) => Err(napi::Error::new(
-      napi::Status::InvalidArg,
-      "SOMA_INVALID_ARGUMENT: offset must be a non-negative safe integer",
-    )),
+    Some(_) => Err(invalid("offset must be a non-negative safe integer")),
   }
+}
+
+fn digest(bytes: [u8; crypto::DIGEST_LEN]) -> Uint8Array {
+  Uint8Array::from(bytes.to_vec())
 }
 
 // ---------------------------------------------------------------- Blake2b-256
 
 /// Blake2b-256 of `data`.
 #[napi(catch_unwind, js_name = "blake2b256")]
-pub fn blake2b256(data: &[u8]) -> Uint8Array {
-  Uint8Array::from(crypto::blake2b256(data).to_vec())
+pub fn blake2b256(#[napi(ts_arg_type = "Uint8Array")] data: Bytes) -> Result<Uint8Array> {
+  Ok(digest(crypto::blake2b256(data.get("data")?)))
 }
 
-/// Blake2b-256 of `data`, computed off the event loop.
+/// Blake2b-256 of `data`, computed off the event loop. The buffer is held, not copied,
+/// until the task ends.
 #[napi(catch_unwind, js_name = "blake2b256Async", ts_return_type = "Promise<Uint8Array>")]
-pub fn blake2b256_async(data: &[u8], signal: Option<AbortSignal>) -> AsyncTask<Work<Uint8Array>> {
-  let data = data.to_vec();
-  schedule(signal, move || Ok(Uint8Array::from(crypto::blake2b256(&data).to_vec())))
+pub fn blake2b256_async(
+  #[napi(ts_arg_type = "Uint8Array")] data: Bytes,
+  signal: Option<AbortSignal>,
+) -> Result<AsyncTask<Work<Uint8Array>>> {
+  let data = data.hold("data")?;
+  Ok(schedule(signal, move || Ok(digest(crypto::blake2b256(data.bytes())))))
 }
 
 /// Streaming Blake2b-256.
@@ -51,14 +55,15 @@ impl Blake2b256Hasher {
   }
 
   #[napi(catch_unwind)]
-  pub fn update(&mut self, data: &[u8]) {
-    self.inner.update(data);
+  pub fn update(&mut self, #[napi(ts_arg_type = "Uint8Array")] data: Bytes) -> Result<()> {
+    self.inner.update(data.get("data")?);
+    Ok(())
   }
 
   /// Digest of everything fed so far; the hasher stays usable.
   #[napi(catch_unwind)]
   pub fn digest(&self) -> Uint8Array {
-    Uint8Array::from(self.inner.finalize().to_vec())
+    digest(self.inner.finalize())
   }
 
   /// Bytes fed so far.
@@ -72,23 +77,17 @@ impl Blake2b256Hasher {
 #[napi(catch_unwind, js_name = "blake2b256File", ts_return_type = "Promise<Uint8Array>")]
 pub fn blake2b256_file(
   path: String,
-  on_progress: Option<ThreadsafeFunction<f64, Unknown<'static>, f64, Status, false>>,
+  #[napi(ts_arg_type = "(processed: number) => void")] on_progress: Option<ProgressFn>,
   signal: Option<AbortSignal>,
 ) -> AsyncTask<Work<Uint8Array>> {
   let control = Control::new(signal.as_ref(), on_progress);
-  schedule(signal, move || {
-    let digest = crypto::blake2b256_file(&PathBuf::from(path), &mut |n| control.tick(n))?;
-    Ok(Uint8Array::from(digest.to_vec()))
-  })
+  schedule(signal, move || Ok(digest(crypto::blake2b256_file(&PathBuf::from(path), &mut |n| control.tick(n))?)))
 }
 
 /// Blake2b-256 of a file, blocking the calling thread.
 #[napi(catch_unwind, js_name = "blake2b256FileSync")]
-pub fn blake2b256_file_sync(path: String) -> napi::Result<Uint8Array> {
-  guarded(|| {
-    let digest = crypto::blake2b256_file(&PathBuf::from(path), &mut |_| Ok(()))?;
-    Ok(Uint8Array::from(digest.to_vec()))
-  })
+pub fn blake2b256_file_sync(path: String) -> Result<Uint8Array> {
+  guarded(|| Ok(digest(crypto::blake2b256_file(&PathBuf::from(path), &mut |_| Ok(()))?)))
 }
 
 // ---------------------------------------------------------------- AES-256-CTR
@@ -97,19 +96,28 @@ pub fn blake2b256_file_sync(path: String) -> napi::Result<Uint8Array> {
 /// decrypts alike. Working in place on a JS-owned buffer keeps large outputs under the
 /// garbage collector's accounting (an external buffer per call would not be).
 #[napi(catch_unwind)]
-pub fn aes256_ctr_in_place(mut data: Uint8Array, key: &[u8]) -> napi::Result<()> {
+pub fn aes256_ctr_in_place(
+  #[napi(ts_arg_type = "Uint8Array")] mut data: Bytes,
+  #[napi(ts_arg_type = "Uint8Array")] key: Bytes,
+) -> Result<()> {
+  let key = key.get("key")?;
   // SAFETY: this call is synchronous on the JS thread, so no JS code can touch the
   // buffer while we write to it.
-  let target = unsafe { data.as_mut() };
+  let target = unsafe { data.get_mut("data")? };
   guarded(|| crypto::Aes256Ctr::new(key)?.apply(target))
 }
 
-/// AES-256-CTR off the event loop.
+/// AES-256-CTR off the event loop; the input is held (not copied) until the task ends
+/// and the output is a new buffer.
 #[napi(catch_unwind, ts_return_type = "Promise<Uint8Array>")]
-pub fn aes256_ctr_async(data: &[u8], key: &[u8], signal: Option<AbortSignal>) -> AsyncTask<Work<Uint8Array>> {
-  let data = data.to_vec();
-  let key = key.to_vec();
-  schedule(signal, move || crypto::aes256_ctr(&data, &key).map(Uint8Array::from))
+pub fn aes256_ctr_async(
+  #[napi(ts_arg_type = "Uint8Array")] data: Bytes,
+  #[napi(ts_arg_type = "Uint8Array")] key: Bytes,
+  signal: Option<AbortSignal>,
+) -> Result<AsyncTask<Work<Uint8Array>>> {
+  let data = data.hold("data")?;
+  let key = key.get("key")?.to_vec();
+  Ok(schedule(signal, move || crypto::aes256_ctr(data.bytes(), &key).map(Uint8Array::from)))
 }
 
 /// A keystream positioned at a byte offset, for streaming encryption.
@@ -121,21 +129,22 @@ pub struct Aes256CtrStream {
 #[napi]
 impl Aes256CtrStream {
   #[napi(constructor, catch_unwind)]
-  pub fn new(key: &[u8], offset: Option<f64>) -> napi::Result<Self> {
+  pub fn new(#[napi(ts_arg_type = "Uint8Array")] key: Bytes, offset: Option<f64>) -> Result<Self> {
     let offset = to_offset(offset)?;
+    let key = key.get("key")?;
     guarded(|| crypto::Aes256Ctr::at_offset(key, offset)).map(|inner| Self { inner })
   }
 
   /// XORs the keystream at the current offset into `data` in place, and advances.
   #[napi(catch_unwind)]
-  pub fn update_in_place(&mut self, mut data: Uint8Array) -> napi::Result<()> {
+  pub fn update_in_place(&mut self, #[napi(ts_arg_type = "Uint8Array")] mut data: Bytes) -> Result<()> {
     // SAFETY: synchronous on the JS thread; nothing else can write the buffer meanwhile.
-    let target = unsafe { data.as_mut() };
+    let target = unsafe { data.get_mut("data")? };
     guarded(|| self.inner.apply(target))
   }
 
   #[napi(catch_unwind)]
-  pub fn seek(&mut self, offset: f64) -> napi::Result<()> {
+  pub fn seek(&mut self, offset: f64) -> Result<()> {
     let offset = to_offset(Some(offset))?;
     guarded(|| self.inner.seek(offset))
   }
@@ -151,16 +160,16 @@ impl Aes256CtrStream {
 pub fn aes256_ctr_file(
   src: String,
   dst: String,
-  key: &[u8],
-  on_progress: Option<ThreadsafeFunction<f64, Unknown<'static>, f64, Status, false>>,
+  #[napi(ts_arg_type = "Uint8Array")] key: Bytes,
+  #[napi(ts_arg_type = "(processed: number) => void")] on_progress: Option<ProgressFn>,
   signal: Option<AbortSignal>,
-) -> AsyncTask<Work<f64>> {
-  let key = key.to_vec();
+) -> Result<AsyncTask<Work<f64>>> {
+  let key = key.get("key")?.to_vec();
   let control = Control::new(signal.as_ref(), on_progress);
-  schedule(signal, move || {
+  Ok(schedule(signal, move || {
     let n = crypto::aes256_ctr_file(&PathBuf::from(src), &PathBuf::from(dst), &key, &mut |n| control.tick(n))?;
     Ok(n as f64)
-  })
+  }))
 }
 
 #[napi(object)]
@@ -176,16 +185,15 @@ pub struct EncryptedFile {
 pub fn encrypt_file_with_checksum(
   src: String,
   dst: String,
-  key: &[u8],
-  on_progress: Option<ThreadsafeFunction<f64, Unknown<'static>, f64, Status, false>>,
+  #[napi(ts_arg_type = "Uint8Array")] key: Bytes,
+  #[napi(ts_arg_type = "(processed: number) => void")] on_progress: Option<ProgressFn>,
   signal: Option<AbortSignal>,
-) -> AsyncTask<Work<EncryptedFile>> {
-  let key = key.to_vec();
+) -> Result<AsyncTask<Work<EncryptedFile>>> {
+  let key = key.get("key")?.to_vec();
   let control = Control::new(signal.as_ref(), on_progress);
-  schedule(signal, move || {
-    let out = crypto::encrypt_file_with_checksum(&PathBuf::from(src), &PathBuf::from(dst), &key, &mut |n| {
-      control.tick(n)
-    })?;
-    Ok(EncryptedFile { checksum: Uint8Array::from(out.checksum.to_vec()), size: out.size as f64 })
-  })
+  Ok(schedule(signal, move || {
+    let out =
+      crypto::encrypt_file_with_checksum(&PathBuf::from(src), &PathBuf::from(dst), &key, &mut |n| control.tick(n))?;
+    Ok(EncryptedFile { checksum: digest(out.checksum), size: out.size as f64 })
+  }))
 }

@@ -6,12 +6,13 @@
  */
 import { base58 } from '@scure/base'
 
-import { AbortedError, InvalidArgumentError, InvalidKeyError } from './errors.js'
-import { fromNative } from './from-native.js'
+import { InvalidArgumentError, InvalidKeyError } from './errors.js'
+import { callAsync, callSync, usableBytes } from './native-call.js'
 import { native } from './native.js'
 import { version as packageVersion } from './version.js'
 
 export * from './errors.js'
+export type { NativeErrorCode } from './native-codes.js'
 
 /** The version of @soma-ts/core. */
 export const version: string = packageVersion
@@ -42,12 +43,7 @@ export interface EncryptedFile {
   size: number
 }
 
-function bytes(value: unknown, what: string): Uint8Array {
-  if (value instanceof Uint8Array) return value
-  throw new InvalidArgumentError(`${what} must be a Uint8Array.`, {
-    details: `got ${value === null ? 'null' : typeof value}`,
-  })
-}
+const bytes = usableBytes
 
 function key32(value: unknown): Uint8Array {
   if (!(value instanceof Uint8Array)) {
@@ -75,102 +71,6 @@ function offsetOf(value: number | bigint | undefined): number | undefined {
   return n
 }
 
-function checkSignal(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError()
-}
-
-function call<T>(fn: () => T): T {
-  try {
-    return fn()
-  } catch (err) {
-    throw fromNative(err)
-  }
-}
-
-function signalOf(value: unknown): AbortSignal | undefined {
-  if (value === undefined || value instanceof AbortSignal) return value
-  throw new InvalidArgumentError('options.signal must be an AbortSignal.', {
-    details: `got ${value === null ? 'null' : typeof value}`,
-  })
-}
-
-async function callAsync<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-  checkSignal(signalOf(signal))
-  try {
-    const result = await fn()
-    // A task already running when the signal fires runs to the end (napi can only
-    // cancel queued work); the caller asked to stop, so the promise still rejects.
-    checkSignal(signal)
-    return result
-  } catch (err) {
-    if (signal?.aborted) throw new AbortedError({ cause: err })
-    throw fromNative(err)
-  }
-}
-
-type NativeFileCall<T> = (onProgress: ((processedBytes: number) => void) | undefined, signal: AbortSignal | undefined) => Promise<T>
-
-/**
- * Runs a native file task with the caller's options. Progress reaches the caller in
- * order and only while the call is pending: the native side posts it from the worker
- * thread, so the last report could otherwise land after the promise has settled. A
- * callback that throws stops the work, and the call rejects with what it threw.
- */
-async function fileCall<T>(
-  options: FileOptions,
-  finalBytes: (result: T) => number | undefined,
-  run: NativeFileCall<T>,
-): Promise<T> {
-  const signal = signalOf(options.signal)
-  const onProgress = options.onProgress
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new InvalidArgumentError('options.onProgress must be a function.', { details: `got ${typeof onProgress}` })
-  }
-  checkSignal(signal)
-  if (!onProgress) {
-    // No post-completion abort check here, unlike callAsync: a file task that finished
-    // has written its output, so reporting an abort would misdescribe the disk.
-    try {
-      return await run(undefined, signal)
-    } catch (err) {
-      if (signal?.aborted) throw new AbortedError({ cause: err })
-      throw fromNative(err)
-    }
-  }
-
-  let open = true
-  let reported = -1
-  let thrown: { error: unknown } | undefined
-  const stop = new AbortController()
-  const report = (processed: number) => {
-    if (!open || processed <= reported) return
-    reported = processed
-    try {
-      onProgress(processed)
-    } catch (error) {
-      open = false
-      thrown = { error }
-      stop.abort()
-    }
-  }
-  const combined = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal
-  try {
-    const result = await run(report, combined)
-    // Let reports already posted by the worker arrive before the promise settles.
-    await new Promise<void>((resolve) => setImmediate(resolve))
-    const final = finalBytes(result)
-    if (final !== undefined) report(final)
-    if (thrown) throw thrown.error
-    return result
-  } catch (err) {
-    if (thrown) throw thrown.error
-    if (signal?.aborted) throw new AbortedError({ cause: err })
-    throw fromNative(err)
-  } finally {
-    open = false
-  }
-}
-
 const asArray = (b: Uint8Array): Uint8Array =>
   Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
@@ -179,13 +79,15 @@ const asArray = (b: Uint8Array): Uint8Array =>
 /** Blake2b-256 of `data` (32 bytes). */
 export function blake2b256(data: Uint8Array): Uint8Array {
   const input = bytes(data, 'data')
-  return asArray(call(() => native.blake2b256(input)))
+  return asArray(callSync(() => native.blake2b256(input)))
 }
 
 /** Blake2b-256 of `data`, computed on a worker thread. */
 export async function blake2b256Async(data: Uint8Array, options: AsyncOptions = {}): Promise<Uint8Array> {
   const input = bytes(data, 'data')
-  return asArray(await callAsync(options.signal, () => native.blake2b256Async(input, options.signal)))
+  return asArray(
+    await callAsync({ signal: options.signal, abortWhenLate: true }, (_, signal) => native.blake2b256Async(input, signal)),
+  )
 }
 
 /** Streaming Blake2b-256: `update` any number of times, then `digest`. */
@@ -194,13 +96,13 @@ export class Blake2b256 {
 
   update(data: Uint8Array): this {
     const input = bytes(data, 'data')
-    call(() => this.#inner.update(input))
+    callSync(() => this.#inner.update(input))
     return this
   }
 
   /** The digest of everything fed so far; the hasher stays usable. */
   digest(): Uint8Array {
-    return asArray(call(() => this.#inner.digest()))
+    return asArray(callSync(() => this.#inner.digest()))
   }
 
   /** Bytes fed so far. */
@@ -216,16 +118,14 @@ export class Blake2b256 {
 export async function blake2b256File(filePath: string, options: FileOptions = {}): Promise<Uint8Array> {
   const p = path(filePath, 'filePath')
   return asArray(
-    await fileCall<Uint8Array>(options, () => undefined, (onProgress, signal) =>
-      native.blake2b256File(p, onProgress, signal),
-    ),
+    await callAsync<Uint8Array>(options, (onProgress, signal) => native.blake2b256File(p, onProgress, signal)),
   )
 }
 
 /** Blake2b-256 of a file's contents, blocking the calling thread. */
 export function blake2b256FileSync(filePath: string): Uint8Array {
   const p = path(filePath, 'filePath')
-  return asArray(call(() => native.blake2b256FileSync(p)))
+  return asArray(callSync(() => native.blake2b256FileSync(p)))
 }
 
 // ---------------------------------------------------------------- AES-256-CTR
@@ -237,7 +137,7 @@ export function blake2b256FileSync(filePath: string): Uint8Array {
 export function aes256Ctr(data: Uint8Array, key: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes(data, 'data'))
   const k = key32(key)
-  call(() => native.aes256CtrInPlace(out, k))
+  callSync(() => native.aes256CtrInPlace(out, k))
   return out
 }
 
@@ -245,14 +145,16 @@ export function aes256Ctr(data: Uint8Array, key: Uint8Array): Uint8Array {
 export function aes256CtrInPlace(data: Uint8Array, key: Uint8Array): void {
   const target = bytes(data, 'data')
   const k = key32(key)
-  call(() => native.aes256CtrInPlace(target, k))
+  callSync(() => native.aes256CtrInPlace(target, k))
 }
 
 /** `aes256Ctr` on a worker thread. */
 export async function aes256CtrAsync(data: Uint8Array, key: Uint8Array, options: AsyncOptions = {}): Promise<Uint8Array> {
   const input = bytes(data, 'data')
   const k = key32(key)
-  return asArray(await callAsync(options.signal, () => native.aes256CtrAsync(input, k, options.signal)))
+  return asArray(
+    await callAsync({ signal: options.signal, abortWhenLate: true }, (_, signal) => native.aes256CtrAsync(input, k, signal)),
+  )
 }
 
 /**
@@ -265,25 +167,25 @@ export class Aes256Ctr {
   constructor(key: Uint8Array, options: { offset?: number | bigint } = {}) {
     const k = key32(key)
     const offset = offsetOf(options.offset)
-    this.#inner = call(() => new native.Aes256CtrStream(k, offset))
+    this.#inner = callSync(() => new native.Aes256CtrStream(k, offset))
   }
 
   /** Returns `data` XORed with the keystream at the current offset, and advances. */
   update(data: Uint8Array): Uint8Array {
     const out = new Uint8Array(bytes(data, 'data'))
-    call(() => this.#inner.updateInPlace(out))
+    callSync(() => this.#inner.updateInPlace(out))
     return out
   }
 
   /** Like `update`, but XORs into `data` itself (no allocation); for streams. */
   updateInPlace(data: Uint8Array): void {
     const target = bytes(data, 'data')
-    call(() => this.#inner.updateInPlace(target))
+    callSync(() => this.#inner.updateInPlace(target))
   }
 
   seek(offset: number | bigint): void {
     const o = offsetOf(offset) ?? 0
-    call(() => this.#inner.seek(o))
+    callSync(() => this.#inner.seek(o))
   }
 
   get offset(): number {
@@ -296,10 +198,8 @@ export async function aes256CtrFile(src: string, dst: string, key: Uint8Array, o
   const s = path(src, 'src')
   const d = path(dst, 'dst')
   const k = key32(key)
-  return fileCall<number>(
-    options,
-    (n) => n,
-    (onProgress, signal) => native.aes256CtrFile(s, d, k, onProgress, signal),
+  return callAsync<number>({ ...options, finalCount: (n) => n }, (onProgress, signal) =>
+    native.aes256CtrFile(s, d, k, onProgress, signal),
   )
 }
 
@@ -317,9 +217,8 @@ export async function encryptFileWithChecksum(
   const s = path(src, 'src')
   const d = path(dst, 'dst')
   const k = key32(key)
-  const r = await fileCall<{ checksum: Uint8Array; size: number }>(
-    options,
-    (out) => out.size,
+  const r = await callAsync<{ checksum: Uint8Array; size: number }>(
+    { ...options, finalCount: (out) => out.size },
     (onProgress, signal) => native.encryptFileWithChecksum(s, d, k, onProgress, signal),
   )
   return { checksum: asArray(r.checksum), size: r.size }
@@ -354,6 +253,34 @@ export function fromBase58(text: string, expectedLength?: number): Uint8Array {
 /** 32 fresh random bytes from the platform CSPRNG, for an AES-256 key. */
 export function randomKey(): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(KEY_LENGTH))
+}
+
+// ---------------------------------------------------------------- configuration
+
+export interface CoreConfiguration {
+  /**
+   * Threads of the native thread pool that every model load and score call shares
+   * (default: the machine's logical cores). Two concurrent `score()` calls split these
+   * threads rather than each taking every core. Results are bit-identical whatever the
+   * count. Calls already running keep the pool they started on.
+   */
+  threads: number
+}
+
+/**
+ * Sets process-wide options of the native core and returns the options now in force;
+ * `configure()` only reads them.
+ */
+export function configure(options: Partial<CoreConfiguration> = {}): CoreConfiguration {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('configure() takes an options object.')
+  const { threads } = options
+  if (threads !== undefined) {
+    if (!Number.isSafeInteger(threads) || threads < 1 || threads > 1024) {
+      throw new InvalidArgumentError('threads must be an integer from 1 to 1024.', { details: `got ${String(threads)}` })
+    }
+    callSync(() => native.setThreads(threads))
+  }
+  return { threads: callSync(() => native.threads()) }
 }
 
 export * from './model.js'

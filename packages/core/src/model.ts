@@ -7,11 +7,12 @@
  */
 import { base58 } from '@scure/base'
 
-import { AbortedError, InvalidArgumentError, InvalidTargetError } from './errors.js'
-import { fromNative } from './from-native.js'
+import { InvalidArgumentError, InvalidTargetError } from './errors.js'
+import { callAsync, callbackOf, callSync, signalOf, usableBytes } from './native-call.js'
 import { native } from './native.js'
 
 type NativeModel = InstanceType<typeof native.NativeModel>
+type NativeDevice = import('../binding.cjs').Device
 
 /** Hyper-parameters of a V1-architecture model. */
 export interface ModelConfig {
@@ -51,24 +52,6 @@ export const MAX_DATA_SIZE = 1 << 20
 
 export type ModelDevice = 'cpu' | 'cuda' | 'metal'
 export type ModelPreset = 'v1' | 'small'
-
-async function run<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-  if (signal?.aborted) throw new AbortedError()
-  try {
-    return await fn()
-  } catch (err) {
-    if (signal?.aborted) throw new AbortedError({ cause: err })
-    throw fromNative(err)
-  }
-}
-
-function sync<T>(fn: () => T): T {
-  try {
-    return fn()
-  } catch (err) {
-    throw fromNative(err)
-  }
-}
 
 // ---------------------------------------------------------------- arguments
 
@@ -144,12 +127,13 @@ function shapeOf(shape: readonly number[]): number[] {
   return shape.map((d) => dimOf(d, 'shape dimension'))
 }
 
-function deviceOf(device: ModelDevice | undefined): ModelDevice {
+function deviceOf(device: ModelDevice | undefined): NativeDevice {
   const d = device ?? 'cpu'
   if (d !== 'cpu' && d !== 'cuda' && d !== 'metal') {
     throw new InvalidArgumentError(`Unknown device ${JSON.stringify(d)}.`, { hint: 'Use cpu, cuda or metal.' })
   }
-  return d
+  // The native enum's values are these same strings.
+  return d as NativeDevice
 }
 
 // ---------------------------------------------------------------- models
@@ -193,24 +177,28 @@ export class Model {
     const device = deviceOf(options.device)
     const key = bytes32(options.decryptionKey, 'decryption key')
     const checksum = bytes32(options.checksum, 'checksum')
-    const { signal } = options
+    const load = { config, device, key, checksum }
     if (typeof source === 'string') {
       if (source.length === 0) throw new InvalidArgumentError('The weights path must not be empty.')
-      return run(signal, () => native.loadModelFile(source, config, device, key, checksum, signal)).then((h) => new Model(h))
+      const handle = await callAsync({ signal: options.signal }, (_, signal) => native.loadModelFile(source, load, signal))
+      return new Model(handle)
     }
     if (!(source instanceof Uint8Array)) {
       throw new InvalidArgumentError('The weights must be a file path or a Uint8Array.')
     }
-    return run(signal, () => native.loadModelBytes(source, config, device, key, checksum, signal)).then(
-      (h) => new Model(h),
-    )
+    usableBytes(source, 'The weights')
+    // The bytes are held by the native task, not copied: leave them unchanged until the
+    // promise settles.
+    const handle = await callAsync({ signal: options.signal }, (_, signal) => native.loadModelBytes(source, load, signal))
+    return new Model(handle)
   }
 
   /** A model with random weights (not the reference RNG): for benchmarks only. */
   static async random(config: ModelPreset | ModelConfig, options: { device?: ModelDevice; signal?: AbortSignal } = {}): Promise<Model> {
     const c = configOf(config)
     const device = deviceOf(options.device)
-    return run(options.signal, () => native.randomModel(c, device, options.signal)).then((h) => new Model(h))
+    const handle = await callAsync({ signal: options.signal }, (_, signal) => native.randomModel({ config: c, device }, signal))
+    return new Model(handle)
   }
 }
 
@@ -271,11 +259,13 @@ const asFloat32 = (a: Float32Array): Float32Array =>
  * Scores `data` against each model as the chain's scoring service does and picks the
  * winner: the first model with the lowest loss. Returns the winner's loss, embedding and
  * distance to the target, plus every model's loss and embedding. Invalid arguments
- * reject the promise, like every other async call of this package.
+ * reject the promise, like every other async call of this package. The work runs on the
+ * native thread pool that all calls share (size it with `configure({ threads })`), so
+ * concurrent calls split the cores rather than each taking all of them.
  */
 export async function score(options: ScoreOptions): Promise<ScoreResult> {
   const { data, signal, onProgress } = options
-  if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data must be a Uint8Array.')
+  usableBytes(data, 'data')
   const models = Array.isArray(options.models) ? (options.models as readonly Model[]) : [options.models as Model]
   if (models.length === 0) throw new InvalidArgumentError('At least one model is required.')
   for (const m of models) {
@@ -288,53 +278,25 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
   const target = t instanceof Float32Array ? t : Float32Array.from(t)
   checkTarget(target)
   const seed = seedOf(options.seed)
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new InvalidArgumentError('onProgress must be a function.', { details: `got ${typeof onProgress}` })
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new InvalidArgumentError('signal must be an AbortSignal.', { details: `got ${typeof signal}` })
-  }
+  callbackOf(onProgress, 'onProgress')
+  signalOf(signal, 'signal')
   const total = models.reduce((n, m) => n + batchCount(data.length, m.config), 0)
-  // Progress crosses threads asynchronously, so a report can arrive after the result. We
-  // deliver them in order, drop the late ones, and always end with done === total. A
-  // callback that throws stops the work and the call rejects with what it threw (it
-  // runs from a native callback, where a throw would otherwise be an uncaught exception).
-  let reported = 0
-  let finished = false
-  let thrown: { error: unknown } | undefined
-  const stop = new AbortController()
-  const report = (done: number) => {
-    if (!onProgress || finished || done <= reported) return
-    reported = done
-    try {
-      onProgress({ batchesDone: done, batchesTotal: total })
-    } catch (error) {
-      finished = true
-      thrown = { error }
-      stop.abort()
-    }
-  }
-  const progress = onProgress ? report : undefined
-  const nativeSignal = onProgress ? (signal ? AbortSignal.any([signal, stop.signal]) : stop.signal) : signal
-  let r: Awaited<ReturnType<typeof native.scoreModels>>
-  try {
-    r = await run(signal, () =>
+  // The data is held by the native task, not copied: leave it unchanged until the
+  // promise settles.
+  const r = await callAsync(
+    {
+      signal,
+      onProgress: onProgress && ((done: number) => onProgress({ batchesDone: done, batchesTotal: total })),
+      finalCount: () => total,
+    },
+    (report, nativeSignal) =>
       native.scoreModels(
-        data,
         models.map((m) => m.handle),
-        target,
-        seed,
-        progress,
+        { data, target, seed },
+        report,
         nativeSignal,
       ),
-    )
-  } catch (err) {
-    if (thrown) throw thrown.error
-    throw err
-  }
-  report(total)
-  finished = true
-  if (thrown) throw thrown.error
+  )
   return {
     winner: r.winner,
     loss: r.loss,
@@ -350,31 +312,31 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
 export function normalArray(seed: bigint | number, shape: readonly number[], mean = 0, std = 1): Float32Array {
   const s = seedOf(seed)
   const dims = shapeOf(shape)
-  return asFloat32(sync(() => native.normalArray(s, dims, mean, std)))
+  return asFloat32(callSync(() => native.normalArray(s, dims, mean, std)))
 }
 
 /** `arrgen.uniform_array(seed, shape, min, max)`: the reference's uniform values, row-major. */
 export function uniformArray(seed: bigint | number, shape: readonly number[], min = 0, max = 1): Float32Array {
   const s = seedOf(seed)
   const dims = shapeOf(shape)
-  return asFloat32(sync(() => native.uniformArray(s, dims, min, max)))
+  return asFloat32(callSync(() => native.uniformArray(s, dims, min, max)))
 }
 
 /** Seed of the `creationNum`-th target a transaction creates: Blake2b-256(digest ‖ n LE)[0..8] as u64 LE. */
 export function targetSeed(txDigest: Uint8Array, creationNum: bigint | number): bigint {
   const n = seedOf(creationNum)
-  return sync(() => native.targetSeed(txDigest, n))
+  return callSync(() => native.targetSeed(txDigest, n))
 }
 
 /** A target's embedding: `dim` standard normal values from `seed` (not normalised). */
 export function targetEmbedding(seed: bigint | number, dim = V1_CONFIG.embeddingDim): Float32Array {
   const s = seedOf(seed)
   const d = dimOf(dim, 'dimension')
-  return asFloat32(sync(() => native.targetEmbedding(s, d)))
+  return asFloat32(callSync(() => native.targetEmbedding(s, d)))
 }
 
 /** The embedding the genesis builder gives a model created at genesis. */
 export function genesisModelEmbedding(modelId: Uint8Array, dim = V1_CONFIG.embeddingDim): Float32Array {
   const d = dimOf(dim, 'dimension')
-  return asFloat32(sync(() => native.genesisModelEmbedding(modelId, d)))
+  return asFloat32(callSync(() => native.genesisModelEmbedding(modelId, d)))
 }

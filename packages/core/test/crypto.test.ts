@@ -1,5 +1,6 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -327,5 +328,54 @@ describe('in-place forms', () => {
     const before = hex(data)
     aes256Ctr(data, key)
     expect(hex(data)).toBe(before)
+  })
+})
+
+// Issue 8 finding 7: a detached view hashed as empty input and `aes256Ctr` threw a plain
+// TypeError; a resizable view could change length under native code.
+describe('detached and resizable buffers are typed errors', () => {
+  const detachedView = () => {
+    const buffer = new ArrayBuffer(16)
+    const view = new Uint8Array(buffer)
+    structuredClone(buffer, { transfer: [buffer] })
+    return view
+  }
+  const resizableView = () => {
+    const Resizable = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer
+    return new Uint8Array(new Resizable(16, { maxByteLength: 64 }))
+  }
+
+  it('through the wrappers', async () => {
+    for (const [view, why] of [
+      [detachedView(), /detached/],
+      [resizableView(), /resizable/],
+    ] as const) {
+      expect(() => blake2b256(view)).toThrow(InvalidArgumentError)
+      expect(() => blake2b256(view)).toThrow(why)
+      expect(() => aes256Ctr(view, randomKey())).toThrow(InvalidArgumentError)
+      expect(() => aes256CtrInPlace(view, randomKey())).toThrow(InvalidArgumentError)
+      expect(() => new Blake2b256().update(view)).toThrow(InvalidArgumentError)
+      expect(() => new Aes256Ctr(randomKey()).update(view)).toThrow(InvalidArgumentError)
+      await expect(blake2b256Async(view)).rejects.toBeInstanceOf(InvalidArgumentError)
+      await expect(aes256CtrAsync(view, randomKey())).rejects.toBeInstanceOf(InvalidArgumentError)
+    }
+    // An empty view of a live buffer is still the empty input.
+    expect(hex(blake2b256(new Uint8Array(0)))).toBe(hex(nobleBlake(new Uint8Array(0))))
+    expect(hex(blake2b256(new Uint8Array(new ArrayBuffer(8), 8)))).toBe(hex(nobleBlake(new Uint8Array(0))))
+  })
+
+  it('from the native side itself, with the code in err.code', () => {
+    const native = createRequire(import.meta.url)('../binding.cjs') as typeof import('../binding.cjs')
+    for (const view of [detachedView(), resizableView()]) {
+      for (const call of [() => native.blake2b256(view), () => native.aes256CtrInPlace(view, randomKey())]) {
+        try {
+          call()
+          expect.unreachable()
+        } catch (err) {
+          expect((err as { code?: string }).code).toBe('SOMA_INVALID_ARGUMENT')
+          expect((err as Error).message).toMatch(/^data is a view of a (detached|resizable) ArrayBuffer/)
+        }
+      }
+    }
   })
 })

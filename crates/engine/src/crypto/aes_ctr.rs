@@ -158,9 +158,7 @@ mod tests {
   /// so must ours, whole and entered mid-block.
   #[test]
   fn nist_sp800_38a_f55_inputs_under_the_zero_iv() {
-    let key: [u8; 32] = unhex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4")
-      .try_into()
-      .unwrap();
+    let key: [u8; 32] = unhex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4").try_into().unwrap();
     let plain = unhex(
       "6bc1bee22e409f96e93d7e117393172a ae2d8a571e03ac9c9eb76fac45af8e51
        30c81c46a35ce411e5fbc1191a0a52ef f69f2445df4f9b17ad2b417be66c3710"

@@ -32,11 +32,7 @@ fn open(path: &Path) -> Result<File> {
   let file = File::open(path).map_err(|e| EngineError::io("open", path, e))?;
   let meta = file.metadata().map_err(|e| EngineError::io("stat", path, e))?;
   if meta.is_dir() {
-    return Err(EngineError::io(
-      "open",
-      path,
-      std::io::Error::new(ErrorKind::InvalidInput, "is a directory"),
-    ));
+    return Err(EngineError::io("open", path, std::io::Error::new(ErrorKind::InvalidInput, "is a directory")));
   }
   Ok(file)
 }
@@ -66,9 +62,7 @@ fn for_each_chunk(mut file: File, path: &Path, mut each: impl FnMut(&mut [u8]) -
   let (full_tx, full_rx) = sync_channel::<Result<(Vec<u8>, usize)>>(BUFFERS);
   let (free_tx, free_rx) = sync_channel::<Vec<u8>>(BUFFERS);
   for _ in 0..BUFFERS {
-    free_tx
-      .send(vec![0u8; FILE_CHUNK])
-      .map_err(|_| EngineError::InvalidArgument("reader pipeline closed".into()))?;
+    free_tx.send(vec![0u8; FILE_CHUNK]).map_err(|_| EngineError::InvalidArgument("reader pipeline closed".into()))?;
   }
   std::thread::scope(|scope| {
     scope.spawn(move || {
@@ -132,10 +126,7 @@ impl AtomicOutput {
     }
     // Caught here rather than at the final rename, after the whole input was processed.
     if fs::metadata(dst).is_ok_and(|m| m.is_dir()) {
-      return Err(EngineError::InvalidArgument(format!(
-        "output {} is a directory; give a file path",
-        dst.display()
-      )));
+      return Err(EngineError::InvalidArgument(format!("output {} is a directory; give a file path", dst.display())));
     }
     let name = dst
       .file_name()
@@ -207,12 +198,7 @@ pub fn aes256_ctr_file(src: &Path, dst: &Path, key: &[u8], progress: Progress<'_
 
 /// Encrypt `src` into `dst` and return the Blake2b-256 of the ciphertext and its size,
 /// in a single read of the input.
-pub fn encrypt_file_with_checksum(
-  src: &Path,
-  dst: &Path,
-  key: &[u8],
-  progress: Progress<'_>,
-) -> Result<EncryptedFile> {
+pub fn encrypt_file_with_checksum(src: &Path, dst: &Path, key: &[u8], progress: Progress<'_>) -> Result<EncryptedFile> {
   let mut hasher = Blake2b256::new();
   let size = transform_file(src, dst, key, progress, Some(&mut hasher))?;
   Ok(EncryptedFile { checksum: hasher.finalize(), size })

@@ -3,8 +3,10 @@
 
 pub mod aes_ctr;
 pub mod blake2b;
+pub mod checksum;
 pub mod file;
 
 pub use aes_ctr::{aes256_ctr, Aes256Ctr, KEY_LEN};
 pub use blake2b::{blake2b256, Blake2b256, DIGEST_LEN};
+pub use checksum::{to_base58, verify_checksum};
 pub use file::{aes256_ctr_file, blake2b256_file, encrypt_file_with_checksum, EncryptedFile, FILE_CHUNK};
