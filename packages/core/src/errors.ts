@@ -4,7 +4,10 @@
  * check holds whichever package threw or re-exported the class. Codes share one namespace,
  * `SOMA_*`. This module is native-free: it never loads the binding, so browser code can import it.
  */
+import type { NativeErrorCode } from './native-codes.js'
 import { version } from './version.js'
+
+export type { NativeErrorCode } from './native-codes.js'
 
 /** What every error is built from. `details` and `metaMessages` must never carry secrets. */
 export interface BaseErrorParameters {
@@ -228,26 +231,19 @@ export class DeviceUnavailableError extends BaseError {
   }
 }
 
-// ---------------------------------------------------------------- native codes
+/** A model configuration whose weights and activations would not fit the memory budget. */
+export class ModelTooLargeError extends BaseError {
+  override name = 'ModelTooLargeError'
+  constructor(shortMessage: string, parameters: BaseErrorParameters = {}) {
+    super(shortMessage, {
+      hint: 'Use a smaller configuration (the V1 model itself fits); the size in the message is what it would allocate.',
+      ...parameters,
+      code: 'SOMA_MODEL_TOO_LARGE',
+    })
+  }
+}
 
-/**
- * Every code the native addon reports.
- * TODO(lead): once the engine's napi string enum lands, replace this union with
- * `import type { NativeErrorCode } from './native-codes.js'` (and re-export it), so that a code added
- * in Rust without a class below fails to compile.
- */
-export type NativeErrorCode =
-  | 'SOMA_INVALID_KEY'
-  | 'SOMA_INVALID_ARGUMENT'
-  | 'SOMA_IO'
-  | 'SOMA_ABORTED'
-  | 'SOMA_INTERNAL'
-  | 'SOMA_INVALID_WEIGHTS'
-  | 'SOMA_CHECKSUM_MISMATCH'
-  | 'SOMA_EMPTY_DATA'
-  | 'SOMA_DATA_TOO_LARGE'
-  | 'SOMA_INVALID_TARGET'
-  | 'SOMA_DEVICE_UNAVAILABLE'
+// ---------------------------------------------------------------- native codes
 
 type ErrorFactory = (text: string, cause: unknown) => BaseError
 
@@ -266,6 +262,7 @@ const NATIVE_ERRORS = {
   SOMA_DATA_TOO_LARGE: (text, cause) => new InvalidDataError('SOMA_DATA_TOO_LARGE', text, { cause }),
   SOMA_INVALID_TARGET: (text, cause) => new InvalidTargetError(text, { cause }),
   SOMA_DEVICE_UNAVAILABLE: (text, cause) => new DeviceUnavailableError(text, { cause }),
+  SOMA_MODEL_TOO_LARGE: (text, cause) => new ModelTooLargeError(text, { cause }),
 } as const satisfies Record<NativeErrorCode, ErrorFactory>
 
 /**

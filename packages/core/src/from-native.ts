@@ -1,4 +1,4 @@
-import { AbortedError, errorForCode, SomaCoreError } from './errors.js'
+import { AbortedError, type BaseError, errorForCode, SomaCoreError } from './errors.js'
 import type { NativeErrorCode } from './native-codes.js'
 
 /** napi's own status for an argument it could not convert (our wrappers check first). */
@@ -14,7 +14,7 @@ function codeOf(err: unknown): string | undefined {
  * Turns an error thrown by the native addon into the matching typed error. The addon
  * sets `.code` to one of the `NativeErrorCode` values and `.message` to the plain text.
  */
-export function fromNative(err: unknown): SomaCoreError {
+export function fromNative(err: unknown): BaseError {
   if (err instanceof SomaCoreError) return err
   // napi rejects a task cancelled before it started with an AbortError; the engine
   // reports a cancellation mid-way as SOMA_ABORTED.

@@ -4,7 +4,6 @@
  * streaming and file forms. Every slow call has an async form that runs off the event
  * loop and accepts an AbortSignal.
  */
-import { base58 } from '@scure/base'
 
 import { InvalidArgumentError, InvalidKeyError } from './errors.js'
 import { callAsync, callSync, usableBytes } from './native-call.js'
@@ -12,7 +11,6 @@ import { native } from './native.js'
 import { version as packageVersion } from './version.js'
 
 export * from './errors.js'
-export type { NativeErrorCode } from './native-codes.js'
 
 /** The version of @soma-ts/core. */
 export const version: string = packageVersion
@@ -226,29 +224,7 @@ export async function encryptFileWithChecksum(
 
 // ---------------------------------------------------------------- encodings and keys
 
-/** Base58 (Bitcoin alphabet), the text form of SOMA checksums, commitments and keys. */
-export function toBase58(data: Uint8Array): string {
-  return base58.encode(bytes(data, 'data'))
-}
-
-/** Decodes Base58 text; `expectedLength` rejects anything of another length. */
-export function fromBase58(text: string, expectedLength?: number): Uint8Array {
-  if (typeof text !== 'string' || text.length === 0) {
-    throw new InvalidArgumentError('Expected a non-empty Base58 string.')
-  }
-  let decoded: Uint8Array
-  try {
-    decoded = base58.decode(text)
-  } catch {
-    throw new InvalidArgumentError('The text is not valid Base58.', {
-      hint: 'Base58 uses the Bitcoin alphabet: no 0, O, I or l.',
-    })
-  }
-  if (expectedLength !== undefined && decoded.length !== expectedLength) {
-    throw new InvalidArgumentError(`Expected ${expectedLength} bytes of Base58, got ${decoded.length}.`)
-  }
-  return decoded
-}
+export { fromBase58, toBase58 } from './bytes.js'
 
 /** 32 fresh random bytes from the platform CSPRNG, for an AES-256 key. */
 export function randomKey(): Uint8Array {

@@ -5,8 +5,8 @@
  * and scoring run on a worker thread, accept an AbortSignal and never block the event
  * loop.
  */
-import { base58 } from '@scure/base'
 
+import { bytes32FromBase58 } from './bytes.js'
 import { InvalidArgumentError, InvalidTargetError } from './errors.js'
 import { callAsync, callbackOf, callSync, signalOf, usableBytes } from './native-call.js'
 import { native } from './native.js'
@@ -73,20 +73,7 @@ function configOf(config: ModelPreset | ModelConfig | undefined): ModelConfig {
 /** Accepts 32 bytes or their Base58 text. */
 function bytes32(value: Uint8Array | string | undefined, what: string): Uint8Array | undefined {
   if (value === undefined) return undefined
-  let out: Uint8Array
-  if (typeof value === 'string') {
-    try {
-      out = base58.decode(value)
-    } catch {
-      throw new InvalidArgumentError(`The ${what} is not valid Base58.`)
-    }
-  } else if (value instanceof Uint8Array) {
-    out = value
-  } else {
-    throw new InvalidArgumentError(`The ${what} must be a Uint8Array or a Base58 string.`)
-  }
-  if (out.length !== 32) throw new InvalidArgumentError(`The ${what} must be 32 bytes, got ${out.length}.`)
-  return out
+  return bytes32FromBase58(value, (reason) => new InvalidArgumentError(`The ${what} is invalid: ${reason}.`))
 }
 
 function seedOf(seed: bigint | number | undefined): bigint {

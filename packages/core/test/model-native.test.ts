@@ -15,6 +15,7 @@ import {
   type NativeErrorCode,
   score,
   SMALL_CONFIG,
+  ModelTooLargeError,
   SomaCoreError,
   toBase58,
   V1_CONFIG,
@@ -95,7 +96,7 @@ describe('native errors cross napi with .code set', () => {
 describe('memory budget', () => {
   it('a config too large for memory is a typed error naming the size, not an abort', async () => {
     const err = await rejection(Model.random({ ...V1_CONFIG, embeddingDim: 65536 }))
-    expect(err).toBeInstanceOf(SomaCoreError)
+    expect(err).toBeInstanceOf(ModelTooLargeError)
     expect(err.code).toBe('SOMA_MODEL_TOO_LARGE')
     expect(err.message).toMatch(/GiB of weights/)
     const big = await rejection(loadModel(smallModelFile, { config: { ...SMALL_CONFIG, maxSeqLen: 8192, batchSize: 1024 } }))

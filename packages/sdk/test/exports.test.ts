@@ -53,6 +53,7 @@ it('@soma-ts/sdk', () => {
       "MAX_MULTISIG_MEMBERS",
       "MNEMONIC_WORD_COUNTS",
       "ManifestInput",
+      "ModelTooLargeError",
       "MultiSigSigner",
       "NativeBindingError",
       "PRIVATE_KEY_PREFIX",

@@ -17,6 +17,7 @@ export {
   InvalidKeyError,
   InvalidTargetError,
   InvalidWeightsError,
+  ModelTooLargeError,
   NativeBindingError,
   SomaCoreError,
   errorForCode,
