@@ -6,10 +6,20 @@ import * as localnet from '../src/index.js'
 it('@soma-ts/localnet', () => {
   expect(Object.keys(localnet).sort()).toMatchInlineSnapshot(`
     [
+      "DEFAULT_ADMIN_PORT",
+      "DEFAULT_EPOCH_DURATION_MS",
+      "DEFAULT_FAUCET_PORT",
+      "DEFAULT_RPC_PORT",
+      "FAUCET_AMOUNT",
+      "LocalNode",
+      "NodeClosedError",
       "ServiceError",
+      "decodeCheckpointSummary",
       "fieldViolationError",
       "serveSideServices",
+      "startLocalnet",
       "toConnectError",
+      "verifyCheckpointSignature",
       "version",
     ]
   `)

@@ -24,6 +24,8 @@ import { ChainDatabase, SqliteObjectStore, type CommitteeMemberRow, type StoredC
 export interface NodeGenesis {
   readonly genesis: Genesis
   readonly committee: readonly CommitteeMemberRow[]
+  /** Text values stored with the genesis, in the same transaction (e.g. the faucet's key). */
+  readonly meta?: Readonly<Record<string, string>>
 }
 
 export interface LocalNodeOptions {
@@ -319,8 +321,9 @@ function storedResult(stored: StoredTransaction | undefined): CommittedTransacti
   return stored === undefined ? undefined : committed(stored)
 }
 
-function writeGenesis(database: ChainDatabase, { genesis, committee }: NodeGenesis, now: () => number): void {
+function writeGenesis(database: ChainDatabase, { genesis, committee, meta }: NodeGenesis, now: () => number): void {
   database.inTransaction(() => {
+    for (const [key, value] of Object.entries(meta ?? {})) database.setMetaText(key, value)
     const store = new SqliteObjectStore(database)
     store.applyWrites({ written: genesis.objects, deleted: [] })
     assertSupplyConserved(store)
