@@ -23,6 +23,7 @@ import { coinBalance, digestOf, type ChainObject } from './chain/objects.js'
 import { signProofOfPossession } from './chain/validators.js'
 import { startBlobStore, type BlobStore } from './blob-store.js'
 import { LocalNode, type NodeGenesis } from './node/node.js'
+import { serveFullnode } from './rpc/fullnode.js'
 import { ServiceError, serveSideServices, type RunningService } from './services/server.js'
 
 /** The reference faucet's defaults: one coin of 2 SOMA per request. */
@@ -50,6 +51,8 @@ export interface LocalnetOptions {
   readonly committeeSize?: number
   /** The fullnode RPC port (default 9000; 0 picks a free port). */
   readonly rpcPort?: number
+  /** The fullnode RPC host (default 0.0.0.0). */
+  readonly rpcHost?: string
   /** Faucet `{ host, port }` (default 0.0.0.0:9123), or false for none. */
   readonly faucet?: false | { readonly host?: string; readonly port?: number }
   /** Admin port on 127.0.0.1 (default 9125). */
@@ -64,6 +67,8 @@ export interface LocalnetOptions {
 }
 
 export interface LocalnetUrls {
+  /** The fullnode `soma.rpc` endpoint (gRPC and gRPC-Web over HTTP/2). */
+  readonly rpc: string
   readonly faucet: string | undefined
   readonly admin: string
   readonly blobStore: string
@@ -216,6 +221,9 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Runn
     await node.close()
   }
   try {
+    const rpc = await serveFullnode({ node, port: options.rpcPort ?? DEFAULT_RPC_PORT, host: options.rpcHost ?? '0.0.0.0' })
+    started.push(rpc)
+    updateClientConfig(configDir, rpc.url)
     let faucetUrl: string | undefined
     if (options.faucet !== false && faucetKey !== undefined) {
       const faucet = new Faucet(node, faucetKey)
@@ -243,7 +251,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Runn
     }
     epochTimer = startEpochClock(node, now)
     return {
-      urls: { faucet: faucetUrl, admin: admin.url, blobStore: blobStore.url, scoring: scoringUrl },
+      urls: { rpc: rpc.url, faucet: faucetUrl, admin: admin.url, blobStore: blobStore.url, scoring: scoringUrl },
       configDir,
       stateDir,
       node,
@@ -273,5 +281,3 @@ function startEpochClock(node: LocalNode, now: () => number): NodeJS.Timeout {
   timer.unref()
   return timer
 }
-
-export { updateClientConfig }

@@ -148,6 +148,7 @@ export class ChainDatabase {
       checkpointTransactions: db.prepare<[bigint], { digest: string }>('SELECT digest FROM transactions WHERE checkpoint = ? ORDER BY position'),
       insertCheckpoint: db.prepare('INSERT INTO checkpoints (sequence, digest, epoch, summary, signature, signers) VALUES (?, ?, ?, ?, ?, ?)'),
       getCheckpoint: db.prepare<[bigint], Record<string, unknown>>('SELECT * FROM checkpoints WHERE sequence = ?'),
+      checkpointByDigest: db.prepare<[string], Record<string, unknown>>('SELECT * FROM checkpoints WHERE digest = ?'),
       latestCheckpoint: db.prepare<[], Record<string, unknown>>('SELECT * FROM checkpoints ORDER BY sequence DESC LIMIT 1'),
       insertCommittee: db.prepare('INSERT INTO committee (position, address, bls_secret_key, bls_public_key) VALUES (?, ?, ?, ?)'),
       committee: db.prepare<[], { address: string; bls_secret_key: Uint8Array; bls_public_key: Uint8Array }>('SELECT * FROM committee ORDER BY position'),
@@ -282,6 +283,10 @@ export class ChainDatabase {
 
   getCheckpoint(sequence: bigint): StoredCheckpoint | undefined {
     return checkpointFromRow(this.statements.getCheckpoint.get(sequence))
+  }
+
+  getCheckpointByDigest(digest: string): StoredCheckpoint | undefined {
+    return checkpointFromRow(this.statements.checkpointByDigest.get(digest))
   }
 
   latestCheckpoint(): StoredCheckpoint | undefined {
