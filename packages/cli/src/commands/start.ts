@@ -5,7 +5,8 @@
  */
 import { InvalidArgumentError } from '@soma-ts/sdk'
 import { configDir as defaultConfigDir } from '@soma-ts/sdk/node'
-import { startLocalnet, DEFAULT_ADMIN_PORT, DEFAULT_FAUCET_PORT, DEFAULT_RPC_PORT, type RunningLocalnet } from '@soma-ts/localnet'
+// Only a type here: the package loads the native binding, which the other commands must not need.
+import type { RunningLocalnet } from '@soma-ts/localnet'
 import type { Command } from 'commander'
 
 import { jsonReplacer } from '../output.js'
@@ -13,14 +14,14 @@ import { jsonReplacer } from '../output.js'
 interface LocalnetFlags {
   'network.config'?: string
   forceRegenesis?: boolean
-  fullnodeRpcPort: string
+  fullnodeRpcPort?: string
   epochDurationMs?: string
   committeeSize: string
   withFaucet?: string | boolean
   faucet: boolean
   scoring: boolean
   smallModel?: boolean
-  adminPort: string
+  adminPort?: string
   json?: boolean
 }
 
@@ -38,9 +39,9 @@ function parsePositive(text: string, flag: string, max: number): number {
   return Number(text)
 }
 
-/** `--with-faucet` alone means 0.0.0.0:9123; `--with-faucet=HOST:PORT` picks both. */
-function parseFaucet(value: string | boolean | undefined): { host: string; port: number } {
-  if (value === undefined || value === true) return { host: '0.0.0.0', port: DEFAULT_FAUCET_PORT }
+/** `--with-faucet` alone means 0.0.0.0 on the default port (9123); `--with-faucet=HOST:PORT` picks both. */
+function parseFaucet(value: string | boolean | undefined): { host: string; port?: number } {
+  if (value === undefined || value === true) return { host: '0.0.0.0' }
   const text = String(value)
   const match = /^(\[[0-9a-fA-F:]+\]|[^:]+):(\d{1,5})$/.exec(text)
   if (match === null) throw usage(`--with-faucet expects HOST:PORT, got ${JSON.stringify(text)}.`, 'Example: --with-faucet=127.0.0.1:9123')
@@ -67,18 +68,20 @@ async function runLocalnet(flags: LocalnetFlags): Promise<void> {
     throw usage('--with-faucet and --no-faucet cannot be used together.', 'Pick one.')
   }
   const configDir = flags['network.config'] ?? defaultConfigDir()
-  const rpcPort = parsePort(flags.fullnodeRpcPort, '--fullnode-rpc-port')
-  const adminPort = parsePort(flags.adminPort, '--admin-port')
+  const rpcPort = flags.fullnodeRpcPort === undefined ? undefined : parsePort(flags.fullnodeRpcPort, '--fullnode-rpc-port')
+  const adminPort = flags.adminPort === undefined ? undefined : parsePort(flags.adminPort, '--admin-port')
   const committeeSize = parsePositive(flags.committeeSize, '--committee-size', 64)
   const epochDurationMs = flags.epochDurationMs === undefined ? undefined : parsePositive(flags.epochDurationMs, '--epoch-duration-ms', Number.MAX_SAFE_INTEGER)
+  const faucet = flags.faucet === false ? false : parseFaucet(flags.withFaucet)
+  const { startLocalnet } = await import('@soma-ts/localnet')
   const net = await startLocalnet({
     configDir,
     forceRegenesis: flags.forceRegenesis === true,
-    rpcPort,
-    adminPort,
+    ...(rpcPort !== undefined ? { rpcPort } : {}),
+    ...(adminPort !== undefined ? { adminPort } : {}),
     committeeSize,
     ...(epochDurationMs !== undefined ? { epochDurationMs } : {}),
-    faucet: flags.faucet === false ? false : parseFaucet(flags.withFaucet),
+    faucet,
     // The scoring service is started here once `soma start scoring` lands (src/scoring).
     scoring: false,
     smallModel: flags.smallModel === true,
@@ -113,14 +116,14 @@ export function registerStart(program: Command): Command {
     .description('start a single-process local network: fullnode RPC, faucet, admin, blob store')
     .option('--network.config <dir>', 'the config directory (state under <dir>/localnet; default $SOMA_CONFIG_DIR or ~/.soma/soma_config)')
     .option('--force-regenesis', 'delete the local chain and start from a new genesis')
-    .option('--fullnode-rpc-port <port>', 'fullnode gRPC port', String(DEFAULT_RPC_PORT))
+    .option('--fullnode-rpc-port <port>', 'fullnode gRPC port (default 9000)')
     .option('--epoch-duration-ms <ms>', 'epoch duration of a new genesis (default 86400000)')
     .option('--committee-size <n>', 'genesis validators', '1')
     .option('--with-faucet [host:port]', 'serve the faucet (default 0.0.0.0:9123; on unless --no-faucet)')
     .option('--no-faucet', 'do not serve the faucet')
     .option('--no-scoring', 'do not start the scoring service')
     .option('--small-model', 'target embedding dimension 16 in a new genesis')
-    .option('--admin-port <port>', 'admin gRPC port on 127.0.0.1', String(DEFAULT_ADMIN_PORT))
+    .option('--admin-port <port>', 'admin gRPC port on 127.0.0.1 (default 9125)')
     .option('--json', 'print one JSON ready line on stdout instead of the banner')
     .action((flags: LocalnetFlags) => runLocalnet(flags))
   return start
