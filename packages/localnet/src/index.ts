@@ -15,4 +15,18 @@ export {
   type ScoringHandlers,
   type SideServicesOptions,
 } from './services/server.js'
+export {
+  DEFAULT_ADMIN_PORT,
+  DEFAULT_EPOCH_DURATION_MS,
+  DEFAULT_FAUCET_PORT,
+  DEFAULT_RPC_PORT,
+  FAUCET_AMOUNT,
+  startLocalnet,
+  type LocalnetOptions,
+  type LocalnetUrls,
+  type RunningLocalnet,
+  type ScoringHook,
+} from './localnet.js'
+export { LocalNode, NodeClosedError, type CommittedTransaction, type LocalNodeOptions, type NodeGenesis } from './node/node.js'
+export { verifyCheckpointSignature, decodeCheckpointSummary, type CheckpointSummary } from './node/checkpoint.js'
 export { version } from './version.js'

@@ -6,13 +6,23 @@ import * as localnet from '../src/index.js'
 it('@soma-ts/localnet', () => {
   expect(Object.keys(localnet).sort()).toMatchInlineSnapshot(`
     [
+      "DEFAULT_ADMIN_PORT",
+      "DEFAULT_EPOCH_DURATION_MS",
+      "DEFAULT_FAUCET_PORT",
+      "DEFAULT_RPC_PORT",
+      "FAUCET_AMOUNT",
+      "LocalNode",
+      "NodeClosedError",
       "RPC_SERVER_LIMITS",
       "SIDE_SERVICE_LIMITS",
       "ServiceError",
+      "decodeCheckpointSummary",
       "fieldViolationError",
       "serveRpc",
       "serveSideServices",
+      "startLocalnet",
       "toConnectError",
+      "verifyCheckpointSignature",
       "version",
     ]
   `)

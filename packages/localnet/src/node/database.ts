@@ -1,0 +1,355 @@
+/**
+ * The local network's embedded database (SQLite through better-sqlite3, WAL, `synchronous = FULL`).
+ * Objects are versioned rows; `live_objects` names each live object's current version. A checkpoint's
+ * transactions, effects and object writes are written inside one SQLite transaction by the
+ * execution loop (`node.ts`), so after a crash the database holds whole checkpoints only.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+import Database from 'better-sqlite3'
+
+import { ChainInvariantError } from '../chain/errors.js'
+import { digestOf, type ChainObject, type ObjectOwner, type ObjectTypeName } from '../chain/objects.js'
+import type { ObjectStore, ObjectWrites } from '../chain/store.js'
+
+const SCHEMA_VERSION = 1n
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS objects (
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  owner_kind TEXT NOT NULL,
+  owner_address TEXT,
+  initial_shared_version INTEGER,
+  contents BLOB NOT NULL,
+  previous_transaction TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  PRIMARY KEY (id, version)
+) STRICT;
+CREATE TABLE IF NOT EXISTS live_objects (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  owner_address TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS live_objects_by_owner ON live_objects (owner_address, id);
+CREATE TABLE IF NOT EXISTS transactions (
+  digest TEXT PRIMARY KEY,
+  checkpoint INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  signed_transaction BLOB NOT NULL,
+  effects BLOB NOT NULL,
+  effects_digest TEXT NOT NULL,
+  error_name TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  sequence INTEGER PRIMARY KEY,
+  digest TEXT NOT NULL UNIQUE,
+  epoch INTEGER NOT NULL,
+  summary BLOB NOT NULL,
+  signature BLOB NOT NULL,
+  signers BLOB NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS committee (
+  position INTEGER PRIMARY KEY,
+  address TEXT NOT NULL,
+  bls_secret_key BLOB NOT NULL,
+  bls_public_key BLOB NOT NULL
+) STRICT;
+`
+
+interface ObjectRow {
+  id: string
+  version: bigint
+  type: string
+  owner_kind: string
+  owner_address: string | null
+  initial_shared_version: bigint | null
+  contents: Uint8Array
+  previous_transaction: string
+}
+
+function objectFromRow(row: ObjectRow): ChainObject {
+  let owner: ObjectOwner
+  if (row.owner_kind === 'Address' && row.owner_address !== null) owner = { kind: 'Address', address: row.owner_address }
+  else if (row.owner_kind === 'Shared' && row.initial_shared_version !== null) owner = { kind: 'Shared', initialSharedVersion: row.initial_shared_version }
+  else if (row.owner_kind === 'Immutable') owner = { kind: 'Immutable' }
+  else throw new ChainInvariantError(`object ${row.id}@${row.version} has an unreadable owner (${row.owner_kind})`)
+  return {
+    id: row.id,
+    version: row.version,
+    type: row.type as ObjectTypeName,
+    owner,
+    contents: new Uint8Array(row.contents),
+    previousTransaction: row.previous_transaction,
+  }
+}
+
+export interface CommitteeMemberRow {
+  readonly address: string
+  readonly blsSecretKey: Uint8Array
+  readonly blsPublicKey: Uint8Array
+}
+
+export interface StoredTransaction {
+  readonly digest: string
+  readonly checkpoint: bigint
+  readonly position: bigint
+  readonly signedTransaction: Uint8Array
+  readonly effects: Uint8Array
+  readonly effectsDigest: string
+  readonly errorName: string | undefined
+}
+
+export interface StoredCheckpoint {
+  readonly sequence: bigint
+  readonly digest: string
+  readonly epoch: bigint
+  /** BCS of the local `CheckpointSummary` (see `checkpoint.ts`). */
+  readonly summary: Uint8Array
+  /** The committee's aggregate BLS signature (48 bytes, min-sig). */
+  readonly signature: Uint8Array
+  /** Which committee positions signed (a bitmap, one byte per 8 members). */
+  readonly signers: Uint8Array
+}
+
+/** The database file and its prepared statements; one instance per open local network. */
+export class ChainDatabase {
+  readonly db: Database.Database
+  private readonly statements
+
+  private constructor(db: Database.Database) {
+    this.db = db
+    this.statements = {
+      getLive: db.prepare<[string], ObjectRow>(
+        'SELECT o.* FROM live_objects l JOIN objects o ON o.id = l.id AND o.version = l.version WHERE l.id = ?',
+      ),
+      getAtVersion: db.prepare<[string, bigint], ObjectRow>('SELECT * FROM objects WHERE id = ? AND version = ?'),
+      allLive: db.prepare<[], ObjectRow>('SELECT o.* FROM live_objects l JOIN objects o ON o.id = l.id AND o.version = l.version ORDER BY l.id'),
+      ownedLive: db.prepare<[string, string, number], ObjectRow>(
+        'SELECT o.* FROM live_objects l JOIN objects o ON o.id = l.id AND o.version = l.version WHERE l.owner_address = ? AND l.id > ? ORDER BY l.id LIMIT ?',
+      ),
+      liveVersion: db.prepare<[string], { version: bigint }>('SELECT version FROM live_objects WHERE id = ?'),
+      insertObject: db.prepare(
+        'INSERT INTO objects (id, version, type, owner_kind, owner_address, initial_shared_version, contents, previous_transaction, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      upsertLive: db.prepare(
+        'INSERT INTO live_objects (id, version, owner_address) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, owner_address = excluded.owner_address',
+      ),
+      deleteLive: db.prepare<[string]>('DELETE FROM live_objects WHERE id = ?'),
+      getMeta: db.prepare<[string], { value: Uint8Array }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare<[string, Uint8Array]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      insertTransaction: db.prepare(
+        'INSERT INTO transactions (digest, checkpoint, position, signed_transaction, effects, effects_digest, error_name) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      getTransaction: db.prepare<[string], Record<string, unknown>>('SELECT * FROM transactions WHERE digest = ?'),
+      checkpointTransactions: db.prepare<[bigint], { digest: string }>('SELECT digest FROM transactions WHERE checkpoint = ? ORDER BY position'),
+      insertCheckpoint: db.prepare('INSERT INTO checkpoints (sequence, digest, epoch, summary, signature, signers) VALUES (?, ?, ?, ?, ?, ?)'),
+      getCheckpoint: db.prepare<[bigint], Record<string, unknown>>('SELECT * FROM checkpoints WHERE sequence = ?'),
+      checkpointByDigest: db.prepare<[string], Record<string, unknown>>('SELECT * FROM checkpoints WHERE digest = ?'),
+      latestCheckpoint: db.prepare<[], Record<string, unknown>>('SELECT * FROM checkpoints ORDER BY sequence DESC LIMIT 1'),
+      insertCommittee: db.prepare('INSERT INTO committee (position, address, bls_secret_key, bls_public_key) VALUES (?, ?, ?, ?)'),
+      committee: db.prepare<[], { address: string; bls_secret_key: Uint8Array; bls_public_key: Uint8Array }>('SELECT * FROM committee ORDER BY position'),
+    }
+  }
+
+  /** Opens (creating if needed) `<directory>/chain.db`. */
+  static open(directory: string): ChainDatabase {
+    mkdirSync(directory, { recursive: true })
+    const db = new Database(join(directory, 'chain.db'))
+    db.defaultSafeIntegers(true)
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    db.pragma('foreign_keys = ON')
+    db.exec(SCHEMA)
+    const database = new ChainDatabase(db)
+    const stored = database.getMetaU64('schema_version')
+    if (stored === undefined) database.setMetaU64('schema_version', SCHEMA_VERSION)
+    else if (stored !== SCHEMA_VERSION) {
+      db.close()
+      throw new ChainInvariantError(`the database in ${directory} has schema version ${stored}, this build reads ${SCHEMA_VERSION}; start with forceRegenesis`)
+    }
+    return database
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  /** Runs `body` inside one SQLite transaction (committed durably when it returns, rolled back if it throws). */
+  inTransaction<T>(body: () => T): T {
+    return this.db.transaction(body).immediate()
+  }
+
+  // ---- objects ------------------------------------------------------------------------------
+
+  getLiveObject(id: string): ChainObject | undefined {
+    const row = this.statements.getLive.get(id)
+    return row === undefined ? undefined : objectFromRow(row)
+  }
+
+  getObjectAtVersion(id: string, version: bigint): ChainObject | undefined {
+    const row = this.statements.getAtVersion.get(id, version)
+    return row === undefined ? undefined : objectFromRow(row)
+  }
+
+  *liveObjects(): Iterable<ChainObject> {
+    for (const row of this.statements.allLive.iterate()) yield objectFromRow(row)
+  }
+
+  /** Live objects owned by `address` with id above `afterId`, ascending, at most `limit`. */
+  ownedObjects(address: string, afterId: string, limit: number): ChainObject[] {
+    return this.statements.ownedLive.all(address, afterId, limit).map(objectFromRow)
+  }
+
+  liveVersion(id: string): bigint | undefined {
+    return this.statements.liveVersion.get(id)?.version
+  }
+
+  writeObject(object: ChainObject): void {
+    const owner = object.owner
+    const ownerAddress = owner.kind === 'Address' ? owner.address : null
+    this.statements.insertObject.run(
+      object.id,
+      object.version,
+      object.type,
+      owner.kind,
+      ownerAddress,
+      owner.kind === 'Shared' ? owner.initialSharedVersion : null,
+      object.contents,
+      object.previousTransaction,
+      digestOf(object),
+    )
+    this.statements.upsertLive.run(object.id, object.version, ownerAddress)
+  }
+
+  deleteLive(id: string): void {
+    this.statements.deleteLive.run(id)
+  }
+
+  // ---- meta ---------------------------------------------------------------------------------
+
+  getMetaU64(key: string): bigint | undefined {
+    const row = this.statements.getMeta.get(key)
+    if (row === undefined) return undefined
+    return new DataView(row.value.buffer, row.value.byteOffset, row.value.byteLength).getBigUint64(0, true)
+  }
+
+  setMetaU64(key: string, value: bigint): void {
+    const bytes = new Uint8Array(8)
+    new DataView(bytes.buffer).setBigUint64(0, value, true)
+    this.statements.setMeta.run(key, bytes)
+  }
+
+  getMetaText(key: string): string | undefined {
+    const row = this.statements.getMeta.get(key)
+    return row === undefined ? undefined : new TextDecoder().decode(row.value)
+  }
+
+  setMetaText(key: string, value: string): void {
+    this.statements.setMeta.run(key, new TextEncoder().encode(value))
+  }
+
+  // ---- transactions and checkpoints ---------------------------------------------------------
+
+  insertTransaction(tx: StoredTransaction): void {
+    this.statements.insertTransaction.run(tx.digest, tx.checkpoint, tx.position, tx.signedTransaction, tx.effects, tx.effectsDigest, tx.errorName ?? null)
+  }
+
+  getTransaction(digest: string): StoredTransaction | undefined {
+    const row = this.statements.getTransaction.get(digest)
+    if (row === undefined) return undefined
+    return {
+      digest: row.digest as string,
+      checkpoint: row.checkpoint as bigint,
+      position: row.position as bigint,
+      signedTransaction: new Uint8Array(row.signed_transaction as Uint8Array),
+      effects: new Uint8Array(row.effects as Uint8Array),
+      effectsDigest: row.effects_digest as string,
+      errorName: (row.error_name as string | null) ?? undefined,
+    }
+  }
+
+  checkpointTransactionDigests(sequence: bigint): string[] {
+    return this.statements.checkpointTransactions.all(sequence).map((r) => r.digest)
+  }
+
+  insertCheckpoint(checkpoint: StoredCheckpoint): void {
+    const c = checkpoint
+    this.statements.insertCheckpoint.run(c.sequence, c.digest, c.epoch, c.summary, c.signature, c.signers)
+  }
+
+  getCheckpoint(sequence: bigint): StoredCheckpoint | undefined {
+    return checkpointFromRow(this.statements.getCheckpoint.get(sequence))
+  }
+
+  getCheckpointByDigest(digest: string): StoredCheckpoint | undefined {
+    return checkpointFromRow(this.statements.checkpointByDigest.get(digest))
+  }
+
+  latestCheckpoint(): StoredCheckpoint | undefined {
+    return checkpointFromRow(this.statements.latestCheckpoint.get())
+  }
+
+  // ---- committee ----------------------------------------------------------------------------
+
+  insertCommittee(members: readonly CommitteeMemberRow[]): void {
+    members.forEach((m, i) => this.statements.insertCommittee.run(i, m.address, m.blsSecretKey, m.blsPublicKey))
+  }
+
+  committee(): CommitteeMemberRow[] {
+    return this.statements.committee.all().map((r) => ({
+      address: r.address,
+      blsSecretKey: new Uint8Array(r.bls_secret_key),
+      blsPublicKey: new Uint8Array(r.bls_public_key),
+    }))
+  }
+}
+
+function checkpointFromRow(row: Record<string, unknown> | undefined): StoredCheckpoint | undefined {
+  if (row === undefined) return undefined
+  return {
+    sequence: row.sequence as bigint,
+    digest: row.digest as string,
+    epoch: row.epoch as bigint,
+    summary: new Uint8Array(row.summary as Uint8Array),
+    signature: new Uint8Array(row.signature as Uint8Array),
+    signers: new Uint8Array(row.signers as Uint8Array),
+  }
+}
+
+/** The chain's `ObjectStore` over the database: every version is a row, `applyWrites` is all-or-nothing. */
+export class SqliteObjectStore implements ObjectStore {
+  constructor(private readonly database: ChainDatabase) {}
+
+  getObject(id: string): ChainObject | undefined {
+    return this.database.getLiveObject(id)
+  }
+
+  getObjectAtVersion(id: string, version: bigint): ChainObject | undefined {
+    return this.database.getObjectAtVersion(id, version)
+  }
+
+  liveObjects(): Iterable<ChainObject> {
+    return this.database.liveObjects()
+  }
+
+  applyWrites(writes: ObjectWrites): void {
+    for (const object of writes.written) {
+      const current = this.database.liveVersion(object.id)
+      if (current !== undefined && current >= object.version) {
+        throw new ChainInvariantError(`object ${object.id} written at version ${object.version}, not above ${current}`)
+      }
+    }
+    for (const id of writes.deleted) {
+      if (this.database.liveVersion(id) === undefined) throw new ChainInvariantError(`deleting object ${id}, which does not exist`)
+    }
+    // A savepoint, so a failure half-way (e.g. the disk is full) leaves the enclosing checkpoint intact.
+    this.database.db.transaction(() => {
+      for (const id of writes.deleted) this.database.deleteLive(id)
+      for (const object of writes.written) this.database.writeObject(object)
+    })()
+  }
+}

@@ -1,0 +1,345 @@
+/**
+ * The persistent local node: the state machine over the SQLite store, driven by a single-writer
+ * execution loop with group commit. Callers queue transactions; the loop takes what is queued,
+ * executes it in order, writes the transactions, their effects, the object writes and the
+ * checkpoint in ONE database transaction (fsynced: WAL + synchronous=FULL), and only then resolves
+ * the callers' promises. Effects a caller has seen are therefore on disk.
+ */
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { deserializeSignedTransaction, transactionDigest } from '@soma-ts/sdk'
+
+import { PROTOCOL_VERSION, SYSTEM_STATE_OBJECT_ID } from '../chain/constants.js'
+import { ChainInvariantError, TransactionRejected } from '../chain/errors.js'
+import { executeSystemTransaction, executeTransaction, type ExecutionResult } from '../chain/execute.js'
+import type { Genesis } from '../chain/genesis.js'
+import type { ChainObject } from '../chain/objects.js'
+import { assertSupplyConserved } from '../chain/supply.js'
+import { decodeSystemStateContents, type SystemStateValue } from '../chain/system-state.js'
+import { checkpointContentDigest, checkpointDigest, encodeCheckpointSummary, signCheckpoint } from './checkpoint.js'
+import { ChainDatabase, SqliteObjectStore, type CommitteeMemberRow, type StoredCheckpoint, type StoredTransaction } from './database.js'
+
+/** What a fresh start writes: the genesis objects and the committee that signs checkpoints. */
+export interface NodeGenesis {
+  readonly genesis: Genesis
+  readonly committee: readonly CommitteeMemberRow[]
+  /** Text values stored with the genesis, in the same transaction (e.g. the faucet's key). */
+  readonly meta?: Readonly<Record<string, string>>
+}
+
+export interface LocalNodeOptions {
+  /** Where `chain.db` lives (the local network uses `<configDir>/localnet`). */
+  readonly directory: string
+  /** Delete the database and start from a new genesis. */
+  readonly forceRegenesis?: boolean
+  /** Called only when no database exists (or with forceRegenesis). */
+  readonly genesis: () => NodeGenesis
+  /** Milliseconds since the Unix epoch; injectable for tests. */
+  readonly now?: () => number
+  /** At most this many transactions per checkpoint (default 1000). */
+  readonly maxCheckpointTransactions?: number
+}
+
+/** The outcome a caller of `submit` gets once its checkpoint is durable. */
+export interface CommittedTransaction {
+  readonly transactionDigest: string
+  readonly effects: Uint8Array
+  readonly effectsDigest: string
+  readonly errorName: string | undefined
+  readonly checkpoint: bigint
+}
+
+/** The node is closed or closing: nothing more is accepted. */
+export class NodeClosedError extends Error {
+  override readonly name = 'NodeClosedError'
+}
+
+type QueueItem =
+  | { readonly kind: 'transaction'; readonly signed: Uint8Array; resolve(value: CommittedTransaction): void; reject(err: unknown): void }
+  | { readonly kind: 'epoch'; resolve(value: CommittedTransaction): void; reject(err: unknown): void }
+
+const DATABASE_FILES = ['chain.db', 'chain.db-wal', 'chain.db-shm']
+
+export class LocalNode {
+  readonly database: ChainDatabase
+  readonly store: SqliteObjectStore
+  readonly committee: readonly CommitteeMemberRow[]
+  private readonly now: () => number
+  private readonly maxCheckpointTransactions: number
+  private queue: QueueItem[] = []
+  private draining = false
+  private closed = false
+  private idle: Promise<void> = Promise.resolve()
+  private readonly checkpointListeners = new Set<(checkpoint: StoredCheckpoint) => void>()
+
+  private constructor(database: ChainDatabase, options: LocalNodeOptions) {
+    this.database = database
+    this.store = new SqliteObjectStore(database)
+    this.committee = database.committee()
+    this.now = options.now ?? Date.now
+    this.maxCheckpointTransactions = options.maxCheckpointTransactions ?? 1000
+  }
+
+  /** Opens the database (writing genesis if there is none) and checks supply conservation. */
+  static open(options: LocalNodeOptions): LocalNode {
+    if (options.forceRegenesis === true) {
+      for (const file of DATABASE_FILES) rmSync(join(options.directory, file), { force: true })
+    }
+    const database = ChainDatabase.open(options.directory)
+    try {
+      if (database.latestCheckpoint() === undefined) writeGenesis(database, options.genesis(), options.now ?? Date.now)
+      const node = new LocalNode(database, options)
+      if (node.committee.length === 0) throw new ChainInvariantError('the database has no committee')
+      // A restart mid-epoch: the epoch's burned fees are not yet back in a pool.
+      assertSupplyConserved(node.store, node.epochFees())
+      return node
+    } catch (err) {
+      database.close()
+      throw err
+    }
+  }
+
+  systemState(): SystemStateValue {
+    const object = this.store.getObject(SYSTEM_STATE_OBJECT_ID)
+    if (object === undefined) throw new ChainInvariantError('the SystemState object is missing')
+    return decodeSystemStateContents(object.contents)
+  }
+
+  epoch(): bigint {
+    return this.systemState().epoch
+  }
+
+  /** Fees burned so far in this epoch (returned to the pools by ChangeEpoch). */
+  epochFees(): bigint {
+    return this.database.getMetaU64('epoch_fees') ?? 0n
+  }
+
+  latestCheckpoint(): StoredCheckpoint {
+    const checkpoint = this.database.latestCheckpoint()
+    if (checkpoint === undefined) throw new ChainInvariantError('the database has no checkpoint')
+    return checkpoint
+  }
+
+  getObject(id: string): ChainObject | undefined {
+    return this.store.getObject(id)
+  }
+
+  getTransaction(digest: string): StoredTransaction | undefined {
+    return this.database.getTransaction(digest)
+  }
+
+  /** Runs a transaction against the current state without writing anything. */
+  simulate(signed: Uint8Array, skipSignatureCheck = true): ExecutionResult {
+    return executeTransaction(this.store, signed, { skipSignatureCheck })
+  }
+
+  /** Called after each checkpoint is durable (SubscribeCheckpoints). */
+  onCheckpoint(listener: (checkpoint: StoredCheckpoint) => void): () => void {
+    this.checkpointListeners.add(listener)
+    return () => this.checkpointListeners.delete(listener)
+  }
+
+  /**
+   * Queues a signed transaction (BCS `SenderSignedData`). Resolves once its checkpoint is committed;
+   * rejects with `TransactionRejected` when it cannot execute (nothing is written). A transaction
+   * already executed resolves with its stored effects.
+   */
+  submit(signed: Uint8Array): Promise<CommittedTransaction> {
+    return this.enqueue((resolve, reject) => ({ kind: 'transaction', signed, resolve, reject }))
+  }
+
+  /** Queues the ChangeEpoch system transaction; resolves with its effects once committed. */
+  advanceEpoch(): Promise<CommittedTransaction> {
+    return this.enqueue((resolve, reject) => ({ kind: 'epoch', resolve, reject }))
+  }
+
+  /** Stops accepting work, lets the loop finish what is queued, and closes the database. */
+  async close(): Promise<void> {
+    this.closed = true
+    while (this.draining || this.queue.length > 0) await this.idle
+    this.database.close()
+  }
+
+  private enqueue(make: (resolve: (v: CommittedTransaction) => void, reject: (e: unknown) => void) => QueueItem): Promise<CommittedTransaction> {
+    if (this.closed) return Promise.reject(new NodeClosedError('the local node is closed'))
+    return new Promise((resolve, reject) => {
+      this.queue.push(make(resolve, reject))
+      this.scheduleDrain()
+    })
+  }
+
+  private scheduleDrain(): void {
+    if (this.draining) return
+    this.draining = true
+    this.idle = new Promise<void>((done) => {
+      // setImmediate lets the callers of this tick queue more work into the same checkpoint.
+      setImmediate(() => {
+        try {
+          while (this.queue.length > 0) this.commitBatch()
+        } finally {
+          this.draining = false
+          done()
+        }
+      })
+    })
+  }
+
+  /** Takes up to one checkpoint's worth of work (an epoch change ends a checkpoint) and commits it. */
+  private commitBatch(): void {
+    let count = this.queue.findIndex((item) => item.kind === 'epoch')
+    count = count === -1 ? this.queue.length : count + 1
+    count = Math.min(count, this.maxCheckpointTransactions)
+    const batch = this.queue.splice(0, count)
+    const settled: { item: QueueItem; value?: CommittedTransaction; error?: unknown }[] = []
+    let checkpoint: StoredCheckpoint | undefined
+    try {
+      checkpoint = this.database.inTransaction(() => {
+        settled.length = 0
+        return this.executeBatch(batch, settled)
+      })
+    } catch (err) {
+      // The whole checkpoint rolled back (an invariant failed, or the disk write failed).
+      for (const item of batch) item.reject(err)
+      return
+    }
+    for (const s of settled) {
+      if (s.value !== undefined) s.item.resolve(s.value)
+      else s.item.reject(s.error)
+    }
+    if (checkpoint !== undefined) for (const listener of this.checkpointListeners) listener(checkpoint)
+  }
+
+  private executeBatch(batch: readonly QueueItem[], settled: { item: QueueItem; value?: CommittedTransaction; error?: unknown }[]): StoredCheckpoint | undefined {
+    const previous = this.latestCheckpoint()
+    const sequence = previous.sequence + 1n
+    const epoch = this.epoch()
+    let fees = this.epochFees()
+    const included: StoredTransaction[] = []
+    const seen = new Map<string, CommittedTransaction>()
+    for (const item of batch) {
+      if (item.kind === 'epoch') {
+        const result = executeSystemTransaction(this.store, {
+          ChangeEpoch: {
+            epoch: epoch + 1n,
+            epochStartTimestampMs: BigInt(this.timestamp(previous)),
+            protocolVersion: PROTOCOL_VERSION,
+            fees,
+            epochRandomness: new Uint8Array(),
+          },
+        })
+        this.store.applyWrites(result.writes)
+        fees = 0n
+        assertSupplyConserved(this.store)
+        const stored = this.record(result, new Uint8Array(), sequence, included.length)
+        included.push(stored)
+        settled.push({ item, value: committed(stored) })
+        continue
+      }
+      let digest: string
+      try {
+        digest = transactionDigest(deserializeSignedTransaction(item.signed).transaction)
+      } catch (err) {
+        settled.push({ item, error: new TransactionRejected('FailedToDeserialize', err instanceof Error ? err.message : String(err)) })
+        continue
+      }
+      const earlier = seen.get(digest) ?? storedResult(this.database.getTransaction(digest))
+      if (earlier !== undefined) {
+        settled.push({ item, value: earlier })
+        continue
+      }
+      let result: ExecutionResult
+      try {
+        result = executeTransaction(this.store, item.signed)
+      } catch (err) {
+        if (!(err instanceof TransactionRejected)) throw err
+        settled.push({ item, error: err })
+        continue
+      }
+      this.store.applyWrites(result.writes)
+      fees += result.totalFee
+      const stored = this.record(result, item.signed, sequence, included.length)
+      included.push(stored)
+      const value = committed(stored)
+      seen.set(digest, value)
+      settled.push({ item, value })
+    }
+    this.database.setMetaU64('epoch_fees', fees)
+    if (included.length === 0) return undefined
+    const summaryBytes = encodeCheckpointSummary({
+      epoch,
+      sequenceNumber: sequence,
+      networkTotalTransactions: (this.database.getMetaU64('total_transactions') ?? 0n) + BigInt(included.length),
+      contentDigest: checkpointContentDigest(included.map((t) => ({ transaction: t.digest, effects: t.effectsDigest }))),
+      previousDigest: previous.digest,
+      timestampMs: BigInt(this.timestamp(previous)),
+    })
+    this.database.setMetaU64('total_transactions', (this.database.getMetaU64('total_transactions') ?? 0n) + BigInt(included.length))
+    const { signature, signers } = signCheckpoint(summaryBytes, epoch, this.committee)
+    const checkpoint: StoredCheckpoint = { sequence, digest: checkpointDigest(summaryBytes), epoch, summary: summaryBytes, signature, signers }
+    this.database.insertCheckpoint(checkpoint)
+    return checkpoint
+  }
+
+  private record(result: ExecutionResult, signed: Uint8Array, checkpoint: bigint, position: number): StoredTransaction {
+    const stored: StoredTransaction = {
+      digest: result.transactionDigest,
+      checkpoint,
+      position: BigInt(position),
+      signedTransaction: signed,
+      effects: result.effects,
+      effectsDigest: result.effectsDigest,
+      errorName: result.errorName,
+    }
+    this.database.insertTransaction(stored)
+    return stored
+  }
+
+  /** Checkpoint timestamps never go backwards, whatever the clock does. */
+  private timestamp(previous: StoredCheckpoint): number {
+    const previousMs = Number(decodeTimestamp(previous.summary))
+    return Math.max(this.now(), previousMs)
+  }
+}
+
+function decodeTimestamp(summary: Uint8Array): bigint {
+  // timestampMs is the summary's last field, a u64.
+  return new DataView(summary.buffer, summary.byteOffset + summary.byteLength - 8, 8).getBigUint64(0, true)
+}
+
+function committed(stored: StoredTransaction): CommittedTransaction {
+  return {
+    transactionDigest: stored.digest,
+    effects: stored.effects,
+    effectsDigest: stored.effectsDigest,
+    errorName: stored.errorName,
+    checkpoint: stored.checkpoint,
+  }
+}
+
+function storedResult(stored: StoredTransaction | undefined): CommittedTransaction | undefined {
+  return stored === undefined ? undefined : committed(stored)
+}
+
+function writeGenesis(database: ChainDatabase, { genesis, committee, meta }: NodeGenesis, now: () => number): void {
+  database.inTransaction(() => {
+    for (const [key, value] of Object.entries(meta ?? {})) database.setMetaText(key, value)
+    const store = new SqliteObjectStore(database)
+    store.applyWrites({ written: genesis.objects, deleted: [] })
+    assertSupplyConserved(store)
+    database.insertCommittee(committee)
+    database.setMetaText('genesis_transaction', genesis.transactionDigest)
+    database.setMetaU64('epoch_fees', 0n)
+    database.setMetaU64('total_transactions', 1n)
+    const summary = encodeCheckpointSummary({
+      epoch: 0n,
+      sequenceNumber: 0n,
+      networkTotalTransactions: 1n,
+      contentDigest: checkpointContentDigest([]),
+      previousDigest: null,
+      timestampMs: BigInt(now()),
+    })
+    const { signature, signers } = signCheckpoint(summary, 0n, committee)
+    database.insertCheckpoint({ sequence: 0n, digest: checkpointDigest(summary), epoch: 0n, summary, signature, signers })
+  })
+}

@@ -1,0 +1,574 @@
+/**
+ * The fullnode `soma.rpc` API of the local network, served with Connect over HTTP/2 (gRPC and
+ * gRPC-Web over cleartext HTTP/2). Transactions arrive as
+ * protobuf: the node rebuilds the BCS with the SDK's `transactionDataFromProto` and verifies the
+ * signatures over *that*, as the real node does. Answers are built in full and then cut to the
+ * read mask.
+ */
+import { createServer, type Http2Server } from 'node:http2'
+
+import { create } from '@bufbuild/protobuf'
+import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt'
+import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect'
+import { connectNodeAdapter } from '@connectrpc/connect-node'
+import {
+  bcsTypes,
+  decodeBcs,
+  deserializeSignedTransaction,
+  fromHex,
+  normalizeAddress,
+  ProtoConversionError,
+  serializeSignedTransaction,
+  transactionDataFromProto,
+  transactionDataToProto,
+  userSignatureFromProto,
+  userSignatureToProto,
+} from '@soma-ts/sdk'
+import { CheckpointSchema, type Checkpoint } from '@soma-ts/sdk/generated/soma/rpc/checkpoint_pb'
+import {
+  BalanceChangeSchema,
+  ChangedObject_IdOperation,
+  ChangedObject_InputObjectState,
+  ChangedObject_OutputObjectState,
+  ExecutedTransactionSchema,
+  ExecutionError_ExecutionErrorKind,
+  TransactionEffectsSchema,
+  UnchangedSharedObject_UnchangedSharedObjectKind,
+  type ExecutedTransaction,
+  type TransactionEffects,
+} from '@soma-ts/sdk/generated/soma/rpc/effects_pb'
+import { LedgerService } from '@soma-ts/sdk/generated/soma/rpc/ledger_service_pb'
+import { ObjectSchema, ObjectSetSchema, OwnerSchema, Owner_OwnerKind, type Object$, type Owner } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
+import { StateService } from '@soma-ts/sdk/generated/soma/rpc/state_service_pb'
+import { SubscriptionService } from '@soma-ts/sdk/generated/soma/rpc/subscription_service_pb'
+import { EpochSchema } from '@soma-ts/sdk/generated/soma/rpc/system_state_pb'
+import { TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
+import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb'
+import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
+
+import { TransactionRejected } from '../chain/errors.js'
+import { coinBalance, digestOf, ownerFromBcs, type ChainObject, type ObjectOwner } from '../chain/objects.js'
+import { decodeCheckpointSummary } from '../node/checkpoint.js'
+import type { StoredCheckpoint, StoredTransaction } from '../node/database.js'
+import type { CommittedTransaction, LocalNode } from '../node/node.js'
+import { version } from '../version.js'
+import { fieldViolationError, toConnectError } from './server.js'
+
+const DEFAULT_OBJECT_MASK = 'object_id,version,digest'
+const DEFAULT_LIST_MASK = 'object_id,version,object_type'
+const DEFAULT_TRANSACTION_MASK = 'digest'
+const DEFAULT_PAGE_SIZE = 50
+const MAX_PAGE_SIZE = 1000
+
+// ---- read masks ---------------------------------------------------------------------------------
+
+interface MaskTree {
+  [field: string]: MaskTree
+}
+
+function maskTree(paths: readonly string[]): MaskTree | undefined {
+  if (paths.length === 0 || paths.includes('*')) return undefined
+  const root: MaskTree = {}
+  for (const path of paths) {
+    let node = root
+    for (const part of path.split('.')) {
+      const key = part.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+      node = node[key] ??= {}
+    }
+  }
+  return root
+}
+
+/** Keeps the fields the mask names (a named message field keeps all of it unless sub-paths are named). */
+function applyMask<T extends object>(message: T, tree: MaskTree | undefined): T {
+  if (tree === undefined || Object.keys(tree).length === 0) return message
+  const out: Record<string, unknown> = { ...(message as Record<string, unknown>) }
+  for (const key of Object.keys(out)) {
+    if (key === '$typeName') continue
+    const sub = tree[key]
+    const value = out[key]
+    if (sub === undefined) out[key] = Array.isArray(value) ? [] : isOneof(value) ? { case: undefined } : undefined
+    else if (Array.isArray(value)) out[key] = value.map((v) => (isMessage(v) ? applyMask(v, sub) : v))
+    else if (isMessage(value)) out[key] = applyMask(value, sub)
+  }
+  return out as T
+}
+
+function isMessage(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && '$typeName' in value
+}
+
+function isOneof(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'case' in value && !('$typeName' in value)
+}
+
+function maskOf(readMask: { paths: string[] } | undefined, defaults: string): MaskTree | undefined {
+  const paths = readMask && readMask.paths.length > 0 ? readMask.paths : defaults.split(',')
+  return maskTree(paths)
+}
+
+// ---- conversions --------------------------------------------------------------------------------
+
+function timestampOf(ms: bigint): Timestamp {
+  return create(TimestampSchema, { seconds: ms / 1000n, nanos: Number(ms % 1000n) * 1_000_000 })
+}
+
+function ownerToProto(owner: ObjectOwner): Owner {
+  switch (owner.kind) {
+    case 'Address':
+      return create(OwnerSchema, { kind: Owner_OwnerKind.ADDRESS, address: owner.address })
+    case 'Shared':
+      return create(OwnerSchema, { kind: Owner_OwnerKind.SHARED, version: owner.initialSharedVersion })
+    case 'Immutable':
+      return create(OwnerSchema, { kind: Owner_OwnerKind.IMMUTABLE })
+  }
+}
+
+export function objectToProto(object: ChainObject): Object$ {
+  return create(ObjectSchema, {
+    objectId: object.id,
+    version: object.version,
+    digest: digestOf(object),
+    owner: ownerToProto(object.owner),
+    objectType: object.type,
+    contents: object.contents,
+    previousTransaction: object.previousTransaction,
+  })
+}
+
+/** `InsufficientGas` → the protobuf enum's `INSUFFICIENT_GAS`. */
+function errorKindOf(name: string): ExecutionError_ExecutionErrorKind {
+  const key = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()
+  const value = (ExecutionError_ExecutionErrorKind as unknown as Record<string, number>)[key]
+  return value ?? ExecutionError_ExecutionErrorKind.EXECUTION_ERROR_KIND_UNKNOWN
+}
+
+export function effectsToProto(bytes: Uint8Array): TransactionEffects {
+  const v1 = decodeBcs(bcsTypes.TransactionEffects, bytes).V1
+  const failure = v1.status.Failure
+  const errorName = failure === undefined ? undefined : Object.keys(failure.error).find((k) => k !== '$kind')
+  return create(TransactionEffectsSchema, {
+    status: failure === undefined ? { success: true } : { success: false, error: { kind: errorKindOf(errorName ?? ''), description: errorName ?? '' } },
+    epoch: v1.executedEpoch,
+    fee: v1.transactionFee,
+    transactionDigest: v1.transactionDigest,
+    ...(v1.gasObjectIndex === null ? {} : { gasObjectIndex: v1.gasObjectIndex }),
+    dependencies: v1.dependencies,
+    lamportVersion: v1.version,
+    changedObjects: v1.changedObjects.map(({ objectId, change }) => {
+      const input = change.inputState.Exist
+      const output = change.outputState.ObjectWrite
+      return {
+        objectId,
+        inputState: input ? ChangedObject_InputObjectState.EXISTS : ChangedObject_InputObjectState.DOES_NOT_EXIST,
+        ...(input ? { inputVersion: input.versionDigest.version, inputDigest: input.versionDigest.digest, inputOwner: ownerToProto(ownerFromBcs(input.owner)) } : {}),
+        outputState: output ? ChangedObject_OutputObjectState.OBJECT_WRITE : ChangedObject_OutputObjectState.DOES_NOT_EXIST,
+        ...(output ? { outputVersion: v1.version, outputDigest: output.digest, outputOwner: ownerToProto(ownerFromBcs(output.owner)) } : {}),
+        idOperation:
+          change.idOperation.Created !== undefined
+            ? ChangedObject_IdOperation.CREATED
+            : change.idOperation.Deleted !== undefined
+              ? ChangedObject_IdOperation.DELETED
+              : ChangedObject_IdOperation.NONE,
+      }
+    }),
+    unchangedSharedObjects: v1.unchangedSharedObjects.map(({ objectId, kind }) => {
+      if (kind.ReadOnlyRoot !== undefined) {
+        return { objectId, kind: UnchangedSharedObject_UnchangedSharedObjectKind.READ_ONLY_ROOT, version: kind.ReadOnlyRoot.version, digest: kind.ReadOnlyRoot.digest }
+      }
+      const kindValue =
+        kind.MutateDeleted !== undefined
+          ? UnchangedSharedObject_UnchangedSharedObjectKind.MUTATED_DELETED
+          : kind.ReadDeleted !== undefined
+            ? UnchangedSharedObject_UnchangedSharedObjectKind.READ_DELETED
+            : UnchangedSharedObject_UnchangedSharedObjectKind.CANCELED
+      const v = kind.MutateDeleted ?? kind.ReadDeleted ?? kind.Cancelled
+      return { objectId, kind: kindValue, ...(v !== undefined ? { version: v } : {}) }
+    }),
+  })
+}
+
+// ---- the service ------------------------------------------------------------------------------
+
+export interface FullnodeOptions {
+  readonly node: LocalNode
+  /** Default 0.0.0.0. */
+  readonly host?: string
+  readonly port: number
+  /** Extra plain-HTTP routes on the same port (`GET /data/{id}`, `GET /model/{id}`); answer false to pass. */
+  readonly httpRoutes?: (req: import('node:http2').Http2ServerRequest, res: import('node:http2').Http2ServerResponse) => boolean
+}
+
+export interface RunningFullnode {
+  readonly url: string
+  readonly port: number
+  close(): Promise<void>
+}
+
+/** The committee positions a signer bitmap names, ascending. */
+function signerPositions(bitmap: Uint8Array): number[] {
+  const out: number[] = []
+  bitmap.forEach((byte, i) => {
+    for (let bit = 0; bit < 8; bit++) if ((byte >> bit) & 1) out.push(i * 8 + bit)
+  })
+  return out
+}
+
+function requireField<T>(value: T | undefined, field: string): T {
+  if (value === undefined || value === '') throw fieldViolationError(field, 'FIELD_MISSING')
+  return value
+}
+
+function parseId(text: string | undefined, field: string): string {
+  const value = requireField(text, field)
+  try {
+    return normalizeAddress(value)
+  } catch (err) {
+    throw fieldViolationError(field, 'FIELD_INVALID', err instanceof Error ? err.message : String(err))
+  }
+}
+
+function pageOf(pageSize: number | undefined, token: Uint8Array | undefined, field: string): { size: number; after: string } {
+  const size = pageSize === undefined || pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE)
+  if (token === undefined || token.length === 0) return { size, after: '' }
+  if (token.length !== 32) throw fieldViolationError(field, 'FIELD_INVALID', 'invalid page token')
+  return { size, after: `0x${Buffer.from(token).toString('hex')}` }
+}
+
+class FullnodeService {
+  constructor(private readonly node: LocalNode) {}
+
+  checkpointTimestampMs(checkpoint: StoredCheckpoint): bigint {
+    return decodeCheckpointSummary(checkpoint.summary).timestampMs
+  }
+
+  /** Coin balance changes per address, from the input and output versions the store keeps. */
+  balanceChanges(effects: TransactionEffects): { address: string; amount: string }[] {
+    const totals = new Map<string, bigint>()
+    const add = (object: ChainObject | undefined, sign: bigint) => {
+      if (object === undefined || object.type !== 'Coin' || object.owner.kind !== 'Address') return
+      totals.set(object.owner.address, (totals.get(object.owner.address) ?? 0n) + sign * coinBalance(object)!)
+    }
+    for (const c of effects.changedObjects) {
+      if (c.inputVersion !== undefined) add(this.node.store.getObjectAtVersion(c.objectId!, c.inputVersion), -1n)
+      if (c.outputVersion !== undefined) add(this.node.store.getObjectAtVersion(c.objectId!, c.outputVersion), 1n)
+    }
+    return [...totals].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([address, v]) => ({ address, amount: v.toString() }))
+  }
+
+  executed(stored: StoredTransaction, effectsBytes: Uint8Array, checkpoint: bigint | undefined, tree: MaskTree | undefined): ExecutedTransaction {
+    const effects = effectsToProto(effectsBytes)
+    let transaction: Transaction | undefined
+    let signatures: UserSignature[] = []
+    if (stored.signedTransaction.length > 0) {
+      const signed = deserializeSignedTransaction(stored.signedTransaction)
+      transaction = transactionDataToProto(decodeBcs(bcsTypes.TransactionData, signed.transaction), stored.digest)
+      signatures = signed.signatures.map((s) => userSignatureToProto(s))
+    }
+    const cp = checkpoint === undefined ? undefined : this.node.database.getCheckpoint(checkpoint)
+    const objects = effects.changedObjects
+      .filter((c) => c.outputVersion !== undefined)
+      .map((c) => this.node.store.getObjectAtVersion(c.objectId!, c.outputVersion!))
+      .filter((o): o is ChainObject => o !== undefined)
+      .map(objectToProto)
+    const full = create(ExecutedTransactionSchema, {
+      digest: stored.digest,
+      ...(transaction ? { transaction } : {}),
+      signatures,
+      effects,
+      ...(checkpoint !== undefined ? { checkpoint } : {}),
+      ...(cp ? { timestamp: timestampOf(this.checkpointTimestampMs(cp)) } : {}),
+      balanceChanges: this.balanceChanges(effects).map((b) => create(BalanceChangeSchema, b)),
+      objects: create(ObjectSetSchema, { objects }),
+    })
+    return applyMask(full, tree)
+  }
+
+  checkpointToProto(checkpoint: StoredCheckpoint, tree: MaskTree | undefined): Checkpoint {
+    const summary = decodeCheckpointSummary(checkpoint.summary)
+    const digests = this.node.database.checkpointTransactionDigests(checkpoint.sequence)
+    const txMask = tree?.transactions
+    const wantTransactions = tree === undefined || txMask !== undefined
+    const transactions = wantTransactions
+      ? digests.map((d) => {
+          const stored = this.node.database.getTransaction(d)!
+          return this.executed(stored, stored.effects, checkpoint.sequence, txMask === undefined || Object.keys(txMask).length === 0 ? undefined : txMask)
+        })
+      : []
+    const full = create(CheckpointSchema, {
+      sequenceNumber: checkpoint.sequence,
+      digest: checkpoint.digest,
+      summary: {
+        digest: checkpoint.digest,
+        epoch: summary.epoch,
+        sequenceNumber: summary.sequenceNumber,
+        totalNetworkTransactions: summary.networkTotalTransactions,
+        contentDigest: summary.contentDigest,
+        ...(summary.previousDigest !== null ? { previousDigest: summary.previousDigest } : {}),
+        timestamp: timestampOf(summary.timestampMs),
+      },
+      signature: { epoch: checkpoint.epoch, signature: checkpoint.signature, bitmap: signerPositions(checkpoint.signers) },
+      contents: { digest: summary.contentDigest, version: 1, transactions: digests.map((d) => ({ transaction: d, effects: this.node.database.getTransaction(d)!.effectsDigest })) },
+      transactions,
+    })
+    // `transactions` was masked per element above.
+    const masked = applyMask(full, tree === undefined ? undefined : { ...tree, transactions: {} })
+    return masked
+  }
+
+  headers(ctx: HandlerContext): void {
+    const latest = this.node.latestCheckpoint()
+    const ms = this.checkpointTimestampMs(latest)
+    const h = ctx.responseHeader
+    h.set('x-soma-chain-id', this.chainId())
+    h.set('x-soma-chain', 'localnet')
+    h.set('x-soma-epoch', this.node.epoch().toString())
+    h.set('x-soma-checkpoint-height', latest.sequence.toString())
+    h.set('x-soma-timestamp-ms', ms.toString())
+    h.set('x-soma-timestamp', new Date(Number(ms)).toISOString())
+    h.set('x-soma-lowest-available-checkpoint', '0')
+    h.set('x-soma-lowest-available-checkpoint-objects', '0')
+    h.set('server', `soma-ts-localnet/${version}`)
+  }
+
+  chainId(): string {
+    return this.node.database.getCheckpoint(0n)!.digest
+  }
+
+  /** Rebuilds the BCS from the protobuf and the signatures, as the node does, then verifies them. */
+  signedFromProto(transaction: Transaction | undefined, signatures: UserSignature[]): Uint8Array {
+    const tx = requireField(transaction, 'transaction')
+    const { bcs } = transactionDataFromProto(tx)
+    if (signatures.length === 0) throw fieldViolationError('signatures', 'FIELD_MISSING')
+    const serialized = signatures.map((s, i) => userSignatureFromProto(s, `signatures[${i}]`))
+    return serializeSignedTransaction(bcs, serialized)
+  }
+}
+
+/** A transaction the node refuses before execution (signature, inputs, gas): INVALID_ARGUMENT, as the node. */
+function rejectionError(err: TransactionRejected): ConnectError {
+  return new ConnectError(err.message, Code.InvalidArgument)
+}
+
+function routes(service: FullnodeService, node: LocalNode) {
+  const guard = <Req, Res>(handler: (req: Req, ctx: HandlerContext) => Res | Promise<Res>) =>
+    async (req: Req, ctx: HandlerContext): Promise<Res> => {
+      try {
+        service.headers(ctx)
+        return await handler(req, ctx)
+      } catch (err) {
+        if (err instanceof TransactionRejected) throw rejectionError(err)
+        throw toConnectError(err)
+      }
+    }
+
+  return (router: ConnectRouter) => {
+    router.service(LedgerService, {
+      getServiceInfo: guard(() => {
+        const latest = node.latestCheckpoint()
+        return {
+          chainId: service.chainId(),
+          chain: 'localnet',
+          epoch: node.epoch(),
+          checkpointHeight: latest.sequence,
+          timestamp: timestampOf(service.checkpointTimestampMs(latest)),
+          lowestAvailableCheckpoint: 0n,
+          lowestAvailableCheckpointObjects: 0n,
+          server: `soma-ts-localnet/${version}`,
+        }
+      }),
+      getObject: guard((req) => {
+        const id = parseId(req.objectId, 'object_id')
+        const object = req.version === undefined ? node.getObject(id) : node.store.getObjectAtVersion(id, req.version)
+        if (object === undefined) throw new ConnectError(`Object ${id}${req.version === undefined ? '' : ` at version ${req.version}`} not found`, Code.NotFound)
+        return { object: applyMask(objectToProto(object), maskOf(req.readMask, DEFAULT_OBJECT_MASK)) }
+      }),
+      batchGetObjects: guard((req) => {
+        const tree = maskOf(req.readMask, DEFAULT_OBJECT_MASK)
+        return {
+          objects: req.requests.map((r, i) => {
+            try {
+              const id = parseId(r.objectId, `requests[${i}].object_id`)
+              const object = r.version === undefined ? node.getObject(id) : node.store.getObjectAtVersion(id, r.version)
+              if (object === undefined) return { result: { case: 'error' as const, value: { code: Code.NotFound, message: `Object ${id} not found` } } }
+              return { result: { case: 'object' as const, value: applyMask(objectToProto(object), tree) } }
+            } catch (err) {
+              return { result: { case: 'error' as const, value: { code: Code.InvalidArgument, message: err instanceof Error ? err.message : String(err) } } }
+            }
+          }),
+        }
+      }),
+      getTransaction: guard((req) => {
+        const digest = requireField(req.digest, 'digest')
+        const stored = node.getTransaction(digest)
+        if (stored === undefined) throw new ConnectError(`Transaction ${digest} not found`, Code.NotFound)
+        return { transaction: service.executed(stored, stored.effects, stored.checkpoint, maskOf(req.readMask, DEFAULT_TRANSACTION_MASK)) }
+      }),
+      batchGetTransactions: guard((req) => {
+        const tree = maskOf(req.readMask, DEFAULT_TRANSACTION_MASK)
+        return {
+          transactions: req.digests.map((digest) => {
+            const stored = node.getTransaction(digest)
+            if (stored === undefined) return { result: { case: 'error' as const, value: { code: Code.NotFound, message: `Transaction ${digest} not found` } } }
+            return { result: { case: 'transaction' as const, value: service.executed(stored, stored.effects, stored.checkpoint, tree) } }
+          }),
+        }
+      }),
+      getCheckpoint: guard((req) => {
+        let checkpoint: StoredCheckpoint | undefined
+        if (req.checkpointId.case === 'sequenceNumber') checkpoint = node.database.getCheckpoint(req.checkpointId.value)
+        else if (req.checkpointId.case === 'digest') checkpoint = node.database.getCheckpointByDigest(req.checkpointId.value)
+        else checkpoint = node.latestCheckpoint()
+        if (checkpoint === undefined) throw new ConnectError('Checkpoint not found', Code.NotFound)
+        return { checkpoint: service.checkpointToProto(checkpoint, maskOf(req.readMask, 'sequence_number,digest,summary')) }
+      }),
+      getEpoch: guard((req) => {
+        const state = node.systemState()
+        const epoch = req.epoch ?? state.epoch
+        if (epoch !== state.epoch) {
+          throw new ConnectError(`Epoch ${epoch} is not available: the local network serves the current epoch (${state.epoch}) only`, Code.NotFound)
+        }
+        return {
+          epoch: create(EpochSchema, {
+            epoch: state.epoch,
+            start: timestampOf(state.epochStartTimestampMs),
+          }),
+        }
+      }),
+    })
+    router.service(StateService, {
+      getBalance: guard((req) => {
+        const owner = parseId(req.owner, 'owner')
+        let balance = 0n
+        let after = ''
+        for (;;) {
+          const page = node.database.ownedObjects(owner, after, 1000)
+          for (const o of page) if (o.type === 'Coin') balance += coinBalance(o)!
+          if (page.length < 1000) break
+          after = page[page.length - 1]!.id
+        }
+        return { balance }
+      }),
+      listOwnedObjects: guard((req) => {
+        const owner = parseId(req.owner, 'owner')
+        const { size, after } = pageOf(req.pageSize, req.pageToken, 'page_token')
+        const tree = maskOf(req.readMask, DEFAULT_LIST_MASK)
+        const objects: Object$[] = []
+        let cursor = after
+        let last: string | undefined
+        let more = false
+        outer: for (;;) {
+          const page = node.database.ownedObjects(owner, cursor, size + 1)
+          for (const o of page) {
+            if (req.objectType !== undefined && req.objectType !== '' && o.type !== req.objectType) {
+              cursor = o.id
+              continue
+            }
+            if (objects.length === size) {
+              more = true
+              break outer
+            }
+            objects.push(applyMask(objectToProto(o), tree))
+            last = o.id
+            cursor = o.id
+          }
+          if (page.length < size + 1) break
+        }
+        return { objects, ...(more && last !== undefined ? { nextPageToken: fromHex(last.slice(2)) } : {}) }
+      }),
+      getTarget: guard((req) => {
+        void req
+        throw new ConnectError('GetTarget is not served by this local network yet', Code.Unimplemented)
+      }),
+      listTargets: guard((req) => {
+        void req
+        throw new ConnectError('ListTargets is not served by this local network yet', Code.Unimplemented)
+      }),
+    })
+    router.service(TransactionExecutionService, {
+      executeTransaction: guard(async (req) => {
+        const signed = service.signedFromProto(req.transaction, req.signatures)
+        const committed: CommittedTransaction = await node.submit(signed)
+        const stored = node.getTransaction(committed.transactionDigest)!
+        return { transaction: service.executed(stored, committed.effects, committed.checkpoint, maskOf(req.readMask, 'effects')) }
+      }),
+      simulateTransaction: guard((req) => {
+        const tx = requireField(req.transaction, 'transaction')
+        const { bcs } = transactionDataFromProto(tx)
+        // Simulation has no signatures; the input and gas checks run as in execution.
+        const result = node.simulate(serializeSignedTransaction(bcs, []), true)
+        const effects = effectsToProto(result.effects)
+        const transaction = create(ExecutedTransactionSchema, {
+          digest: result.transactionDigest,
+          transaction: tx,
+          effects,
+          objects: create(ObjectSetSchema, { objects: result.writes.written.map(objectToProto) }),
+        })
+        const tree = maskOf(req.readMask, 'transaction.effects')
+        return { transaction: applyMask(transaction, tree?.transaction ?? undefined) }
+      }),
+    })
+    router.service(SubscriptionService, {
+      subscribeCheckpoints: async function* (req, ctx) {
+        service.headers(ctx)
+        const tree = maskOf(req.readMask, 'sequence_number,digest')
+        const queue: StoredCheckpoint[] = []
+        let wake: (() => void) | undefined
+        const unsubscribe = node.onCheckpoint((cp) => {
+          queue.push(cp)
+          wake?.()
+        })
+        const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }))
+        try {
+          while (!ctx.signal.aborted) {
+            while (queue.length > 0) {
+              const cp = queue.shift()!
+              yield { cursor: cp.sequence, checkpoint: service.checkpointToProto(cp, tree) }
+            }
+            await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
+          }
+        } finally {
+          unsubscribe()
+        }
+      },
+    })
+  }
+}
+
+/** Starts the fullnode RPC server (HTTP/2 cleartext, gRPC and gRPC-Web). */
+export async function serveFullnode(options: FullnodeOptions): Promise<RunningFullnode> {
+  const service = new FullnodeService(options.node)
+  const handler = connectNodeAdapter({ routes: routes(service, options.node), grpc: true, grpcWeb: true, connect: false })
+  const server: Http2Server = createServer((req, res) => {
+    if (options.httpRoutes?.(req, res) === true) return
+    handler(req, res)
+  })
+  const host = options.host ?? '0.0.0.0'
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : options.port
+  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
+  const sessions = new Set<import('node:http2').ServerHttp2Session>()
+  server.on('session', (s) => {
+    sessions.add(s)
+    s.once('close', () => sessions.delete(s))
+  })
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        for (const s of sessions) s.close()
+        setTimeout(() => {
+          for (const s of sessions) s.destroy()
+        }, 1_000).unref()
+      }),
+  }
+}

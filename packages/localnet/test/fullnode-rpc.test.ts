@@ -1,0 +1,109 @@
+/** The fullnode soma.rpc server with the SDK's own client, over real sockets on 127.0.0.1. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { buildTransaction, Ed25519Keypair, RpcError, userSignatureToProto } from '@soma-ts/sdk'
+import { createSomaRpcClient, FaucetClient, readClientConfig } from '@soma-ts/sdk/node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { FAUCET_AMOUNT, startLocalnet, verifyCheckpointSignature, type RunningLocalnet } from '../src/index.js'
+
+let dir: string
+let net: RunningLocalnet
+let faucet: FaucetClient
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'soma-rpc-'))
+  // A client.yaml with a `localnet` env: startLocalnet points it at the RPC it serves.
+  writeFileSync(
+    join(dir, 'client.yaml'),
+    `keystore:\n  File: ${join(dir, 'soma.keystore')}\nexternal_keys: ~\nenvs:\n  - alias: localnet\n    rpc: http://127.0.0.1:9000\n    basic_auth: ~\nactive_env: localnet\nactive_address: ~\n`,
+  )
+  net = await startLocalnet({ configDir: dir, rpcPort: 0, rpcHost: '127.0.0.1', adminPort: 0, faucet: { host: '127.0.0.1', port: 0 } })
+  faucet = new FaucetClient({ url: net.urls.faucet! })
+})
+
+afterAll(async () => {
+  faucet?.close()
+  await net?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('fullnode soma.rpc', () => {
+  it('rewrites the localnet env in client.yaml to the served RPC', () => {
+    expect(readClientConfig(join(dir, 'client.yaml')).envs.find((e) => e.alias === 'localnet')!.rpc).toBe(net.urls.rpc)
+  })
+
+  it('faucet → balance → signed transfer → effects and balances read back', async () => {
+    const client = createSomaRpcClient({ url: net.urls.rpc })
+    const alice = Ed25519Keypair.generate()
+    const bob = Ed25519Keypair.generate().toSomaAddress()
+    await faucet.requestGas(alice.toSomaAddress())
+    expect(await client.getBalance(alice.toSomaAddress())).toBe(FAUCET_AMOUNT)
+
+    const coins = []
+    for await (const o of client.listOwnedObjects(alice.toSomaAddress(), { objectType: 'Coin' })) coins.push(o)
+    expect(coins).toHaveLength(1)
+    const coin = coins[0]!
+    const ref = { objectId: coin.objectId!, version: coin.version!, digest: coin.digest! }
+    const tx = buildTransaction({ V1: { kind: { TransferCoin: { coin: ref, amount: 500_000_000n, recipient: bob } }, sender: alice.toSomaAddress(), gasPayment: [ref] } })
+    const { signature } = await alice.signTransaction(tx.bcs)
+    const { executed, checkpoint } = await client.executeAndWait({ proto: tx.proto, digest: tx.digest }, [signature], { timeoutMs: 10_000 })
+    expect(executed.effects?.status?.success).toBe(true)
+    expect(checkpoint).toBeGreaterThan(0n)
+    expect(await client.getBalance(bob)).toBe(500_000_000n)
+    const fee = executed.effects!.fee!.totalFee!
+    expect(await client.getBalance(alice.toSomaAddress())).toBe(FAUCET_AMOUNT - 500_000_000n - fee)
+    expect(executed.balanceChanges.find((b) => b.address === bob)?.amount).toBe('500000000')
+
+    const read = await client.getTransaction(tx.digest)
+    expect(read.digest).toBe(tx.digest)
+    expect(read.checkpoint).toBe(checkpoint)
+    expect(read.effects?.transactionDigest).toBe(tx.digest)
+
+    const cp = await client.getCheckpoint({ sequenceNumber: checkpoint })
+    expect(cp.sequenceNumber).toBe(checkpoint)
+    const stored = net.node.database.getCheckpoint(checkpoint)!
+    expect(verifyCheckpointSignature(stored.summary, stored.epoch, stored, net.node.committee.map((m) => m.blsPublicKey))).toBe(true)
+
+    const object = await client.getObject(coin.objectId!)
+    expect(object.version).toBeGreaterThan(coin.version!)
+    const old = await client.getObject(coin.objectId!, { version: coin.version! })
+    expect(old.digest).toBe(coin.digest)
+  })
+
+  it('serves GetServiceInfo and GetEpoch with the chain headers', async () => {
+    const client = createSomaRpcClient({ url: net.urls.rpc })
+    const info = await client.getServiceInfo()
+    expect(info.chain).toBe('localnet')
+    expect(info.chainId).toBe(net.node.database.getCheckpoint(0n)!.digest)
+    expect(info.epoch).toBe(net.node.epoch())
+    expect((await client.getEpoch()).epoch).toBe(net.node.epoch())
+    let headers: Headers | undefined
+    await client.ledger.getServiceInfo({}, { onHeader: (h) => (headers = h) })
+    expect(headers?.get('x-soma-chain')).toBe('localnet')
+    expect(headers?.get('x-soma-checkpoint-height')).toBe(net.node.latestCheckpoint().sequence.toString())
+  })
+
+  it('answers bad input with typed errors and keeps serving', async () => {
+    const client = createSomaRpcClient({ url: net.urls.rpc })
+    const alice = Ed25519Keypair.generate()
+    const mallory = Ed25519Keypair.generate()
+    await faucet.requestGas(alice.toSomaAddress())
+    const coins = []
+    for await (const o of client.listOwnedObjects(alice.toSomaAddress(), { objectType: 'Coin' })) coins.push(o)
+    const ref = { objectId: coins[0]!.objectId!, version: coins[0]!.version!, digest: coins[0]!.digest! }
+    const tx = buildTransaction({ V1: { kind: { TransferCoin: { coin: ref, amount: 1n, recipient: mallory.toSomaAddress() } }, sender: alice.toSomaAddress(), gasPayment: [ref] } })
+    // Signed by another key: the node's rebuild + verify refuses it.
+    const { signature: wrong } = await mallory.signTransaction(tx.bcs)
+    await expect(client.executeTransaction(tx.proto, [userSignatureToProto(wrong)])).rejects.toBeInstanceOf(RpcError)
+    await expect(client.getObject('0x1234zz')).rejects.toMatchObject({ grpcCode: 3 })
+    await expect(client.getObject(`0x${'ab'.repeat(32)}`)).rejects.toMatchObject({ grpcCode: 5 })
+    await expect(client.getTransaction('11111111111111111111111111111111')).rejects.toMatchObject({ grpcCode: 5 })
+    // Still serving: the right signature goes through.
+    const { signature } = await alice.signTransaction(tx.bcs)
+    const executed = await client.executeTransaction(tx.proto, [userSignatureToProto(signature)])
+    expect(executed.effects?.status?.success).toBe(true)
+  })
+})
