@@ -238,7 +238,12 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Runn
     const admin = await serveSideServices({
       host: '127.0.0.1',
       port: options.adminPort ?? DEFAULT_ADMIN_PORT,
-      admin: { advanceEpoch: async () => (await node.advanceEpoch(), node.epoch()) },
+      admin: {
+        advanceEpoch: async () => {
+          await node.advanceEpoch()
+          return node.epoch()
+        },
+      },
     })
     started.push(admin)
     const blobStore: BlobStore = await startBlobStore({ dir: join(stateDir, 'blob-store'), port: options.blobStorePort ?? 0 })

@@ -17,7 +17,6 @@ import {
   deserializeSignedTransaction,
   fromHex,
   normalizeAddress,
-  ProtoConversionError,
   serializeSignedTransaction,
   transactionDataFromProto,
   transactionDataToProto,
