@@ -129,6 +129,7 @@ export class FastBcsWriter extends BcsWriter {
     return this
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: the library's signature, which an override must keep
   override writeVec(vector: any[], cb: (writer: BcsWriter, el: any, i: number, len: number) => void): this {
     this.writeULEB(vector.length)
     Array.from(vector).forEach((el, i) => cb(this, el, i, vector.length))
