@@ -5,6 +5,107 @@ import { base58 } from '@scure/base'
 
 import { InvalidArgumentError, truncate } from './errors.js'
 
+/** The Bitcoin alphabet, the one @scure/base's `base58` uses. */
+const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+const BASE58_CODES = Uint8Array.from(BASE58_ALPHABET, (c) => c.charCodeAt(0))
+/** Digit value of each ASCII code, -1 where the code is not in the alphabet. */
+const BASE58_DIGITS = (() => {
+  const digits = new Int8Array(128).fill(-1)
+  for (let i = 0; i < BASE58_ALPHABET.length; i++) digits[BASE58_ALPHABET.charCodeAt(i)] = i
+  return digits
+})()
+const BASE58_ONE = 0x31 // '1', the digit that stands for one leading zero byte
+/** Every 32-byte value takes 32 (all zero) to 44 Base58 digits; any other length is not one. */
+const BASE58_MIN_32 = 32
+const BASE58_MAX_32 = 44
+/** Two digits per step: a 16-bit limb times 58² (3364) stays below 2^31, so all math is int32. */
+const BASE58_PAIR = 58 * 58
+
+// Scratch space of the 32-byte codec: the value as 16 big-endian 16-bit limbs, and its digits.
+// Both functions run to completion without calling out, so one set serves every call.
+const limbs = new Int32Array(16)
+const digitScratch = new Uint8Array(BASE58_MAX_32 + 2)
+
+/**
+ * Base58 of exactly 32 bytes, the size of every SOMA digest. The generic codec converts radix
+ * with a division per (input byte, output digit) pair; here the value is 16 limbs of 16 bits
+ * divided by 58² per pass, each step int32 arithmetic with a constant divisor (which the JIT
+ * turns into a multiply), leading zero limbs skipped. Same output as `base58.encode` (a
+ * differential test holds it).
+ */
+function encodeBase58Of32(data: Uint8Array): string {
+  let zeros = 0
+  while (zeros < 32 && data[zeros] === 0) zeros++
+  for (let i = 0; i < 16; i++) limbs[i] = (data[2 * i]! << 8) | data[2 * i + 1]!
+  let first = zeros >> 1 // limbs before `first` are zero
+  let count = 0 // digits so far, least significant first
+  while (first < 16) {
+    let rem = 0
+    for (let i = first; i < 16; i++) {
+      const cur = (rem << 16) | limbs[i]!
+      const quotient = (cur / BASE58_PAIR) | 0
+      rem = cur - quotient * BASE58_PAIR
+      limbs[i] = quotient
+    }
+    while (first < 16 && limbs[first] === 0) first++
+    const high = (rem / 58) | 0
+    digitScratch[count++] = rem - high * 58
+    digitScratch[count++] = high
+  }
+  while (count > 0 && digitScratch[count - 1] === 0) count--
+  const codes = new Array<number>(zeros + count)
+  for (let i = 0; i < zeros; i++) codes[i] = BASE58_ONE
+  for (let i = 0; i < count; i++) codes[zeros + i] = BASE58_CODES[digitScratch[count - 1 - i]!]!
+  // One flat string from the codes (a `+=` chain would leave a rope of 44 pieces per digest).
+  return String.fromCharCode.apply(null, codes)
+}
+
+/**
+ * The 32 bytes that `text` encodes, or undefined when it is not valid Base58 of exactly 32 bytes;
+ * the caller then asks the generic codec, whose answer (the other length, or its error) stands.
+ */
+function decodeBase58Of32(text: string): Uint8Array | undefined {
+  const length = text.length
+  if (length < BASE58_MIN_32 || length > BASE58_MAX_32) return undefined
+  let zeros = 0
+  while (zeros < length && text.charCodeAt(zeros) === BASE58_ONE) zeros++
+  if (zeros > 32) return undefined
+  limbs.fill(0)
+  let top = 15 // limbs before `top` are still zero
+  for (let i = zeros; i < length; ) {
+    // One or two digits at a time: limbs = limbs * 58^k + digits, carried limb by limb.
+    let carry = 0
+    let scale = 1
+    for (const end = Math.min(i + 2, length); i < end; i++) {
+      const code = text.charCodeAt(i)
+      const digit = code < 128 ? BASE58_DIGITS[code]! : -1
+      if (digit < 0) return undefined
+      carry = carry * 58 + digit
+      scale *= 58
+    }
+    for (let j = 15; j >= top; j--) {
+      const cur = limbs[j]! * scale + carry
+      limbs[j] = cur & 0xffff
+      carry = cur >>> 16
+    }
+    while (carry !== 0) {
+      if (top === 0) return undefined // more than 32 bytes
+      limbs[--top] = carry & 0xffff
+      carry >>>= 16
+    }
+  }
+  const out = new Uint8Array(32)
+  for (let i = 0; i < 16; i++) {
+    out[2 * i] = limbs[i]! >>> 8
+    out[2 * i + 1] = limbs[i]! & 0xff
+  }
+  // The number must fill exactly the bytes after the leading zeros: one fewer leading zero byte
+  // would make the value longer than 32 bytes, one more shorter.
+  let leading = 0
+  while (leading < 32 && out[leading] === 0) leading++
+  return leading === zeros ? out : undefined
+}
+
 /**
  * 32 bytes given as raw bytes or as their Base58 text: the form of every SOMA digest, checksum,
  * commitment and AES key. `fail` builds the caller's typed error from a reason that never repeats
@@ -13,6 +114,8 @@ import { InvalidArgumentError, truncate } from './errors.js'
 export function bytes32FromBase58(value: unknown, fail: (reason: string) => Error): Uint8Array {
   let raw: Uint8Array
   if (typeof value === 'string') {
+    const fast = decodeBase58Of32(value)
+    if (fast) return fast
     try {
       raw = base58.decode(value)
     } catch {
@@ -32,7 +135,7 @@ export function toBase58(data: Uint8Array): string {
   if (!(data instanceof Uint8Array)) {
     throw new InvalidArgumentError('data must be a Uint8Array.', { details: `got ${data === null ? 'null' : typeof data}` })
   }
-  return base58.encode(data)
+  return data.length === 32 ? encodeBase58Of32(data) : base58.encode(data)
 }
 
 /** Decodes Base58 text; `expectedLength` rejects anything of another length. */
@@ -40,14 +143,16 @@ export function fromBase58(text: string, expectedLength?: number): Uint8Array {
   if (typeof text !== 'string' || text.length === 0) {
     throw new InvalidArgumentError('Expected a non-empty Base58 string.')
   }
-  let decoded: Uint8Array
-  try {
-    decoded = base58.decode(text)
-  } catch {
-    throw new InvalidArgumentError('The text is not valid Base58.', {
-      details: `got "${truncate(text, 80)}"`,
-      hint: 'Base58 uses the Bitcoin alphabet: no 0, O, I or l.',
-    })
+  let decoded = decodeBase58Of32(text)
+  if (!decoded) {
+    try {
+      decoded = base58.decode(text)
+    } catch {
+      throw new InvalidArgumentError('The text is not valid Base58.', {
+        details: `got "${truncate(text, 80)}"`,
+        hint: 'Base58 uses the Bitcoin alphabet: no 0, O, I or l.',
+      })
+    }
   }
   if (expectedLength !== undefined && decoded.length !== expectedLength) {
     throw new InvalidArgumentError(`Expected ${expectedLength} bytes of Base58, got ${decoded.length}.`)

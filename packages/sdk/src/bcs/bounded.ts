@@ -71,7 +71,12 @@ export class BoundedBcsReader extends BcsReader {
 
   /** Decimal text, as the library's reader returns it. */
   override read64(): string {
-    return this.#view.getBigUint64(this.#take(8, 'u64'), true).toString()
+    return this.readU64().toString()
+  }
+
+  /** A u64 as a bigint, without the decimal text `read64` goes through. */
+  readU64(): bigint {
+    return this.#view.getBigUint64(this.#take(8, 'u64'), true)
   }
 
   override read128(): string {

@@ -3,6 +3,7 @@ import type { BcsType } from '@mysten/bcs'
 import { BcsDecodeError, BcsEncodeError, BaseError, truncate } from '../errors/index.js'
 import { bytesEqual } from '../utils/encoding.js'
 import { BoundedBcsReader } from './bounded.js'
+import { FastBcsWriter } from './writer.js'
 
 /**
  * Encodes `value` as `type`; a value of the wrong shape gives a `BcsEncodeError` (or the typed
@@ -10,7 +11,9 @@ import { BoundedBcsReader } from './bounded.js'
  */
 export function encodeBcs<T, I>(type: BcsType<T, I>, value: I): Uint8Array {
   try {
-    return type.serialize(value, { maxSize: 1 << 30 }).toBytes()
+    const writer = new FastBcsWriter()
+    type.write(value, writer)
+    return writer.toBytes()
   } catch (err) {
     if (err instanceof BaseError && !(err instanceof BcsEncodeError)) {
       throw new BcsEncodeError({ typeName: type.name, cause: err, details: err.shortMessage })
@@ -44,7 +47,10 @@ export function decodeBcs<T, I>(type: BcsType<T, I>, bytes: Uint8Array): T {
   }
   let again: Uint8Array
   try {
-    again = type.serialize(value as unknown as I, { maxSize: 1 << 30 }).toBytes()
+    // A canonical encoding re-encodes to exactly `bytes`: sized for that, the buffer never grows.
+    const writer = new FastBcsWriter(bytes.length)
+    type.write(value as unknown as I, writer)
+    again = writer.view()
   } catch (err) {
     throw new BcsDecodeError({ typeName: type.name, cause: err, details: messageOf(err) })
   }

@@ -3,22 +3,32 @@
  * `object.rs`, `protocol-config/src/tensor.rs`). Friendly forms: addresses and object ids as
  * `0x` + 64 hex, digests as Base58, u64 as bigint, f32 as a JS number rounded with Math.fround.
  */
-import { bcs, type BcsType } from '@mysten/bcs'
+import { BcsType, bcs } from '@mysten/bcs'
 
 import { InvalidArgumentError } from '../errors/index.js'
-import { addressToBytes, compareBytes, digestToBytes, normalizeAddress, toBase58, toHex } from './util.js'
-import { vector } from './bounded.js'
+import { addressText, canonicalAddress, writeAddress } from './address-text.js'
+import { BoundedBcsReader, vector } from './bounded.js'
+import { convert } from './convert.js'
+import { digestToBytes, toBase58 } from './util.js'
 
-/** u64 as bigint (the wire's 8 bytes little-endian). */
-export const U64: BcsType<bigint, bigint | number | string, 'u64'> = bcs.u64().transform({
+const U64_MAX = 0xffff_ffff_ffff_ffffn
+
+function toU64(value: bigint | number | string): bigint {
+  const v = BigInt(value)
+  if (v < 0n || v > U64_MAX) throw new InvalidArgumentError(`u64 out of range: ${truncNum(v)}`)
+  return v
+}
+
+/**
+ * u64 as bigint (the wire's 8 bytes little-endian). Read straight into a bigint where the reader
+ * is ours (the library's reader returns decimal text, which would be parsed again).
+ */
+export const U64: BcsType<bigint, bigint | number | string, 'u64'> = new BcsType<bigint, bigint | number | string, 'u64'>({
   name: 'u64',
-  input: (value: bigint | number | string) => {
-    const v = BigInt(value)
-    if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new InvalidArgumentError(`u64 out of range: ${truncNum(v)}`)
-    return v
-  },
-  output: (value: string) => BigInt(value),
-}) as BcsType<bigint, bigint | number | string, 'u64'>
+  read: (reader) => (reader instanceof BoundedBcsReader ? reader.readU64() : BigInt(reader.read64())),
+  write: (value, writer) => writer.write64(toU64(value)),
+  serializedSize: () => 8,
+})
 
 function truncNum(v: bigint): string {
   const s = v.toString()
@@ -26,24 +36,34 @@ function truncNum(v: bigint): string {
 }
 
 /** `SomaAddress` / `ObjectID`: 32 raw bytes, shown as `0x` + 64 lowercase hex. */
-export const Address = bcs.bytes(32).transform({
+export const Address = new BcsType<string, string | Uint8Array, 'Address'>({
   name: 'Address',
-  input: (value: string | Uint8Array) => addressToBytes(value),
-  output: (bytes: Uint8Array) => `0x${toHex(bytes)}`,
+  read: (reader) => addressText(reader.readBytes(32)),
+  write: (value, writer) => writeAddress(value, writer),
+  serializedSize: () => 32,
 })
 export const ObjectId = Address
+
+/** The ULEB128 length prefix of a 32-byte vector: the single byte 0x20. */
+const DIGEST_PREFIX = 32
 
 /**
  * The digest family (`TransactionDigest`, `ObjectDigest`, commitments, checksums, the AES key):
  * a 32-byte array written as a BCS byte vector, so 33 bytes on the wire (`0x20` prefix). Base58 text.
  */
-export const Digest = bcs.byteVector().transform({
+export const Digest = new BcsType<string, string | Uint8Array, 'Digest'>({
   name: 'Digest',
-  input: (value: string | Uint8Array) => digestToBytes(value),
-  output: (bytes: Uint8Array) => {
+  read: (reader) => {
+    const bytes = reader.readBytes(reader.readULEB())
     if (bytes.length !== 32) throw new InvalidArgumentError(`digest has ${bytes.length} bytes, expected 32`)
     return toBase58(bytes)
   },
+  write: (value, writer) => {
+    const bytes = digestToBytes(value)
+    writer.write8(DIGEST_PREFIX)
+    writer.writeBytes(bytes)
+  },
+  serializedSize: () => 1 + 32,
 })
 
 /** `ObjectRef = (ObjectID, Version, ObjectDigest)`: 73 bytes. */
@@ -126,7 +146,7 @@ function checkTensorShape(shape: readonly bigint[], count: number): void {
  * `SomaTensor`: `{dtype: u8 = 0 (F32), bytes: Vec<u8> (f32 LE), shape: Vec<u64>}`. Decoding checks
  * the dtype, that the byte count is a multiple of 4, and that the shape's product is the value count.
  */
-export const SomaTensor = TensorWire.transform({
+export const SomaTensor = convert(TensorWire, {
   name: 'SomaTensor',
   input: (t: SomaTensorInput) => {
     const n = t.values.length
@@ -187,47 +207,54 @@ export type ManifestInput = typeof Manifest.$inferInput
 export const SubmissionManifest = bcs.struct('SubmissionManifest', { manifest: Manifest })
 export type SubmissionManifest = typeof SubmissionManifest.$inferType
 
+// Canonical address text has one length and lowercase digits, so comparing the text compares the
+// bytes (Rust's order for `[u8; 32]`, which BTreeMap and BTreeSet keep). What decoding yields is
+// already in order: the re-encode check finds that in one pass and writes the entries as they are.
+
+function ascending(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false
+  return true
+}
+
+/** `entries` in ascending key order; a duplicate key is refused. */
+function sortedEntries<K extends string | bigint, V>(entries: [K, V][]): [K, V][] {
+  let sorted = true
+  for (let i = 1; i < entries.length && sorted; i++) sorted = entries[i - 1]![0] < entries[i]![0]
+  if (sorted) return entries
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  for (let i = 1; i < entries.length; i++) {
+    if (entries[i]![0] === entries[i - 1]![0]) throw new InvalidArgumentError(`duplicate map key ${entries[i]![0]}`)
+  }
+  return entries
+}
+
 /** A `BTreeSet<SomaAddress>`: sorted by bytes and without duplicates on write. */
-export const AddressSet = vector(Address, { minElementBytes: 32 }).transform({
+export const AddressSet = convert(vector(Address, { minElementBytes: 32 }), {
   name: 'BTreeSet<SomaAddress>',
-  input: (set: Iterable<string | Uint8Array>) => sortedUnique(Array.from(set, (a) => normalizeAddress(a))),
+  input: (set: Iterable<string | Uint8Array>) => {
+    const addresses = Array.from(set, (a) => canonicalAddress(a))
+    // Default sort order is UTF-16 code unit order: byte order for canonical address text.
+    return ascending(addresses) ? addresses : [...new Set(addresses)].sort()
+  },
   output: (list: string[]) => list,
 })
 
 /** A `BTreeMap<K, V>` keyed by address / object id, as a JS Map with canonical `0x` keys. */
 export function addressMap<V, I>(value: BcsType<V, I>, name: string) {
-  return vector(bcs.tuple([Address, value])).transform({
+  return convert(vector(bcs.tuple([Address, value])), {
     name,
-    input: (map: Map<string, I> | Iterable<[string, I]>) => {
-      const entries = Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [normalizeAddress(k), v] as [string, I])
-      entries.sort((a, b) => compareBytes(addressToBytes(a[0]), addressToBytes(b[0])))
-      for (let i = 1; i < entries.length; i++) {
-        if (entries[i]![0] === entries[i - 1]![0]) throw new InvalidArgumentError(`duplicate map key ${entries[i]![0]}`)
-      }
-      return entries
-    },
-    output: (list) => new Map(list.map(([k, v]) => [k, v] as [string, V])),
+    input: (map: Map<string, I> | Iterable<[string, I]>) =>
+      sortedEntries(Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [canonicalAddress(k), v] as [string, I])),
+    output: (list) => new Map(list as [string, V][]),
   })
 }
 
 /** A `BTreeMap<u64, V>` as a JS Map keyed by bigint, written in ascending key order. */
 export function u64Map<V, I>(value: BcsType<V, I>, name: string) {
-  return vector(bcs.tuple([U64, value])).transform({
+  return convert(vector(bcs.tuple([U64, value])), {
     name,
-    input: (map: Map<bigint, I> | Iterable<[bigint, I]>) => {
-      const entries = Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [BigInt(k), v] as [bigint, I])
-      entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      for (let i = 1; i < entries.length; i++) {
-        if (entries[i]![0] === entries[i - 1]![0]) throw new InvalidArgumentError(`duplicate map key ${entries[i]![0]}`)
-      }
-      return entries
-    },
-    output: (list) => new Map(list.map(([k, v]) => [k, v] as [bigint, V])),
+    input: (map: Map<bigint, I> | Iterable<[bigint, I]>) =>
+      sortedEntries(Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [BigInt(k), v] as [bigint, I])),
+    output: (list) => new Map(list as [bigint, V][]),
   })
-}
-
-function sortedUnique(addresses: string[]): string[] {
-  const sorted = [...new Set(addresses)]
-  sorted.sort((a, b) => compareBytes(addressToBytes(a), addressToBytes(b)))
-  return sorted
 }

@@ -135,11 +135,17 @@ function parseConfigYaml(text: string, path: string): { doc: Document.Parsed; ra
   }
   const lineCounter = new LineCounter()
   let doc: Document.Parsed
+  // The parser builds an Error for every problem it meets (thousands in hostile text, most of its
+  // time going to stack traces); only the first one's position is reported, never a stack.
+  const stackTraceLimit = Error.stackTraceLimit
   try {
+    Error.stackTraceLimit = 0
     // The parser's own duplicate-key check is quadratic in a map's size; duplicateKey() below is not.
     doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: false })
   } catch (err) {
     throw new ConfigError(`Cannot parse ${path}.`, { details: `YAML parser failure (${(err as Error).name})` })
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit
   }
   const first = doc.errors[0]
   if (first) {
