@@ -3,7 +3,7 @@
  */
 import { base58 } from '@scure/base'
 
-import { InvalidArgumentError, truncate } from './errors.js'
+import { InvalidArgumentError } from './errors.js'
 
 /** The Bitcoin alphabet, the one @scure/base's `base58` uses. */
 const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
@@ -148,8 +148,8 @@ export function fromBase58(text: string, expectedLength?: number): Uint8Array {
     try {
       decoded = base58.decode(text)
     } catch {
+      // The text is not repeated: it may be a decryption key.
       throw new InvalidArgumentError('The text is not valid Base58.', {
-        details: `got "${truncate(text, 80)}"`,
         hint: 'Base58 uses the Bitcoin alphabet: no 0, O, I or l.',
       })
     }

@@ -120,3 +120,17 @@ describe('other lengths take the generic path unchanged', () => {
     }
   })
 })
+
+describe('Base58 errors never repeat the text', () => {
+  it('an invalid key-like text is not echoed (it may be a decryption key)', () => {
+    const secretish = '3qbR1eZRqXUWroWKKYhbDmR3FfqTHfqSU8zZSxtANzY0'
+    let message = ''
+    try {
+      fromBase58(secretish)
+    } catch (err) {
+      message = `${(err as Error).message} ${JSON.stringify(err)}`
+    }
+    expect(message).toMatch(/not valid Base58/)
+    expect(message).not.toContain(secretish.slice(0, 20))
+  })
+})
