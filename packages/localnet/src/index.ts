@@ -14,4 +14,5 @@ export {
   type ScoringHandlers,
   type SideServicesOptions,
 } from './services/server.js'
+export * from './scoring/index.js'
 export { version } from './version.js'
