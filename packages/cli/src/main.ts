@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander'
 
 import { registerKeytool } from './commands/keytool.js'
 import { registerScore } from './commands/score.js'
+import { registerStartGroup } from './commands/start-scoring.js'
 import { registerWallet } from './commands/wallet.js'
 import { registerWeights } from './commands/weights.js'
 import { reportError, reportUsageError, silenceUsageErrors } from './output.js'
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerScore(program)
   registerKeytool(program)
   registerWallet(program)
+  registerStartGroup(program)
   return program
 }
 

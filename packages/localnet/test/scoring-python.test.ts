@@ -10,7 +10,6 @@ import { loadModel, MAX_DATA_SIZE, score } from '@soma-ts/core'
 import { ScoringClient } from '@soma-ts/sdk/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { ensureSomaSdkPython } from '../../sdk/test/helpers/soma-sdk-python.js'
 import { startScoringService, type ScoringService } from '../src/index.js'
 import { checksumOf, encryptWeights, goldenFile, goldens, startFileServer, type FileServer } from './scoring-fixtures.js'
 
@@ -74,6 +73,10 @@ function runPython(python: string, input: unknown): Promise<{ code: number | nul
   })
 }
 
+// The SDK package's venv helper, shared so that one virtualenv serves every conformance test. It
+// lives outside this package's TypeScript root, so it is imported by URL (vitest compiles it).
+const venvHelper = new URL('../../sdk/test/helpers/soma-sdk-python.ts', import.meta.url).href
+const { ensureSomaSdkPython } = (await import(venvHelper)) as { ensureSomaSdkPython(): { python: string } | { skip: string } }
 const env = ensureSomaSdkPython()
 if ('skip' in env) console.warn(`skipping the soma-sdk scoring acceptance test: ${env.skip}`)
 
