@@ -120,6 +120,7 @@ if (process.argv.includes('--regressions')) {
   const dir = join(here, '..', '..', 'fuzz', 'regressions')
   console.log('\nsaved fuzz regression inputs of the BCS targets (errors are expected)')
   for (const folder of existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('bcs_')).sort() : []) {
+    // biome-ignore lint/performance/noDynamicNamespaceImportAccess: a benchmark script, never bundled; the folder names the schema
     const type = B[folder.slice(4)]
     for (const file of readdirSync(join(dir, folder)).sort()) {
       const bytes = new Uint8Array(readFileSync(join(dir, folder, file)))

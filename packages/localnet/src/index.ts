@@ -29,4 +29,5 @@ export {
 } from './localnet.js'
 export { LocalNode, NodeClosedError, type CommittedTransaction, type LocalNodeOptions, type NodeGenesis } from './node/node.js'
 export { verifyCheckpointSignature, decodeCheckpointSummary, type CheckpointSummary } from './node/checkpoint.js'
+export * from './scoring/index.js'
 export { version } from './version.js'

@@ -10,6 +10,7 @@ import type { RunningLocalnet } from '@soma-ts/localnet'
 import type { Command } from 'commander'
 
 import { jsonReplacer } from '../output.js'
+import { registerStartScoring } from './start-scoring.js'
 
 interface LocalnetFlags {
   'network.config'?: string
@@ -126,5 +127,6 @@ export function registerStart(program: Command): Command {
     .option('--admin-port <port>', 'admin gRPC port on 127.0.0.1 (default 9125)')
     .option('--json', 'print one JSON ready line on stdout instead of the banner')
     .action((flags: LocalnetFlags) => runLocalnet(flags))
+  registerStartScoring(start)
   return start
 }
