@@ -26,39 +26,41 @@ export function pipFailedForNetwork(output: string): boolean {
   return NETWORK_TROUBLE.test(output)
 }
 
-function run(cmd: string, args: string[], timeout = 600_000) {
+/** A child process to completion, with its output as text (pip can be loud). */
+export function run(cmd: string, args: string[], timeout = 600_000) {
   return spawnSync(cmd, args, { encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 })
 }
 
-const LOCK = `${VENV}.lock`
 const STALE_LOCK_MS = 15 * 60_000
 
 /**
- * Test files run in parallel processes, and more than one needs the venv: whoever comes first
- * builds it while the others wait, so no process runs `venv --clear` under another's feet.
+ * Test files run in parallel processes, and more than one needs a venv: whoever comes first
+ * builds it under `<venv>.lock` while the others wait, so no process runs `venv --clear` under
+ * another's feet. Shared by every venv helper of the tests.
  */
-function withVenvLock<T>(fn: () => T): T {
+export function withVenvLock<T>(venv: string, fn: () => T): T {
+  const lock = `${venv}.lock`
   const deadline = Date.now() + STALE_LOCK_MS
   for (;;) {
     try {
-      mkdirSync(LOCK)
+      mkdirSync(lock)
       break
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       try {
         // A lock left behind by a killed run.
-        if (Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true })
+        if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true })
       } catch {
         // Removed by its owner meanwhile: try again.
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK}`)
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`)
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250)
     }
   }
   try {
     return fn()
   } finally {
-    rmSync(LOCK, { recursive: true, force: true })
+    rmSync(lock, { recursive: true, force: true })
   }
 }
 
@@ -67,7 +69,7 @@ const venvReady = () => existsSync(VENV_PYTHON) && run(VENV_PYTHON, ['-c', PROBE
 
 export function ensureSomaSdkPython(): { python: string } | { skip: string } {
   if (venvReady()) return { python: VENV_PYTHON }
-  return withVenvLock(() => (venvReady() ? { python: VENV_PYTHON } : buildVenv()))
+  return withVenvLock(VENV, () => (venvReady() ? { python: VENV_PYTHON } : buildVenv()))
 }
 
 function buildVenv(): { python: string } | { skip: string } {

@@ -2,55 +2,24 @@
 // pinned), installed once into packages/sdk/.venv-moto (gitignored) under an inter-process lock
 // and started per test file on a free 127.0.0.1 port. `ensureMoto()` returns the interpreter or a
 // reason to skip when Python or PyPI cannot be reached; any other failure throws.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import http from 'node:http'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { pipFailedForNetwork } from './soma-sdk-python.js'
+import { pipFailedForNetwork, run, withVenvLock } from './soma-sdk-python.js'
 
 export const MOTO_VERSION = '5.2.5'
 const VENV = fileURLToPath(new URL('../../.venv-moto', import.meta.url))
 const VENV_PYTHON = join(VENV, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python')
-const LOCK = `${VENV}.lock`
-const STALE_LOCK_MS = 15 * 60_000
-
-function run(cmd: string, args: string[], timeout = 600_000) {
-  return spawnSync(cmd, args, { encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 })
-}
-
-function withLock<T>(fn: () => T): T {
-  const deadline = Date.now() + STALE_LOCK_MS
-  for (;;) {
-    try {
-      mkdirSync(LOCK)
-      break
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      try {
-        if (Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true })
-      } catch {
-        // Its owner removed it meanwhile.
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK}`)
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250)
-    }
-  }
-  try {
-    return fn()
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true })
-  }
-}
-
 const PROBE = `import moto.server, importlib.metadata as m; assert m.version("moto") == "${MOTO_VERSION}"`
 const ready = () => existsSync(VENV_PYTHON) && run(VENV_PYTHON, ['-c', PROBE]).status === 0
 
 export function ensureMoto(): { python: string } | { skip: string } {
   if (ready()) return { python: VENV_PYTHON }
-  return withLock(() => (ready() ? { python: VENV_PYTHON } : build()))
+  return withVenvLock(VENV, () => (ready() ? { python: VENV_PYTHON } : build()))
 }
 
 function build(): { python: string } | { skip: string } {
