@@ -51,60 +51,15 @@ import { decodeCheckpointSummary } from '../node/checkpoint.js'
 import type { StoredCheckpoint, StoredTransaction } from '../node/database.js'
 import type { CommittedTransaction, LocalNode } from '../node/node.js'
 import { version } from '../version.js'
+import { applyMask, maskOf, type MaskTree } from './mask.js'
 import { fieldViolationError, toConnectError } from './server.js'
+import { getTarget, listTargets } from './targets.js'
 
 const DEFAULT_OBJECT_MASK = 'object_id,version,digest'
 const DEFAULT_LIST_MASK = 'object_id,version,object_type'
 const DEFAULT_TRANSACTION_MASK = 'digest'
 const DEFAULT_PAGE_SIZE = 50
 const MAX_PAGE_SIZE = 1000
-
-// ---- read masks ---------------------------------------------------------------------------------
-
-interface MaskTree {
-  [field: string]: MaskTree
-}
-
-function maskTree(paths: readonly string[]): MaskTree | undefined {
-  if (paths.length === 0 || paths.includes('*')) return undefined
-  const root: MaskTree = {}
-  for (const path of paths) {
-    let node = root
-    for (const part of path.split('.')) {
-      const key = part.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-      node = node[key] ??= {}
-    }
-  }
-  return root
-}
-
-/** Keeps the fields the mask names (a named message field keeps all of it unless sub-paths are named). */
-function applyMask<T extends object>(message: T, tree: MaskTree | undefined): T {
-  if (tree === undefined || Object.keys(tree).length === 0) return message
-  const out: Record<string, unknown> = { ...(message as Record<string, unknown>) }
-  for (const key of Object.keys(out)) {
-    if (key === '$typeName') continue
-    const sub = tree[key]
-    const value = out[key]
-    if (sub === undefined) out[key] = Array.isArray(value) ? [] : isOneof(value) ? { case: undefined } : undefined
-    else if (Array.isArray(value)) out[key] = value.map((v) => (isMessage(v) ? applyMask(v, sub) : v))
-    else if (isMessage(value)) out[key] = applyMask(value, sub)
-  }
-  return out as T
-}
-
-function isMessage(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && '$typeName' in value
-}
-
-function isOneof(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && 'case' in value && !('$typeName' in value)
-}
-
-function maskOf(readMask: { paths: string[] } | undefined, defaults: string): MaskTree | undefined {
-  const paths = readMask && readMask.paths.length > 0 ? readMask.paths : defaults.split(',')
-  return maskTree(paths)
-}
 
 // ---- conversions --------------------------------------------------------------------------------
 
@@ -475,14 +430,8 @@ function routes(service: FullnodeService, node: LocalNode) {
         }
         return { objects, ...(more && last !== undefined ? { nextPageToken: fromHex(last.slice(2)) } : {}) }
       }),
-      getTarget: guard((req) => {
-        void req
-        throw new ConnectError('GetTarget is not served by this local network yet', Code.Unimplemented)
-      }),
-      listTargets: guard((req) => {
-        void req
-        throw new ConnectError('ListTargets is not served by this local network yet', Code.Unimplemented)
-      }),
+      getTarget: guard((req) => getTarget(node, req)),
+      listTargets: guard((req) => listTargets(node, req)),
     })
     router.service(TransactionExecutionService, {
       executeTransaction: guard(async (req) => {
