@@ -40,7 +40,8 @@ export async function startTestNet(options: LocalnetOptions = {}): Promise<TestN
     ...options,
   })
   const client = createSomaRpcClient({ url: net.urls.rpc })
-  const faucet = new FaucetClient({ url: net.urls.faucet! })
+  // Without a faucet (`faucet: false`) the client points nowhere and is never called.
+  const faucet = new FaucetClient({ url: net.urls.faucet ?? 'http://127.0.0.1:9' })
   return {
     net,
     dir,

@@ -40,7 +40,6 @@ import { LedgerService } from '@soma-ts/sdk/generated/soma/rpc/ledger_service_pb
 import { ObjectSchema, ObjectSetSchema, OwnerSchema, Owner_OwnerKind, type Object$, type Owner } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
 import { StateService } from '@soma-ts/sdk/generated/soma/rpc/state_service_pb'
 import { SubscriptionService } from '@soma-ts/sdk/generated/soma/rpc/subscription_service_pb'
-import { EpochSchema } from '@soma-ts/sdk/generated/soma/rpc/system_state_pb'
 import { TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
 import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb'
 import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
@@ -53,6 +52,7 @@ import type { CommittedTransaction, LocalNode } from '../node/node.js'
 import { version } from '../version.js'
 import { applyMask, maskOf, type MaskTree } from './mask.js'
 import { fieldViolationError, toConnectError } from './server.js'
+import { getEpoch } from './epochs.js'
 import { getTarget, listTargets } from './targets.js'
 
 const DEFAULT_OBJECT_MASK = 'object_id,version,digest'
@@ -376,19 +376,7 @@ function routes(service: FullnodeService, node: LocalNode) {
         if (checkpoint === undefined) throw new ConnectError('Checkpoint not found', Code.NotFound)
         return { checkpoint: service.checkpointToProto(checkpoint, maskOf(req.readMask, 'sequence_number,digest,summary')) }
       }),
-      getEpoch: guard((req) => {
-        const state = node.systemState()
-        const epoch = req.epoch ?? state.epoch
-        if (epoch !== state.epoch) {
-          throw new ConnectError(`Epoch ${epoch} is not available: the local network serves the current epoch (${state.epoch}) only`, Code.NotFound)
-        }
-        return {
-          epoch: create(EpochSchema, {
-            epoch: state.epoch,
-            start: timestampOf(state.epochStartTimestampMs),
-          }),
-        }
-      }),
+      getEpoch: guard((req) => getEpoch(node, req)),
     })
     router.service(StateService, {
       getBalance: guard((req) => {
