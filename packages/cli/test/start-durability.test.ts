@@ -38,7 +38,7 @@ function effectsText(effects: TransactionEffects): string {
 }
 
 function start(): Promise<LocalnetProcess> {
-  return startLocalnetProcess(['--network.config', configDir, '--fullnode-rpc-port', '0', '--admin-port', '0', '--with-faucet=127.0.0.1:0'])
+  return startLocalnetProcess(['--network.config', configDir, '--fullnode-rpc-port', '0', '--admin-port', '0', '--with-faucet=127.0.0.1:0', '--no-scoring'])
 }
 
 async function richestCoin(rpc: SomaRpcClient, owner: string) {

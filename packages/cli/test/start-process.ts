@@ -9,6 +9,8 @@ export interface ReadyLine {
   faucet: string | null
   admin: string
   blobStore: string
+  /** Absent with --no-scoring. */
+  scoring?: string
   configDir: string
   stateDir: string
   epochDurationMs: string

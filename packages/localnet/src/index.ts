@@ -23,9 +23,9 @@ export {
   FAUCET_AMOUNT,
   startLocalnet,
   type LocalnetOptions,
+  type LocalnetScoringOptions,
   type LocalnetUrls,
   type RunningLocalnet,
-  type ScoringHook,
 } from './localnet.js'
 export { LocalNode, NodeClosedError, type CommittedTransaction, type LocalNodeOptions, type NodeGenesis } from './node/node.js'
 export { verifyCheckpointSignature, decodeCheckpointSummary, type CheckpointSummary } from './node/checkpoint.js'

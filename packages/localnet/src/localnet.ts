@@ -24,7 +24,8 @@ import { signProofOfPossession } from './chain/validators.js'
 import { startBlobStore, type BlobStore } from './blob-store.js'
 import { LocalNode, type NodeGenesis } from './node/node.js'
 import { serveFullnode } from './rpc/fullnode.js'
-import { ServiceError, serveSideServices, type RunningService } from './services/server.js'
+import { DEFAULT_SCORING_PORT, startScoringService } from './scoring/service.js'
+import { ServiceError, serveSideServices } from './services/server.js'
 
 /** The reference faucet's defaults: one coin of 2 SOMA per request. */
 export const FAUCET_AMOUNT = 2_000_000_000n
@@ -35,10 +36,17 @@ export const DEFAULT_ADMIN_PORT = 9125
 export const DEFAULT_EPOCH_DURATION_MS = 86_400_000
 const GENESIS_ACCOUNTS = 5
 
-/** The scoring service is started by the caller's factory (see `src/scoring`); off by default. */
-export interface ScoringHook {
+/**
+ * Where the local network's scoring service listens (`src/scoring`, started by default as the
+ * reference's `soma start localnet` does). Its data dir is `<configDir>/scoring-data`; it scores
+ * with the small model when `smallModel` is set, and may fetch from loopback and private
+ * addresses, since the local blob store (and a developer's own servers) live there.
+ */
+export interface LocalnetScoringOptions {
+  /** Default 0.0.0.0. */
+  readonly host?: string
+  /** Default 9124; 0 picks a free port. */
   readonly port?: number
-  readonly serve: (options: { port: number; dataDir: string; smallModel: boolean }) => Promise<RunningService>
 }
 
 export interface LocalnetOptions {
@@ -61,7 +69,8 @@ export interface LocalnetOptions {
   readonly blobStorePort?: number
   /** `target_embedding_dim_override = 16` in a new genesis. */
   readonly smallModel?: boolean
-  readonly scoring?: false | ScoringHook
+  /** The scoring service (default: started on 0.0.0.0:9124), or false for none (`--no-scoring`). */
+  readonly scoring?: false | LocalnetScoringOptions
   /** Milliseconds since the Unix epoch (injectable for tests). */
   readonly now?: () => number
 }
@@ -249,9 +258,15 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Runn
     const blobStore: BlobStore = await startBlobStore({ dir: join(stateDir, 'blob-store'), port: options.blobStorePort ?? 0 })
     started.push({ close: () => blobStore.stop() })
     let scoringUrl: string | undefined
-    if (options.scoring) {
-      const scoring = await options.scoring.serve({ port: options.scoring.port ?? 9124, dataDir: join(configDir, 'scoring-data'), smallModel: options.smallModel === true })
-      started.push(scoring)
+    if (options.scoring !== false) {
+      const scoring = await startScoringService({
+        host: options.scoring?.host ?? '0.0.0.0',
+        port: options.scoring?.port ?? DEFAULT_SCORING_PORT,
+        dataDir: join(configDir, 'scoring-data'),
+        smallModel: options.smallModel === true,
+        allowPrivateUrls: true,
+      })
+      started.push({ close: () => scoring.stop() })
       scoringUrl = scoring.url
     }
     epochTimer = startEpochClock(node, now)

@@ -20,7 +20,7 @@ beforeAll(async () => {
     join(dir, 'client.yaml'),
     `keystore:\n  File: ${join(dir, 'soma.keystore')}\nexternal_keys: ~\nenvs:\n  - alias: localnet\n    rpc: http://127.0.0.1:9000\n    basic_auth: ~\nactive_env: localnet\nactive_address: ~\n`,
   )
-  net = await startLocalnet({ configDir: dir, rpcPort: 0, rpcHost: '127.0.0.1', adminPort: 0, faucet: { host: '127.0.0.1', port: 0 } })
+  net = await startLocalnet({ configDir: dir, rpcPort: 0, rpcHost: '127.0.0.1', adminPort: 0, faucet: { host: '127.0.0.1', port: 0 }, scoring: false })
   faucet = new FaucetClient({ url: net.urls.faucet! })
 })
 

@@ -1,10 +1,10 @@
 /** startLocalnet over real sockets on 127.0.0.1: faucet, admin, epoch clock, restart, keystore. */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { Ed25519Keypair } from '@soma-ts/sdk'
-import { AdminClient, FaucetClient, FileKeystore, defaultKeystorePath } from '@soma-ts/sdk/node'
+import { AdminClient, FaucetClient, FileKeystore, ScoringClient, defaultKeystorePath } from '@soma-ts/sdk/node'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { coinBalance } from '../src/chain/index.js'
@@ -27,7 +27,7 @@ function tempDir(): string {
 }
 
 async function start(options: LocalnetOptions): Promise<RunningLocalnet> {
-  const net = await startLocalnet({ faucet: { host: '127.0.0.1', port: 0 }, adminPort: 0, rpcPort: 0, ...options })
+  const net = await startLocalnet({ faucet: { host: '127.0.0.1', port: 0 }, adminPort: 0, rpcPort: 0, scoring: false, ...options })
   running.push(net)
   return net
 }
@@ -92,6 +92,18 @@ describe('startLocalnet', () => {
     expect(net.node.epoch()).toBe(1n)
   })
 
+  it('starts its own scoring service (data under <configDir>/scoring-data) and stops it with the network', async () => {
+    const configDir = tempDir()
+    const net = await start({ configDir, faucet: false, smallModel: true, scoring: { host: '127.0.0.1', port: 0 } })
+    expect(net.urls.scoring).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    const scoring = new ScoringClient({ url: net.urls.scoring! })
+    clients.push(scoring)
+    expect(await scoring.health()).toBe(true)
+    expect(existsSync(join(configDir, 'scoring-data', 'weights'))).toBe(true)
+    await stop(net)
+    await expect(scoring.health({ timeoutMs: 2_000 })).rejects.toThrow()
+  })
+
   it('forceRegenesis starts over', async () => {
     const configDir = tempDir()
     let net = await start({ configDir, faucet: false })
@@ -103,6 +115,6 @@ describe('startLocalnet', () => {
   })
 
   it('rejects a bad committee size with a RangeError and leaves nothing running', async () => {
-    await expect(startLocalnet({ configDir: tempDir(), committeeSize: 0, faucet: false, adminPort: 0 })).rejects.toBeInstanceOf(RangeError)
+    await expect(startLocalnet({ configDir: tempDir(), committeeSize: 0, faucet: false, adminPort: 0, scoring: false })).rejects.toBeInstanceOf(RangeError)
   })
 })

@@ -23,6 +23,7 @@ interface LocalnetFlags {
   scoring: boolean
   smallModel?: boolean
   adminPort?: string
+  scoringPort?: string
   json?: boolean
 }
 
@@ -71,6 +72,10 @@ async function runLocalnet(flags: LocalnetFlags): Promise<void> {
   const configDir = flags['network.config'] ?? defaultConfigDir()
   const rpcPort = flags.fullnodeRpcPort === undefined ? undefined : parsePort(flags.fullnodeRpcPort, '--fullnode-rpc-port')
   const adminPort = flags.adminPort === undefined ? undefined : parsePort(flags.adminPort, '--admin-port')
+  if (flags.scoringPort !== undefined && flags.scoring === false) {
+    throw usage('--scoring-port and --no-scoring cannot be used together.', 'Pick one.')
+  }
+  const scoringPort = flags.scoringPort === undefined ? undefined : parsePort(flags.scoringPort, '--scoring-port')
   const committeeSize = parsePositive(flags.committeeSize, '--committee-size', 64)
   const epochDurationMs = flags.epochDurationMs === undefined ? undefined : parsePositive(flags.epochDurationMs, '--epoch-duration-ms', Number.MAX_SAFE_INTEGER)
   const faucet = flags.faucet === false ? false : parseFaucet(flags.withFaucet)
@@ -83,8 +88,8 @@ async function runLocalnet(flags: LocalnetFlags): Promise<void> {
     committeeSize,
     ...(epochDurationMs !== undefined ? { epochDurationMs } : {}),
     faucet,
-    // The scoring service is started here once `soma start scoring` lands (src/scoring).
-    scoring: false,
+    // As the reference: scoring on 0.0.0.0:9124, with the small model under --small-model.
+    scoring: flags.scoring === false ? false : { ...(scoringPort !== undefined ? { port: scoringPort } : {}) },
     smallModel: flags.smallModel === true,
   })
   const duration = net.node.systemState().parameters.epochDurationMs
@@ -114,7 +119,7 @@ export function registerStart(program: Command): Command {
   const start = program.command('start').description('start a SOMA service')
   start
     .command('localnet')
-    .description('start a single-process local network: fullnode RPC, faucet, admin, blob store')
+    .description('start a single-process local network: fullnode RPC, faucet, scoring, admin, blob store')
     .option('--network.config <dir>', 'the config directory (state under <dir>/localnet; default $SOMA_CONFIG_DIR or ~/.soma/soma_config)')
     .option('--force-regenesis', 'delete the local chain and start from a new genesis')
     .option('--fullnode-rpc-port <port>', 'fullnode gRPC port (default 9000)')
@@ -123,8 +128,9 @@ export function registerStart(program: Command): Command {
     .option('--with-faucet [host:port]', 'serve the faucet (default 0.0.0.0:9123; on unless --no-faucet)')
     .option('--no-faucet', 'do not serve the faucet')
     .option('--no-scoring', 'do not start the scoring service')
-    .option('--small-model', 'target embedding dimension 16 in a new genesis')
+    .option('--small-model', 'target embedding dimension 16 in a new genesis; scoring uses the small model')
     .option('--admin-port <port>', 'admin gRPC port on 127.0.0.1 (default 9125)')
+    .option('--scoring-port <port>', 'scoring gRPC port on 0.0.0.0 (default 9124)')
     .option('--json', 'print one JSON ready line on stdout instead of the banner')
     .action((flags: LocalnetFlags) => runLocalnet(flags))
   registerStartScoring(start)

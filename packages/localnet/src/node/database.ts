@@ -10,10 +10,11 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 
 import { ChainInvariantError } from '../chain/errors.js'
-import { digestOf, type ChainObject, type ObjectOwner, type ObjectTypeName } from '../chain/objects.js'
+import { digestOf, targetOf, type ChainObject, type ObjectOwner, type ObjectTypeName } from '../chain/objects.js'
 import type { ObjectStore, ObjectWrites } from '../chain/store.js'
 
-const SCHEMA_VERSION = 1n
+/** 2 added `targets` (the ListTargets index) and `epochs` (what GetEpoch serves for past epochs). */
+const SCHEMA_VERSION = 2n
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) STRICT;
@@ -58,7 +59,28 @@ CREATE TABLE IF NOT EXISTS committee (
   bls_secret_key BLOB NOT NULL,
   bls_public_key BLOB NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS targets (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  generation_epoch INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS targets_in_order ON targets (length(status), status, generation_epoch, id);
+CREATE TABLE IF NOT EXISTS epochs (
+  epoch INTEGER PRIMARY KEY,
+  protocol_version INTEGER NOT NULL,
+  start_timestamp_ms INTEGER NOT NULL,
+  end_timestamp_ms INTEGER,
+  start_checkpoint INTEGER,
+  system_state BLOB NOT NULL
+) STRICT;
 `
+
+/** The status text the reference's target index keys on. */
+function targetStatusText(object: ChainObject): string {
+  const status = targetOf(object).status
+  return status.Open !== undefined ? 'open' : status.Filled !== undefined ? 'filled' : 'claimed'
+}
 
 interface ObjectRow {
   id: string
@@ -101,6 +123,27 @@ export interface StoredTransaction {
   readonly effects: Uint8Array
   readonly effectsDigest: string
   readonly errorName: string | undefined
+}
+
+/** One row of the target index, in the reference's key order (status, generation epoch, id). */
+export interface TargetIndexEntry {
+  readonly id: string
+  readonly version: bigint
+  readonly status: string
+  readonly generationEpoch: bigint
+}
+
+/** What the node records when an epoch starts (the reference's `EpochInfo`). */
+export interface StoredEpoch {
+  readonly epoch: bigint
+  readonly protocolVersion: bigint
+  readonly startTimestampMs: bigint
+  /** Set when the next epoch starts. */
+  readonly endTimestampMs: bigint | undefined
+  /** The first checkpoint of the epoch; unknown for an epoch recorded on reopening an older database. */
+  readonly startCheckpoint: bigint | undefined
+  /** BCS of the SystemState contents at the start of the epoch. */
+  readonly systemState: Uint8Array
 }
 
 export interface StoredCheckpoint {
@@ -152,6 +195,21 @@ export class ChainDatabase {
       latestCheckpoint: db.prepare<[], Record<string, unknown>>('SELECT * FROM checkpoints ORDER BY sequence DESC LIMIT 1'),
       insertCommittee: db.prepare('INSERT INTO committee (position, address, bls_secret_key, bls_public_key) VALUES (?, ?, ?, ?)'),
       committee: db.prepare<[], { address: string; bls_secret_key: Uint8Array; bls_public_key: Uint8Array }>('SELECT * FROM committee ORDER BY position'),
+      upsertTarget: db.prepare(
+        'INSERT INTO targets (id, version, status, generation_epoch) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, generation_epoch = excluded.generation_epoch',
+      ),
+      deleteTarget: db.prepare<[string]>('DELETE FROM targets WHERE id = ?'),
+      targetsFrom: db.prepare<[number, string, bigint, string, string | null, string | null, bigint | null, bigint | null], { id: string; version: bigint; status: string; generation_epoch: bigint }>(
+        `SELECT id, version, status, generation_epoch FROM targets
+         WHERE (length(status), status, generation_epoch, id) >= (?, ?, ?, ?)
+           AND (? IS NULL OR status = ?) AND (? IS NULL OR generation_epoch = ?)
+         ORDER BY length(status), status, generation_epoch, id`,
+      ),
+      insertEpoch: db.prepare(
+        'INSERT INTO epochs (epoch, protocol_version, start_timestamp_ms, end_timestamp_ms, start_checkpoint, system_state) VALUES (?, ?, ?, NULL, ?, ?)',
+      ),
+      endEpoch: db.prepare<[bigint, bigint]>('UPDATE epochs SET end_timestamp_ms = ? WHERE epoch = ?'),
+      getEpoch: db.prepare<[bigint], Record<string, unknown>>('SELECT * FROM epochs WHERE epoch = ?'),
     }
   }
 
@@ -167,6 +225,7 @@ export class ChainDatabase {
     const database = new ChainDatabase(db)
     const stored = database.getMetaU64('schema_version')
     if (stored === undefined) database.setMetaU64('schema_version', SCHEMA_VERSION)
+    else if (stored === 1n) database.migrateFromVersion1()
     else if (stored !== SCHEMA_VERSION) {
       db.close()
       throw new ChainInvariantError(`the database in ${directory} has schema version ${stored}, this build reads ${SCHEMA_VERSION}; start with forceRegenesis`)
@@ -176,6 +235,14 @@ export class ChainDatabase {
 
   close(): void {
     if (this.db.open) this.db.close()
+  }
+
+  /** Version 1 had no target index: build it from the live objects (the epochs table fills on open). */
+  private migrateFromVersion1(): void {
+    this.inTransaction(() => {
+      for (const object of this.liveObjects()) if (object.type === 'Target') this.indexTarget(object)
+      this.setMetaU64('schema_version', SCHEMA_VERSION)
+    })
   }
 
   /** Runs `body` inside one SQLite transaction (committed durably when it returns, rolled back if it throws). */
@@ -223,10 +290,53 @@ export class ChainDatabase {
       digestOf(object),
     )
     this.statements.upsertLive.run(object.id, object.version, ownerAddress)
+    if (object.type === 'Target') this.indexTarget(object)
   }
 
   deleteLive(id: string): void {
     this.statements.deleteLive.run(id)
+    this.statements.deleteTarget.run(id)
+  }
+
+  private indexTarget(object: ChainObject): void {
+    this.statements.upsertTarget.run(object.id, object.version, targetStatusText(object), targetOf(object).generationEpoch)
+  }
+
+  /**
+   * Target index entries from `from` on (inclusive), in the reference's key order: status by
+   * length then text (its keys are bincode, a length-prefixed string first), generation epoch, id.
+   */
+  *targetEntries(
+    filter: { readonly status?: string | undefined; readonly generationEpoch?: bigint | undefined },
+    from: TargetIndexEntry | undefined,
+  ): Iterable<TargetIndexEntry> {
+    const start = from ?? { status: '', generationEpoch: 0n, id: '' }
+    const status = filter.status ?? null
+    const epoch = filter.generationEpoch ?? null
+    for (const row of this.statements.targetsFrom.iterate(start.status.length, start.status, start.generationEpoch, start.id, status, status, epoch, epoch)) {
+      yield { id: row.id, version: row.version, status: row.status, generationEpoch: row.generation_epoch }
+    }
+  }
+
+  // ---- epochs -------------------------------------------------------------------------------
+
+  /** Records the start of `epoch` and closes the previous epoch at the same timestamp. */
+  recordEpochStart(epoch: Omit<StoredEpoch, 'endTimestampMs'>): void {
+    this.statements.insertEpoch.run(epoch.epoch, epoch.protocolVersion, epoch.startTimestampMs, epoch.startCheckpoint ?? null, epoch.systemState)
+    if (epoch.epoch > 0n) this.statements.endEpoch.run(epoch.startTimestampMs, epoch.epoch - 1n)
+  }
+
+  getEpoch(epoch: bigint): StoredEpoch | undefined {
+    const row = this.statements.getEpoch.get(epoch)
+    if (row === undefined) return undefined
+    return {
+      epoch: row.epoch as bigint,
+      protocolVersion: row.protocol_version as bigint,
+      startTimestampMs: row.start_timestamp_ms as bigint,
+      endTimestampMs: (row.end_timestamp_ms as bigint | null) ?? undefined,
+      startCheckpoint: (row.start_checkpoint as bigint | null) ?? undefined,
+      systemState: new Uint8Array(row.system_state as Uint8Array),
+    }
   }
 
   // ---- meta ---------------------------------------------------------------------------------

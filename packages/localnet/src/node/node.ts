@@ -91,6 +91,7 @@ export class LocalNode {
       if (database.latestCheckpoint() === undefined) writeGenesis(database, options.genesis(), options.now ?? Date.now)
       const node = new LocalNode(database, options)
       if (node.committee.length === 0) throw new ChainInvariantError('the database has no committee')
+      node.recordCurrentEpochIfMissing()
       // A restart mid-epoch: the epoch's burned fees are not yet back in a pool.
       assertSupplyConserved(node.store, node.epochFees())
       return node
@@ -104,6 +105,26 @@ export class LocalNode {
     const object = this.store.getObject(SYSTEM_STATE_OBJECT_ID)
     if (object === undefined) throw new ChainInvariantError('the SystemState object is missing')
     return decodeSystemStateContents(object.contents)
+  }
+
+  /**
+   * A database from before the epochs table knows nothing of the current epoch: record it from the
+   * system state, as the reference's index does when it starts (the start checkpoint stays unknown).
+   */
+  private recordCurrentEpochIfMissing(): void {
+    const object = this.store.getObject(SYSTEM_STATE_OBJECT_ID)
+    if (object === undefined) throw new ChainInvariantError('the SystemState object is missing')
+    const state = decodeSystemStateContents(object.contents)
+    if (this.database.getEpoch(state.epoch) !== undefined) return
+    this.database.inTransaction(() =>
+      this.database.recordEpochStart({
+        epoch: state.epoch,
+        protocolVersion: state.protocolVersion,
+        startTimestampMs: state.epochStartTimestampMs,
+        startCheckpoint: undefined,
+        systemState: object.contents,
+      }),
+    )
   }
 
   epoch(): bigint {
@@ -231,6 +252,7 @@ export class LocalNode {
         this.store.applyWrites(result.writes)
         fees = 0n
         assertSupplyConserved(this.store)
+        this.recordEpochStart(sequence + 1n)
         const stored = this.record(result, new Uint8Array(), sequence, included.length)
         included.push(stored)
         settled.push({ item, value: committed(stored) })
@@ -281,6 +303,19 @@ export class LocalNode {
     return checkpoint
   }
 
+  /** The epoch ChangeEpoch just started begins with the checkpoint after this one (the reference's rule). */
+  private recordEpochStart(startCheckpoint: bigint): void {
+    const object = this.store.getObject(SYSTEM_STATE_OBJECT_ID)!
+    const state = decodeSystemStateContents(object.contents)
+    this.database.recordEpochStart({
+      epoch: state.epoch,
+      protocolVersion: state.protocolVersion,
+      startTimestampMs: state.epochStartTimestampMs,
+      startCheckpoint,
+      systemState: object.contents,
+    })
+  }
+
   private record(result: ExecutionResult, signed: Uint8Array, checkpoint: bigint, position: number): StoredTransaction {
     const stored: StoredTransaction = {
       digest: result.transactionDigest,
@@ -328,6 +363,16 @@ function writeGenesis(database: ChainDatabase, { genesis, committee, meta }: Nod
     store.applyWrites({ written: genesis.objects, deleted: [] })
     assertSupplyConserved(store)
     database.insertCommittee(committee)
+    const system = genesis.objects.find((o) => o.id === SYSTEM_STATE_OBJECT_ID)
+    if (system === undefined) throw new ChainInvariantError('the genesis has no SystemState object')
+    const state = decodeSystemStateContents(system.contents)
+    database.recordEpochStart({
+      epoch: state.epoch,
+      protocolVersion: state.protocolVersion,
+      startTimestampMs: state.epochStartTimestampMs,
+      startCheckpoint: 0n,
+      systemState: system.contents,
+    })
     database.setMetaText('genesis_transaction', genesis.transactionDigest)
     database.setMetaU64('epoch_fees', 0n)
     database.setMetaU64('total_transactions', 1n)

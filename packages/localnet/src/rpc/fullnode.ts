@@ -40,7 +40,6 @@ import { LedgerService } from '@soma-ts/sdk/generated/soma/rpc/ledger_service_pb
 import { ObjectSchema, ObjectSetSchema, OwnerSchema, Owner_OwnerKind, type Object$, type Owner } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
 import { StateService } from '@soma-ts/sdk/generated/soma/rpc/state_service_pb'
 import { SubscriptionService } from '@soma-ts/sdk/generated/soma/rpc/subscription_service_pb'
-import { EpochSchema } from '@soma-ts/sdk/generated/soma/rpc/system_state_pb'
 import { TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
 import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb'
 import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
@@ -51,60 +50,16 @@ import { decodeCheckpointSummary } from '../node/checkpoint.js'
 import type { StoredCheckpoint, StoredTransaction } from '../node/database.js'
 import type { CommittedTransaction, LocalNode } from '../node/node.js'
 import { version } from '../version.js'
+import { applyMask, maskOf, type MaskTree } from './mask.js'
 import { fieldViolationError, toConnectError } from './server.js'
+import { getEpoch } from './epochs.js'
+import { getTarget, listTargets } from './targets.js'
 
 const DEFAULT_OBJECT_MASK = 'object_id,version,digest'
 const DEFAULT_LIST_MASK = 'object_id,version,object_type'
 const DEFAULT_TRANSACTION_MASK = 'digest'
 const DEFAULT_PAGE_SIZE = 50
 const MAX_PAGE_SIZE = 1000
-
-// ---- read masks ---------------------------------------------------------------------------------
-
-interface MaskTree {
-  [field: string]: MaskTree
-}
-
-function maskTree(paths: readonly string[]): MaskTree | undefined {
-  if (paths.length === 0 || paths.includes('*')) return undefined
-  const root: MaskTree = {}
-  for (const path of paths) {
-    let node = root
-    for (const part of path.split('.')) {
-      const key = part.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-      node = node[key] ??= {}
-    }
-  }
-  return root
-}
-
-/** Keeps the fields the mask names (a named message field keeps all of it unless sub-paths are named). */
-function applyMask<T extends object>(message: T, tree: MaskTree | undefined): T {
-  if (tree === undefined || Object.keys(tree).length === 0) return message
-  const out: Record<string, unknown> = { ...(message as Record<string, unknown>) }
-  for (const key of Object.keys(out)) {
-    if (key === '$typeName') continue
-    const sub = tree[key]
-    const value = out[key]
-    if (sub === undefined) out[key] = Array.isArray(value) ? [] : isOneof(value) ? { case: undefined } : undefined
-    else if (Array.isArray(value)) out[key] = value.map((v) => (isMessage(v) ? applyMask(v, sub) : v))
-    else if (isMessage(value)) out[key] = applyMask(value, sub)
-  }
-  return out as T
-}
-
-function isMessage(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && '$typeName' in value
-}
-
-function isOneof(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && 'case' in value && !('$typeName' in value)
-}
-
-function maskOf(readMask: { paths: string[] } | undefined, defaults: string): MaskTree | undefined {
-  const paths = readMask && readMask.paths.length > 0 ? readMask.paths : defaults.split(',')
-  return maskTree(paths)
-}
 
 // ---- conversions --------------------------------------------------------------------------------
 
@@ -421,19 +376,7 @@ function routes(service: FullnodeService, node: LocalNode) {
         if (checkpoint === undefined) throw new ConnectError('Checkpoint not found', Code.NotFound)
         return { checkpoint: service.checkpointToProto(checkpoint, maskOf(req.readMask, 'sequence_number,digest,summary')) }
       }),
-      getEpoch: guard((req) => {
-        const state = node.systemState()
-        const epoch = req.epoch ?? state.epoch
-        if (epoch !== state.epoch) {
-          throw new ConnectError(`Epoch ${epoch} is not available: the local network serves the current epoch (${state.epoch}) only`, Code.NotFound)
-        }
-        return {
-          epoch: create(EpochSchema, {
-            epoch: state.epoch,
-            start: timestampOf(state.epochStartTimestampMs),
-          }),
-        }
-      }),
+      getEpoch: guard((req) => getEpoch(node, req)),
     })
     router.service(StateService, {
       getBalance: guard((req) => {
@@ -475,14 +418,8 @@ function routes(service: FullnodeService, node: LocalNode) {
         }
         return { objects, ...(more && last !== undefined ? { nextPageToken: fromHex(last.slice(2)) } : {}) }
       }),
-      getTarget: guard((req) => {
-        void req
-        throw new ConnectError('GetTarget is not served by this local network yet', Code.Unimplemented)
-      }),
-      listTargets: guard((req) => {
-        void req
-        throw new ConnectError('ListTargets is not served by this local network yet', Code.Unimplemented)
-      }),
+      getTarget: guard((req) => getTarget(node, req)),
+      listTargets: guard((req) => listTargets(node, req)),
     })
     router.service(TransactionExecutionService, {
       executeTransaction: guard(async (req) => {
