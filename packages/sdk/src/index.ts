@@ -71,3 +71,23 @@ export {
   undoReportValidator,
   withdrawStake,
 } from './transactions/builders.js'
+export { SHANNONS_PER_SOMA, formatSoma, parseAmount, parseU64, type AmountInput } from './utils/amount.js'
+export {
+  CHAIN_PRESETS,
+  COIN_PAGE_SIZE,
+  COIN_TOP_N,
+  MAX_RETRIES,
+  createSomaClient,
+  createClientCore,
+  lockConflict,
+  resolveClientUrls,
+  selectCoin,
+  withActions,
+  type SomaActions,
+  type SomaClient,
+  type OwnedCoin,
+  type SelectCoinOptions,
+  type SignAndExecuteParams,
+  type ChosenCoins,
+} from './client/index.js'
+export type * from './client/types.js'

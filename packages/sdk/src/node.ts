@@ -14,3 +14,4 @@ export {
   type SideCallOptions,
   type SideServiceClientOptions,
 } from './services/client.js'
+export { createSomaClient, nodePlatform } from './client/node.js'

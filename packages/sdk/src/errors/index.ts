@@ -130,3 +130,61 @@ export class KeyNotFoundError extends BaseError {
     })
   }
 }
+
+/** A transaction that was executed (and charged) but whose effects report a failure. */
+export class TransactionFailedError extends BaseError {
+  override name = 'TransactionFailedError'
+  /** The chain's error name, e.g. `InsufficientCoinBalance` (the `ExecutionFailureStatus` variant). */
+  readonly errorName: string
+  /** The transaction digest, Base58. */
+  readonly digest: string
+  /** What was being done, e.g. `TransferCoin`. */
+  readonly label: string
+  constructor({ errorName, digest, label, ...rest }: { errorName: string; digest: string; label: string } & BaseErrorParameters) {
+    super(`${label} failed on chain with ${errorName} (digest ${digest}).`, {
+      hint: 'The transaction was included and its fee charged; fix the cause named above before sending it again.',
+      ...rest,
+      code: 'SOMA_TRANSACTION_FAILED',
+    })
+    this.errorName = errorName
+    this.digest = digest
+    this.label = label
+  }
+}
+
+/** A call needs a side service (faucet, scoring, admin, storage) that this client was not given. */
+export class ServiceNotConfiguredError extends BaseError {
+  override name = 'ServiceNotConfiguredError'
+  /** `faucet`, `scoring`, `admin` or `storage`. */
+  readonly service: string
+  constructor({ service, ...rest }: { service: string } & BaseErrorParameters) {
+    super(`No ${service} service is configured for this client.`, {
+      hint: `Pass ${service}Url to createSomaClient (or chain: 'localnet').`,
+      ...rest,
+      code: 'SOMA_SERVICE_NOT_CONFIGURED',
+    })
+    this.service = service
+  }
+}
+
+/** The address has no coin (or not enough) to pay for what was asked. */
+export class InsufficientFundsError extends BaseError {
+  override name = 'InsufficientFundsError'
+  readonly address: string
+  constructor({ address, ...rest }: { address: string } & BaseErrorParameters) {
+    super(`Address ${address} has no usable coin for this transaction.`, {
+      hint: 'Fund it (e.g. requestFaucet on a test network), or wait for transactions in flight to finish.',
+      ...rest,
+      code: 'SOMA_INSUFFICIENT_FUNDS',
+    })
+    this.address = address
+  }
+}
+
+/** A wait (for an epoch, a checkpoint) that did not end in time. */
+export class WaitTimeoutError extends BaseError {
+  override name = 'WaitTimeoutError'
+  constructor(shortMessage: string, parameters: BaseErrorParameters = {}) {
+    super(shortMessage, { ...parameters, code: 'SOMA_TIMEOUT' })
+  }
+}

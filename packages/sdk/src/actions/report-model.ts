@@ -1,0 +1,23 @@
+import { signAndExecute } from '../client/execute.js'
+import type { SignedCallOptions, SomaClientCore, TransactionResult } from '../client/types.js'
+import * as b from '../transactions/builders.js'
+
+export interface ReportModelParams extends SignedCallOptions {
+  modelId: string
+}
+
+/**
+ * Reports a misbehaving model (validators only).
+ *
+ * @param client - the client
+ * @param params - the signer, the arguments, `signal` and `timeoutMs`
+ * @returns the transaction, included in a checkpoint
+ * @throws {TransactionFailedError} when the chain rejects it in execution (error name and digest)
+ * @throws {InvalidAddressError} for a malformed id or address
+ * @throws {RpcError} when the node refuses it or cannot be reached
+ * @example
+ * await client.reportModel({ signer, modelId })
+ */
+export async function reportModel(client: SomaClientCore, params: ReportModelParams): Promise<TransactionResult> {
+  return signAndExecute(client, { ...params, kind: b.reportModel({ modelId: params.modelId }) })
+}

@@ -1,0 +1,24 @@
+import { signAndExecute } from '../client/execute.js'
+import type { SignedCallOptions, SomaClientCore, TransactionResult } from '../client/types.js'
+import * as b from '../transactions/builders.js'
+
+export interface UndoReportValidatorParams extends SignedCallOptions {
+  /** The validator's address. */
+  reportee: string
+}
+
+/**
+ * Withdraws an earlier report of a validator.
+ *
+ * @param client - the client
+ * @param params - the signer, the arguments, `signal` and `timeoutMs`
+ * @returns the transaction, included in a checkpoint
+ * @throws {TransactionFailedError} when the chain rejects it in execution (error name and digest)
+ * @throws {InvalidAddressError} for a malformed id or address
+ * @throws {RpcError} when the node refuses it or cannot be reached
+ * @example
+ * await client.undoReportValidator({ signer, reportee })
+ */
+export async function undoReportValidator(client: SomaClientCore, params: UndoReportValidatorParams): Promise<TransactionResult> {
+  return signAndExecute(client, { ...params, kind: b.undoReportValidator({ reportee: params.reportee }) })
+}

@@ -1,0 +1,114 @@
+/**
+ * Coin selection as the reference SDK does it (sdk-cli.md §1.12): one gas coin per transaction,
+ * picked at random among the eight richest coins that are not excluded and not in flight, so that
+ * concurrent transactions from one address rarely pick the same coin. Coins chosen for a
+ * transaction stay in the process-wide in-flight set until it settles.
+ */
+import { decodeBcs } from '../bcs/codec.js'
+import { Coin } from '../bcs/objects.js'
+import type { Object$ } from '../generated/soma/rpc/object_pb.js'
+import type { CallOptions, SomaClientCore } from './types.js'
+
+/** A coin reference with its balance. */
+export interface OwnedCoin {
+  objectId: string
+  version: bigint
+  /** Base58. */
+  digest: string
+  /** Shannons. */
+  balance: bigint
+}
+
+/** Coins listed per selection (one page), as the reference. */
+export const COIN_PAGE_SIZE = 256
+/** Selection picks at random among this many of the richest eligible coins. */
+export const COIN_TOP_N = 8
+
+/** Coins reserved by transactions of this process that have not settled yet. */
+const inFlight = new Set<string>()
+
+/** Whether a coin is reserved by a transaction of this process that has not settled. */
+export function isCoinInFlight(objectId: string): boolean {
+  return inFlight.has(objectId)
+}
+
+/** Reserves coins until the returned function is called. */
+export function reserveCoins(ids: readonly string[]): () => void {
+  const fresh = ids.filter((id) => !inFlight.has(id))
+  for (const id of fresh) inFlight.add(id)
+  return () => {
+    for (const id of fresh) inFlight.delete(id)
+  }
+}
+
+/** Number of coins currently reserved by this process. */
+export function inFlightCoinCount(): number {
+  return inFlight.size
+}
+
+/** The coin of a listed object, or undefined for another type or unreadable contents. */
+export function coinOf(object: Object$): OwnedCoin | undefined {
+  if (object.objectType !== 'Coin' || object.contents === undefined || object.objectId === undefined) return undefined
+  if (object.version === undefined || object.digest === undefined) return undefined
+  try {
+    const { balance } = decodeBcs(Coin, object.contents)
+    return { objectId: object.objectId, version: object.version, digest: object.digest, balance }
+  } catch {
+    return undefined
+  }
+}
+
+/** The first page of `owner`'s coins (at most `limit`), richest first. */
+export async function listCoins(client: SomaClientCore, owner: string, options: CallOptions & { limit?: number } = {}): Promise<OwnedCoin[]> {
+  const limit = options.limit ?? COIN_PAGE_SIZE
+  const coins: OwnedCoin[] = []
+  for await (const object of client.rpc.listOwnedObjects(owner, {
+    objectType: 'Coin',
+    pageSize: Math.min(limit, 1000),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  })) {
+    const coin = coinOf(object)
+    if (coin) coins.push(coin)
+    if (coins.length >= limit) break
+  }
+  return coins.sort((a, b) => (a.balance === b.balance ? 0 : a.balance > b.balance ? -1 : 1))
+}
+
+export interface SelectCoinOptions {
+  /** Coins never to pick (e.g. the bond coin, or coins a lock error named). */
+  exclude?: ReadonlySet<string>
+  /** Whether a coin is reserved elsewhere; default: this process's in-flight set. */
+  inFlight?: (objectId: string) => boolean
+  /** Coins below this balance are not eligible. */
+  minBalance?: bigint
+  /** `() => [0, 1)`; default Math.random. */
+  random?: () => number
+}
+
+/**
+ * Picks one coin uniformly at random among the `COIN_TOP_N` richest eligible ones (not excluded,
+ * not in flight, at least `minBalance`); undefined when none is eligible.
+ *
+ * @param coins - candidate coins, in any order
+ * @param options - exclusions, the in-flight test and the random source
+ * @returns the chosen coin, or undefined
+ * @example
+ * const gas = selectCoin(await listCoins(client, address), { exclude: new Set([bond.objectId]) })
+ */
+export function selectCoin(coins: readonly OwnedCoin[], options: SelectCoinOptions = {}): OwnedCoin | undefined {
+  const busy = options.inFlight ?? isCoinInFlight
+  const min = options.minBalance ?? 0n
+  const eligible = coins
+    .filter((c) => !options.exclude?.has(c.objectId) && !busy(c.objectId) && c.balance >= min)
+    .sort((a, b) => (a.balance === b.balance ? 0 : a.balance > b.balance ? -1 : 1))
+    .slice(0, COIN_TOP_N)
+  if (eligible.length === 0) return undefined
+  const r = (options.random ?? Math.random)()
+  return eligible[Math.min(eligible.length - 1, Math.floor(r * eligible.length))]
+}
+
+/** The richest coin that is not in flight (the coin a transfer, payment or stake spends). */
+export function richestCoin(coins: readonly OwnedCoin[], exclude?: ReadonlySet<string>): OwnedCoin | undefined {
+  return coins.find((c) => !exclude?.has(c.objectId) && !isCoinInFlight(c.objectId)) ?? coins.find((c) => !exclude?.has(c.objectId))
+}
