@@ -14,4 +14,6 @@ export {
   type SideCallOptions,
   type SideServiceClientOptions,
 } from './services/client.js'
-export { createSomaClient, nodePlatform } from './client/node.js'
+export { createSomaClient, defaultStorage, nodePlatform, publishModel, type NodeSomaClient, type PublishModelParams, type PublishModelResult } from './client/node.js'
+export { commitment } from './crypto.js'
+export { SECRET_KEY_VARIABLE, resolveSigner, signerFromEnv, type EnvSigner, type ResolveSignerOptions, type SignerFromEnvOptions } from './keys/from-env.js'

@@ -35,11 +35,43 @@ import { undoReportSubmission } from '../actions/undo-report-submission.js'
 import { undoReportValidator } from '../actions/undo-report-validator.js'
 import { waitForNextEpoch } from '../actions/wait-for-next-epoch.js'
 import { withdrawStake } from '../actions/withdraw-stake.js'
+import { getTargets, listTargets, getTarget } from '../actions/get-targets.js'
+import { getModelManifests } from '../actions/get-model-manifests.js'
+import { getActiveModels } from '../actions/get-active-models.js'
+import { getModel } from '../actions/get-model.js'
+import { getChainInfo, getNetworkParameters } from '../actions/get-chain-info.js'
+import { getCheckpoint } from '../actions/get-checkpoint.js'
+import { getTransaction } from '../actions/get-transaction.js'
+import { executeTransaction, simulateTransaction } from '../actions/execute-transaction.js'
+import { scoringHealth } from '../actions/scoring-health.js'
+import { score } from '../actions/score.js'
+import { fetchModel } from '../actions/fetch-model.js'
+import { fetchSubmissionData } from '../actions/fetch-submission-data.js'
+import { addValidator } from '../actions/add-validator.js'
+import { updateValidatorMetadata } from '../actions/update-validator-metadata.js'
 import { signAndExecute } from './execute.js'
 import type { SomaClientCore } from './types.js'
 
 /** The actions, by method name. */
 export const somaActionTable = {
+  addValidator,
+  executeTransaction,
+  fetchModel,
+  fetchSubmissionData,
+  getActiveModels,
+  getChainInfo,
+  getCheckpoint,
+  getModel,
+  getModelManifests,
+  getNetworkParameters,
+  getTarget,
+  getTargets,
+  getTransaction,
+  listTargets,
+  score,
+  scoringHealth,
+  simulateTransaction,
+  updateValidatorMetadata,
   addStake,
   addStakeToModel,
   advanceEpoch,

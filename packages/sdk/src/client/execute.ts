@@ -106,6 +106,8 @@ export function transactionResult(executed: ExecutedTransaction, checkpoint: big
       ...(description ? { details: description.slice(0, 300) } : {}),
     })
   }
+  // The effects may leave object types out; the returned objects carry them.
+  const typeById = new Map((executed.objects?.objects ?? []).map((o) => [o.objectId, o.objectType]))
   return {
     digest,
     checkpoint,
@@ -113,7 +115,7 @@ export function transactionResult(executed: ExecutedTransaction, checkpoint: big
     balanceChanges: executed.balanceChanges.map((b) => ({ address: b.address ?? '', amount: BigInt(b.amount ?? '0') })),
     created: effects.changedObjects
       .filter((c) => c.idOperation === 2 /* CREATED */ && c.objectId !== undefined)
-      .map((c) => ({ objectId: c.objectId as string, objectType: c.objectType })),
+      .map((c) => ({ objectId: c.objectId as string, objectType: c.objectType || typeById.get(c.objectId) })),
     executed,
   }
 }

@@ -1,0 +1,76 @@
+// Unit tests of the client's pure parts: the amount parser, coin selection, lock-conflict detection, presets.
+import { describe, expect, it } from 'vitest'
+
+import { InvalidArgumentError, RpcObjectLockedError, RpcInvalidArgumentError } from '../src/index.js'
+import { COIN_TOP_N, lockConflict, resolveClientUrls, selectCoin, type OwnedCoin } from '../src/client/index.js'
+import { formatSoma, parseAmount } from '../src/utils/amount.js'
+import { GrpcStatus } from '../src/rpc/errors.js'
+
+describe('parseAmount', () => {
+  it('parses decimal SOMA exactly and takes bigint as shannons', () => {
+    expect(parseAmount('1.15')).toBe(1_150_000_000n)
+    expect(parseAmount(1.15)).toBe(1_150_000_000n)
+    expect(parseAmount('0.000000001')).toBe(1n)
+    expect(parseAmount('2')).toBe(2_000_000_000n)
+    expect(parseAmount(' 3.5 ')).toBe(3_500_000_000n)
+    expect(parseAmount('1.500000000000')).toBe(1_500_000_000n)
+    expect(parseAmount(1e-9)).toBe(1n)
+    expect(parseAmount('.5')).toBe(500_000_000n)
+    expect(parseAmount(7n)).toBe(7n)
+    expect(parseAmount('18446744073.709551615')).toBe(0xffff_ffff_ffff_ffffn)
+  })
+  it('rejects negative, non-finite, malformed, too precise and too large values', () => {
+    for (const bad of ['-1', -0.5, Number.NaN, Number.POSITIVE_INFINITY, 'abc', '', '1.2.3', '0.0000000001', 1e-10, '18446744073.709551616', -1n, '1,5']) {
+      expect(() => parseAmount(bad as never), String(bad)).toThrow(InvalidArgumentError)
+    }
+  })
+  it('formats shannons back to the same decimal', () => {
+    for (const text of ['1.15', '0.000000001', '2', '123456.789']) expect(formatSoma(parseAmount(text))).toBe(text)
+  })
+})
+
+const coin = (n: number, balance: bigint): OwnedCoin => ({ objectId: `0x${n.toString(16).padStart(64, '0')}`, version: 1n, digest: '11111111111111111111111111111111', balance })
+
+describe('selectCoin', () => {
+  const coins = Array.from({ length: 12 }, (_, i) => coin(i + 1, BigInt((i + 1) * 100)))
+  it('picks uniformly among the 8 richest eligible coins', () => {
+    const seen = new Set<string>()
+    for (let k = 0; k < COIN_TOP_N; k++) {
+      const r = (k + 0.5) / COIN_TOP_N
+      seen.add(selectCoin(coins, { random: () => r, inFlight: () => false })!.objectId)
+    }
+    expect([...seen].sort()).toEqual(coins.slice(4).map((c) => c.objectId).sort())
+  })
+  it('skips excluded, in-flight and too small coins, and returns undefined when none is left', () => {
+    const richest = coins[11]!
+    const second = coins[10]!
+    const pick = selectCoin(coins, { random: () => 0, exclude: new Set([richest.objectId]), inFlight: (id) => id === second.objectId })
+    expect(pick!.objectId).toBe(coins[9]!.objectId)
+    expect(selectCoin(coins, { minBalance: 1200n, random: () => 0.99, inFlight: () => false })!.objectId).toBe(richest.objectId)
+    expect(selectCoin(coins, { minBalance: 5000n, inFlight: () => false })).toBeUndefined()
+    expect(selectCoin([], {})).toBeUndefined()
+  })
+})
+
+describe('lockConflict', () => {
+  it('recognises the reference and local wording and the object named', () => {
+    const id = `0x${'ab'.repeat(32)}`
+    const ref = new RpcObjectLockedError({ grpcCode: GrpcStatus.FAILED_PRECONDITION, serverMessage: `Object (${id}, SequenceNumber(3), o#x) already locked by a different transaction` })
+    expect(lockConflict(ref)).toEqual({ objectId: id })
+    const local = new RpcInvalidArgumentError({ grpcCode: GrpcStatus.INVALID_ARGUMENT, serverMessage: `ObjectVersionUnavailableForConsumption: object ${id} is at version 4, not 3` })
+    expect(lockConflict(local)).toEqual({ objectId: id })
+    expect(lockConflict(new RpcInvalidArgumentError({ grpcCode: GrpcStatus.INVALID_ARGUMENT, serverMessage: 'InvalidSignature: bad' }))).toBeUndefined()
+  })
+})
+
+describe('resolveClientUrls', () => {
+  it('applies the presets and refuses what they forbid, with typed errors', () => {
+    expect(resolveClientUrls({ chain: 'localnet' })).toMatchObject({ rpc: 'http://127.0.0.1:9000', faucet: 'http://127.0.0.1:9123', scoring: 'http://127.0.0.1:9124', admin: 'http://127.0.0.1:9125' })
+    expect(resolveClientUrls({ chain: 'testnet' })).toMatchObject({ rpc: 'https://fullnode.testnet.soma.org', admin: undefined, scoring: undefined })
+    expect(() => resolveClientUrls({ chain: 'testnet', rpcUrl: 'http://x' })).toThrow(InvalidArgumentError)
+    expect(() => resolveClientUrls({ chain: 'testnet', adminUrl: 'http://127.0.0.1:9125' })).toThrow(InvalidArgumentError)
+    expect(() => resolveClientUrls({ chain: 'mainnet' as never })).toThrow(/Unknown chain/)
+    expect(() => resolveClientUrls({})).toThrow(InvalidArgumentError)
+    expect(resolveClientUrls({ rpcUrl: 'http://0.0.0.0:9000' }).rpc).toBe('http://127.0.0.1:9000')
+  })
+})
