@@ -23,6 +23,7 @@ import { coinBalance, digestOf, type ChainObject } from './chain/objects.js'
 import { signProofOfPossession } from './chain/validators.js'
 import { startBlobStore, type BlobStore } from './blob-store.js'
 import { LocalNode, type NodeGenesis } from './node/node.js'
+import { dataProxyRoutes } from './rpc/data-proxy.js'
 import { serveFullnode } from './rpc/fullnode.js'
 import { DEFAULT_SCORING_PORT, startScoringService } from './scoring/service.js'
 import { ServiceError, serveSideServices } from './services/server.js'
@@ -230,7 +231,14 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Runn
     await node.close()
   }
   try {
-    const rpc = await serveFullnode({ node, port: options.rpcPort ?? DEFAULT_RPC_PORT, host: options.rpcHost ?? '0.0.0.0' })
+    const blobStore: BlobStore = await startBlobStore({ dir: join(stateDir, 'blob-store'), port: options.blobStorePort ?? 0 })
+    started.push({ close: () => blobStore.stop() })
+    const rpc = await serveFullnode({
+      node,
+      port: options.rpcPort ?? DEFAULT_RPC_PORT,
+      host: options.rpcHost ?? '0.0.0.0',
+      httpRoutes: dataProxyRoutes(node, blobStore),
+    })
     started.push(rpc)
     updateClientConfig(configDir, rpc.url)
     let faucetUrl: string | undefined
@@ -255,8 +263,6 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Runn
       },
     })
     started.push(admin)
-    const blobStore: BlobStore = await startBlobStore({ dir: join(stateDir, 'blob-store'), port: options.blobStorePort ?? 0 })
-    started.push({ close: () => blobStore.stop() })
     let scoringUrl: string | undefined
     if (options.scoring !== false) {
       const scoring = await startScoringService({

@@ -85,14 +85,14 @@ export async function fund(faucet: FaucetClient, key: Ed25519Keypair, requests =
 }
 
 /** Creates, commits and reveals a model owned by `owner`, advancing two epochs; returns its id. */
-export async function activateModel(t: TestNet, owner: Ed25519Keypair): Promise<string> {
+export async function activateModel(t: TestNet, owner: Ed25519Keypair, weightsUrl = 'https://example.com/weights.bin'): Promise<string> {
   await fund(t.faucet, owner, 3)
   const created = await execute(t.client, owner, { CreateModel: { stakeAmount: SOMA, commissionRate: 0n, architectureVersion: 1n } })
   const modelId = deriveObjectId(created.digest, 0)
   await execute(t.client, owner, {
     CommitModel: {
       modelId,
-      manifest: { V1: { url: 'https://example.com/weights.bin', metadata: { V1: { checksum: new Uint8Array(32).fill(7), size: 4096n } } } },
+      manifest: { V1: { url: weightsUrl, metadata: { V1: { checksum: new Uint8Array(32).fill(7), size: 4096n } } } },
       weightsCommitment: new Uint8Array(32).fill(1),
       embeddingCommitment: embeddingCommitmentOf(MODEL_EMBEDDING),
       decryptionKeyCommitment: blake2b256Js(DECRYPTION_KEY),

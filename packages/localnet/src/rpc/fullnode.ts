@@ -5,7 +5,10 @@
  * signatures over *that*, as the real node does. Answers are built in full and then cut to the
  * read mask.
  */
-import { createServer, type Http2Server } from 'node:http2'
+import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import { createServer as createNetServer, type Socket } from 'node:net'
+import { Duplex } from 'node:stream'
 
 import { create } from '@bufbuild/protobuf'
 import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt'
@@ -149,8 +152,8 @@ export interface FullnodeOptions {
   /** Default 0.0.0.0. */
   readonly host?: string
   readonly port: number
-  /** Extra plain-HTTP routes on the same port (`GET /data/{id}`, `GET /model/{id}`); answer false to pass. */
-  readonly httpRoutes?: (req: import('node:http2').Http2ServerRequest, res: import('node:http2').Http2ServerResponse) => boolean
+  /** Extra plain-HTTP routes on the same port (`GET /data/{id}`, `GET /model/{id}`), over HTTP/1.1 or HTTP/2; answer false to pass. */
+  readonly httpRoutes?: (req: Http2ServerRequest | IncomingMessage, res: Http2ServerResponse | ServerResponse) => boolean
 }
 
 export interface RunningFullnode {
@@ -471,13 +474,112 @@ function routes(service: FullnodeService, node: LocalNode) {
   }
 }
 
-/** Starts the fullnode RPC server (HTTP/2 cleartext, gRPC and gRPC-Web). */
+/**
+ * CORS as the reference's fullnode (any origin, GET and POST, any request header), plus the
+ * gRPC and chain headers exposed, so that a browser's gRPC-Web client can read a trailers-only
+ * status (the reference exposes none; see docs/node.md). Answers a preflight itself.
+ */
+const EXPOSED_HEADERS = [
+  'grpc-status',
+  'grpc-message',
+  'grpc-status-details-bin',
+  'x-soma-chain-id',
+  'x-soma-chain',
+  'x-soma-epoch',
+  'x-soma-checkpoint-height',
+  'x-soma-timestamp-ms',
+  'x-soma-timestamp',
+  'x-soma-lowest-available-checkpoint',
+  'x-soma-lowest-available-checkpoint-objects',
+].join(', ')
+
+type AnyRequest = Http2ServerRequest | IncomingMessage
+type AnyResponse = Http2ServerResponse | ServerResponse
+
+function cors(req: AnyRequest, res: AnyResponse): boolean {
+  if (req.headers.origin === undefined) return false
+  res.setHeader('access-control-allow-origin', '*')
+  res.setHeader('access-control-expose-headers', EXPOSED_HEADERS)
+  res.setHeader('vary', 'origin, access-control-request-method, access-control-request-headers')
+  if (req.method !== 'OPTIONS') return false
+  res.setHeader('access-control-allow-methods', 'GET,POST')
+  res.setHeader('access-control-allow-headers', '*')
+  res.setHeader('access-control-max-age', '86400')
+  res.writeHead(200, { 'content-length': '0' })
+  res.end()
+  return true
+}
+
+/** A duplex over `socket` whose readable side starts with `head` (bytes already read from it). */
+class ReplayingSocket extends Duplex {
+  constructor(
+    private readonly socket: Socket,
+    head: Buffer,
+  ) {
+    super()
+    this.push(head)
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) socket.pause()
+    })
+    socket.once('end', () => this.push(null))
+    socket.once('close', () => this.destroy())
+    socket.once('error', (err) => this.destroy(err))
+  }
+  override _read(): void {
+    this.socket.resume()
+  }
+  override _write(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.socket.write(chunk, encoding, done)
+  }
+  override _final(done: () => void): void {
+    this.socket.end(done)
+  }
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.socket.destroy()
+    done(err)
+  }
+}
+
+/** The HTTP/2 connection preface starts with these bytes; no HTTP/1.x request line does. */
+const H2_PREFACE_START = Buffer.from('PRI ')
+
+/**
+ * Starts the fullnode RPC server on one cleartext port for both protocols: HTTP/2 (gRPC, and
+ * gRPC-Web) and HTTP/1.1 (gRPC-Web from browsers, the plain `/data` and `/model` routes). Node's
+ * cleartext HTTP/2 server speaks no HTTP/1.1, so each connection's first bytes pick the server.
+ */
 export async function serveFullnode(options: FullnodeOptions): Promise<RunningFullnode> {
   const service = new FullnodeService(options.node)
   const handler = connectNodeAdapter({ routes: routes(service, options.node), grpc: true, grpcWeb: true, connect: false })
-  const server: Http2Server = createServer((req, res) => {
+  const dispatch = (req: AnyRequest, res: AnyResponse) => {
+    if (cors(req, res)) return
     if (options.httpRoutes?.(req, res) === true) return
     handler(req, res)
+  }
+  const h2: Http2Server = createServer(dispatch)
+  const h1 = createHttp1Server(dispatch)
+  const sockets = new Set<Socket>()
+  const server = createNetServer((socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+    let head = Buffer.alloc(0)
+    const sniff = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk])
+      if (head.length < H2_PREFACE_START.length && H2_PREFACE_START.subarray(0, head.length).equals(head)) return
+      socket.off('data', sniff)
+      socket.pause()
+      if (head.subarray(0, H2_PREFACE_START.length).equals(H2_PREFACE_START)) {
+        // The HTTP/2 session reads the socket's handle directly, so bytes already read cannot be
+        // put back: it gets a stream that replays them, then the rest of the socket.
+        h2.emit('connection', new ReplayingSocket(socket, head))
+      } else {
+        socket.unshift(head)
+        h1.emit('connection', socket)
+        socket.resume()
+      }
+    }
+    socket.on('data', sniff)
+    socket.on('error', () => socket.destroy())
   })
   const host = options.host ?? '0.0.0.0'
   await new Promise<void>((resolve, reject) => {
@@ -491,7 +593,7 @@ export async function serveFullnode(options: FullnodeOptions): Promise<RunningFu
   const port = typeof address === 'object' && address !== null ? address.port : options.port
   const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
   const sessions = new Set<import('node:http2').ServerHttp2Session>()
-  server.on('session', (s) => {
+  h2.on('session', (s) => {
     sessions.add(s)
     s.once('close', () => sessions.delete(s))
   })
@@ -502,8 +604,10 @@ export async function serveFullnode(options: FullnodeOptions): Promise<RunningFu
       new Promise<void>((resolve) => {
         server.close(() => resolve())
         for (const s of sessions) s.close()
+        h1.closeIdleConnections()
         setTimeout(() => {
           for (const s of sessions) s.destroy()
+          for (const socket of sockets) socket.destroy()
         }, 1_000).unref()
       }),
   }
