@@ -3,12 +3,17 @@ import { createRequire } from 'node:module'
 import { version as sdkVersion } from '@soma-ts/sdk'
 import { Command, CommanderError } from 'commander'
 
+import { registerCoinCommands } from './commands/coins.js'
+import { registerEnv } from './commands/env.js'
 import { registerKeytool } from './commands/keytool.js'
+import { registerQueryCommands } from './commands/query.js'
 import { registerScore } from './commands/score.js'
 import { registerStart } from './commands/start.js'
+import { registerValidator } from './commands/validator.js'
 import { registerWallet } from './commands/wallet.js'
 import { registerWeights } from './commands/weights.js'
-import { reportError, reportUsageError, silenceUsageErrors } from './output.js'
+import { addGlobalOptions } from './context.js'
+import { hasFailed, reportError, reportUsageError, setJsonOutput, silenceUsageErrors } from './output.js'
 import { version } from './version.js'
 
 // Read from the package file, so that `--version` does not load the native binding.
@@ -20,10 +25,15 @@ export function buildProgram(): Command {
     .version(`soma ${version} (sdk ${sdkVersion}, core ${coreVersion})`, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride()
+  addGlobalOptions(program)
   registerWeights(program)
   registerScore(program)
   registerKeytool(program)
   registerWallet(program)
+  registerEnv(program)
+  registerCoinCommands(program)
+  registerQueryCommands(program)
+  registerValidator(program)
   registerStart(program)
   return program
 }
@@ -31,12 +41,15 @@ export function buildProgram(): Command {
 /** Runs the CLI and returns the exit code; errors are reported, never thrown. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram()
-  const json = argv.includes('--json')
+  // `--json` is global: it may stand anywhere before a `--`.
+  const end = argv.indexOf('--')
+  const json = (end === -1 ? argv : argv.slice(0, end)).includes('--json')
+  setJsonOutput(json)
   // With --json a usage error is one JSON line on stderr too, not commander's text and full help.
   if (json) silenceUsageErrors(program)
   try {
     await program.parseAsync(argv)
-    return 0
+    return hasFailed() ? 1 : 0
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version exit through here with code 0; usage errors were printed already (text mode).

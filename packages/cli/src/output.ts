@@ -4,15 +4,35 @@
  * every error, usage errors included, is one line of the same shape:
  * `{"error":{"code":"SOMA_…","message":"…","hint":"…"}}` (hint only when there is one), exit 1.
  */
-import { BaseError } from '@soma-ts/sdk'
+import { BaseError, TransactionFailedError } from '@soma-ts/sdk'
 import type { Command, CommanderError } from 'commander'
 
 export interface OutputOptions {
   json?: boolean
 }
 
+/** Set by `main` when `--json` appears anywhere on the command line (it is a global option). */
+let jsonEverywhere = false
+
+/** Makes every `print` write JSON, whichever command declared `--json`. */
+export function setJsonOutput(json: boolean): void {
+  jsonEverywhere = json
+}
+
+let failed = false
+
+/** Records that the command failed after printing its result (a transaction with a Failure status): exit code 1. */
+export function markFailed(): void {
+  failed = true
+}
+
+/** Whether `markFailed` was called. */
+export function hasFailed(): boolean {
+  return failed
+}
+
 export function print(options: OutputOptions, value: unknown, human: () => string): void {
-  if (options.json) process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`)
+  if (options.json || jsonEverywhere) process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`)
   else process.stdout.write(`${human()}\n`)
 }
 
@@ -36,15 +56,37 @@ export function reportError(err: unknown, json: boolean): number {
   // Only soma-ts errors carry a code of our namespace; a Node file-system error is SOMA_IO, as the
   // SDK's own file errors are; anything else is unexpected.
   const code = ours?.code ?? (isSystemError(err) ? 'SOMA_IO' : 'SOMA_ERROR')
+  const hint = referenceHint(`${short} ${details ?? ''} ${err instanceof TransactionFailedError ? err.errorName : ''}`) ?? ours?.hint
   if (json) {
-    writeJsonError(code, details ? `${short} (${details.trim()})` : short, ours?.hint)
+    writeJsonError(code, details ? `${short} (${details.trim()})` : short, hint)
   } else {
     const lines = [`error: ${short}`]
     if (details) lines.push(`  details: ${details.trim()}`)
-    if (ours?.hint) lines.push(`  hint: ${ours.hint}`)
+    if (hint) lines.push(`  hint: ${hint}`)
     process.stderr.write(`${lines.join('\n')}\n`)
   }
   return 1
+}
+
+/**
+ * The reference CLI's hints (cli/src/main.rs `error_hint`), matched on the text of our typed
+ * errors (message, details, the chain's error name); they name the `soma` command to run, so they
+ * take the place of the SDK's generic hint.
+ */
+export function referenceHint(text: string): string | undefined {
+  const t = text.toLowerCase()
+  if (t.includes('commission rate cannot exceed') || t.includes('commissionratetoohigh')) return 'Commission rates are in basis points. Use 500 for 5%.'
+  if (t.includes('no soma config found') || t.includes('cannot open soma')) return 'Run `soma start localnet` to launch a local network first.'
+  if (t.includes('connection refused') || t.includes('econnrefused') || t.includes('status: unavailable') || t.includes('with unavailable')) {
+    return 'Is the network running? Try `soma start localnet` to launch a local network.'
+  }
+  if (t.includes('insufficient fund') || t.includes('insufficient gas') || t.includes('insufficientcoinbalance') || t.includes('insufficientgas') || t.includes('no usable coin')) {
+    return 'Use `soma faucet` to request test tokens.'
+  }
+  if (t.includes('force-regenesis')) return 'Use --force-regenesis for an ephemeral network, or remove ~/.soma/ to start fresh.'
+  if (t.includes('not found in active, pending, or inactive')) return 'Check the model ID with `soma model list`.'
+  if (t.includes('must be exactly 32 bytes')) return 'Hex values should be 64 hex characters (32 bytes). Include the 0x prefix or omit it.'
+  return undefined
 }
 
 function isSystemError(err: unknown): boolean {

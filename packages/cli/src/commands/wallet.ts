@@ -3,58 +3,27 @@
  * shared with the reference CLI (`client.yaml`, `soma.keystore`, `soma.aliases`). JSON shapes are
  * the reference's `NewAddressOutput`, `AddressesOutput`, `SwitchOutput`, `ExportKeyOutput`.
  */
-import { existsSync } from 'node:fs'
-import { createInterface } from 'node:readline/promises'
+import { dirname } from 'node:path'
 
 import { ConfigError, Ed25519Keypair } from '@soma-ts/sdk'
-import {
-  clientConfigPath,
-  configDir,
-  createClientConfig,
-  loadWallet,
-  switchActiveAddress,
-  type ClientConfig,
-  type FileKeystore,
-} from '@soma-ts/sdk/node'
+import { switchActiveAddress, type ClientConfig, type FileKeystore } from '@soma-ts/sdk/node'
 import type { Command } from 'commander'
 
+import { bootstrapConfig, type GlobalOptions } from '../context.js'
 import { print } from '../output.js'
 import { table } from './keys-shared.js'
 import { parseWordLength } from './keytool.js'
 
-interface WalletOpts {
-  json?: boolean
-  yes?: boolean
-}
+type WalletOpts = GlobalOptions
 
 function optsOf(cmd: Command): WalletOpts {
   return cmd.optsWithGlobals() as WalletOpts
 }
 
-/**
- * Loads the wallet, creating a fresh config like the reference's first run when there is none:
- * asks on a terminal (unless `-y`), creates without asking otherwise. Messages go to stderr so
- * that `--json` output stays one document.
- */
+/** Loads the wallet (the config bootstrapped as the reference's first run does). */
 async function wallet(opts: WalletOpts): Promise<{ config: ClientConfig; keystore: FileKeystore; dir: string }> {
-  const dir = configDir()
-  const path = clientConfigPath(dir)
-  if (!existsSync(path)) {
-    if (!opts.yes && process.stdin.isTTY) {
-      const rl = createInterface({ input: process.stdin, output: process.stderr })
-      const answer = (await rl.question(`No soma config found in \`${path}\`, create one [Y/n]? `)).trim().toLowerCase()
-      rl.close()
-      if (answer !== '' && answer !== 'y' && answer !== 'yes') throw new ConfigError(`No soma config found in \`${path}\`.`)
-    }
-    const created = createClientConfig(dir)
-    process.stderr.write(
-      `Generated new keypair and alias for address with scheme "ed25519" [${created.alias}: ${created.address}]\n` +
-        `  secret recovery phrase : [${created.mnemonic}]\n` +
-        `Created "${path}"\nSet active environment to testnet\n`,
-    )
-  }
-  const { config, keystore } = loadWallet(dir)
-  return { config, keystore, dir }
+  const { path, config, keystore } = await bootstrapConfig(opts)
+  return { config, keystore, dir: dirname(path) }
 }
 
 /** The configured active address, else the first managed one (as the reference's context does). */

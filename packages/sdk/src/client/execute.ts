@@ -14,7 +14,7 @@ import { RpcError } from '../rpc/errors.js'
 import { transactionData } from '../transactions/builders.js'
 import { normalizeAddress } from '../utils/encoding.js'
 import { isCoinInFlight, listCoins, reserveCoins, richestCoin, selectCoin, type OwnedCoin } from './coins.js'
-import type { SignedCallOptions, SomaClientCore, TransactionResult } from './types.js'
+import type { PreparedTransaction, SignedCallOptions, SomaClientCore, TransactionResult } from './types.js'
 
 /** The coins chosen for one attempt, fresh versions included. */
 export interface ChosenCoins {
@@ -121,6 +121,27 @@ export function transactionResult(executed: ExecutedTransaction, checkpoint: big
 }
 
 /**
+ * The default executor: signs the prepared transaction, executes it and waits until a checkpoint
+ * includes it.
+ *
+ * @param client - the client
+ * @param tx - the prepared transaction
+ * @returns the transaction, included in a checkpoint
+ * @throws {TransactionFailedError} when the chain executed it with a failure status
+ * @throws {RpcError} when the node refuses it or cannot be reached
+ * @example
+ * await signAndExecute(client, { signer, kind, executor: (c, tx) => executePrepared(c, tx) })
+ */
+export async function executePrepared(client: SomaClientCore, tx: PreparedTransaction): Promise<TransactionResult> {
+  const signed = await tx.signer.signTransaction(tx.built.bcs)
+  const { executed, checkpoint } = await client.rpc.executeAndWait(tx.built, [signed.signature], {
+    timeoutMs: tx.checkpointTimeoutMs,
+    ...(tx.signal ? { signal: tx.signal } : {}),
+  })
+  return transactionResult(executed, checkpoint, tx.built.digest, tx.label)
+}
+
+/**
  * Signs a transaction kind with `signer`, picks the gas (and bond) coin, executes it and waits
  * until a checkpoint includes it; retries coin races as the reference does.
  *
@@ -196,12 +217,8 @@ export async function signAndExecute(client: SomaClientCore, params: SignAndExec
     const release = reserveCoins(reserved)
     try {
       const built = buildTransaction(transactionData({ kind, sender, gasPayment }))
-      const signed = await signer.signTransaction(built.bcs)
-      const { executed, checkpoint } = await client.rpc.executeAndWait(built, [signed.signature], {
-        timeoutMs: params.checkpointTimeoutMs ?? params.timeoutMs ?? 30_000,
-        ...(signal ? { signal } : {}),
-      })
-      return transactionResult(executed, checkpoint, built.digest, label)
+      const prepared: PreparedTransaction = { built, signer, label, signal, checkpointTimeoutMs: params.checkpointTimeoutMs ?? params.timeoutMs ?? 30_000 }
+      return await (params.executor ?? executePrepared)(client, prepared)
     } catch (err) {
       const conflict = params.gasPayment === undefined && !(err instanceof TransactionFailedError) ? lockConflict(err) : undefined
       if (conflict === undefined || attempt === MAX_RETRIES) throw err

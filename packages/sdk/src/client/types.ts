@@ -6,6 +6,7 @@ import type { Transport } from '@connectrpc/connect'
 import type { TransactionEffects } from '../generated/soma/rpc/effects_pb.js'
 import type { ExecutedTransaction } from '../generated/soma/rpc/effects_pb.js'
 import type { Signer } from '../keys/signer.js'
+import type { BuiltTransaction } from '../rpc/build.js'
 import type { SomaRpcClient } from '../rpc/client.js'
 import type { GasResponse, ScoreRequestInput, ScoreResponse } from '../services/types.js'
 
@@ -24,7 +25,30 @@ export interface CallOptions {
 export interface SignedCallOptions extends CallOptions {
   /** Signs the transaction; its address is the sender and pays the fee. */
   signer: Signer
+  /**
+   * Runs the built transaction instead of the default `executePrepared` (sign, execute, wait for
+   * the checkpoint). Coins are chosen as for a real execution, so an executor that only prints the
+   * digest, simulates or serializes the transaction (the CLI's `--tx-digest`, `--simulate`,
+   * `--serialize-*`) sees exactly what would run. One that does not execute ends the action by
+   * throwing (lock conflicts aside, nothing it throws is retried).
+   */
+  executor?: TransactionExecutor
 }
+
+/** A transaction whose coins are chosen, built and ready to sign. */
+export interface PreparedTransaction {
+  /** The TransactionData in both wire forms, with its digest. */
+  built: BuiltTransaction
+  signer: Signer
+  /** Names the transaction in errors. */
+  label: string
+  signal?: AbortSignal | undefined
+  /** Milliseconds to wait for a checkpoint to include it. */
+  checkpointTimeoutMs: number
+}
+
+/** Runs a prepared transaction (see `SignedCallOptions.executor`). */
+export type TransactionExecutor = (client: SomaClientCore, tx: PreparedTransaction) => Promise<TransactionResult>
 
 /** The faucet: `/faucet.Faucet/RequestGas` (grpc-js's `FaucetClient` fits). */
 export interface FaucetService {
