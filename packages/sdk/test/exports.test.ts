@@ -199,6 +199,7 @@ it('@soma-ts/sdk/node', () => {
       "KEYSTORE_FILENAME",
       "KeystoreSigner",
       "LOCAL_RPC_URL",
+      "MAX_KEYSTORE_ENTRIES",
       "ScoringClient",
       "TESTNET_RPC_URL",
       "activeEnv",

@@ -10,7 +10,7 @@ import { Code, ConnectError } from '@connectrpc/connect'
 
 import * as B from '../../src/bcs/index.js'
 import { decodeBcs, encodeBcs } from '../../src/bcs/index.js'
-import { FileKeystore, readClientConfig } from '../../src/config/index.js'
+import { FileKeystore, MAX_KEYSTORE_ENTRIES, readClientConfig } from '../../src/config/index.js'
 import { BaseError, BcsDecodeError } from '../../src/errors/index.js'
 import { SimulateTransactionRequestSchema, SimulateTransactionResponseSchema, TransactionExecutionService } from '../../src/generated/soma/rpc/transaction_execution_service_pb.js'
 import { TransactionSchema } from '../../src/generated/soma/rpc/transaction_pb.js'
@@ -146,7 +146,13 @@ export function fileTargets(dir: string): FuzzTarget[] {
   return [
     {
       name: 'config/keystore',
-      seeds: () => [text(KEYSTORE_SEED), text('[]'), text('[\n  "AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6",\n  "AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6"\n]')],
+      seeds: () => [
+        text(KEYSTORE_SEED),
+        text('[]'),
+        text('[\n  "AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6",\n  "AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6"\n]'),
+        // The entry cap's edge: a full keystore of one repeated key, and one entry more.
+        ...[MAX_KEYSTORE_ENTRIES, MAX_KEYSTORE_ENTRIES + 1].map((n) => text(JSON.stringify(Array(n).fill('AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6'), null, 2))),
+      ],
       run: (input) => {
         rmSync(aliases, { force: true })
         writeFileSync(keystore, input)
