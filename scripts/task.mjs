@@ -226,7 +226,7 @@ switch (task) {
       const s = JSON.parse(readFileSync(summaryPath, 'utf8'))
       rmSync(summaryPath, { force: true })
       console.log(`\nfuzz: ${s.inputs} inputs over ${s.targets} targets in ${s.minutes} min (seed ${s.seed})`)
-      console.log(`slowest input: ${s.slowest.ms.toFixed(1)} ms (${s.slowest.target}, ${s.slowest.bytes} bytes)`)
+      console.log(`slowest input: ${s.slowest.ms.toFixed(1)} ms of CPU (${s.slowest.target}, ${s.slowest.bytes} bytes); slowest wall time ${s.slowestWall.ms.toFixed(1)} ms, best of 3 (${s.slowestWall.target}, ${s.slowestWall.bytes} bytes)`)
       console.log(`largest heap growth for one input: ${s.largestHeapGrowthMiB} MiB (${s.largestHeapGrowthTarget}); peak RSS ${s.peakRssMiB} MiB`)
       console.log(`slowest Health call while fuzzing the servers: ${s.slowestHealthMs} ms`)
       console.log(`failures: ${s.failures}${s.saved.length ? `, saved:\n  ${s.saved.join('\n  ')}` : ''}`)

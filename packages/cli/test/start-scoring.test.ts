@@ -49,8 +49,8 @@ afterAll(() => {
 })
 
 /** Starts the service and resolves with its `--json` banner. */
-function startService(): Promise<{ url: string; port: number; dataDir: string; methods: string[] }> {
-  child = spawn(process.execPath, [SOMA_BIN, 'start', 'scoring', '--host', '127.0.0.1', '--port', '0', '--small-model', '--allow-private-urls', '--data-dir', dataDir, '--json'], {
+function startService(): Promise<{ url: string; port: number; dataDir: string; threads: number; methods: string[] }> {
+  child = spawn(process.execPath, [SOMA_BIN, 'start', 'scoring', '--host', '127.0.0.1', '--port', '0', '--small-model', '--allow-private-urls', '--data-dir', dataDir, '--threads', '2', '--json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const proc = child
@@ -81,6 +81,8 @@ describe('soma start scoring', () => {
     const banner = await startService()
     expect(banner.methods).toEqual(['/scoring.Scoring/Score', '/scoring.Scoring/Health'])
     expect(banner.dataDir).toBe(dataDir)
+    // --threads sizes the engine's pool (the banner reads the size back from the engine).
+    expect(banner.threads).toBe(2)
     const c = goldens.cases.find((g) => g.name === 'e1024')!
     const data = goldenFile(c.data)
     const keyBytes = randomKey()
@@ -123,5 +125,10 @@ describe('soma start scoring', () => {
     const threads = soma(['start', 'scoring', '--threads', 'many', '--port', '0'])
     expect(threads.status).toBe(1)
     expect(threads.stderr).toMatch(/--threads must be an integer/)
+    // The engine's pool takes 1 to 1024 threads.
+    expect(soma(['start', 'scoring', '--threads', '2000', '--port', '0']).stderr).toMatch(/--threads must be an integer in \[1, 1024\], got "2000"/)
+    const disk = soma(['start', 'scoring', '--disk-cache-bytes', '0', '--port', '0'])
+    expect(disk.status).toBe(1)
+    expect(disk.stderr).toMatch(/--disk-cache-bytes must be an integer in \[1, /)
   })
 })

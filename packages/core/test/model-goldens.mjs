@@ -1,5 +1,5 @@
-// Where the model goldens live, for every TypeScript test that needs them (core and
-// CLI): the repository's own `fixtures/goldens`. A missing folder is a broken checkout, so this throws
+// Where the model goldens live, for every TypeScript test that needs them (core, CLI and
+// localnet): the repository's own `fixtures/goldens`. A missing folder is a broken checkout, so this throws
 // instead of skipping. Plain JS with a .d.mts beside it, so packages with their own
 // rootDir can import it.
 import { existsSync, readFileSync } from 'node:fs'

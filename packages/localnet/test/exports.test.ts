@@ -8,6 +8,7 @@ it('@soma-ts/localnet', () => {
     [
       "DEFAULT_ADMIN_PORT",
       "DEFAULT_CACHE_BYTES",
+      "DEFAULT_DISK_CACHE_BYTES",
       "DEFAULT_EPOCH_DURATION_MS",
       "DEFAULT_FAUCET_PORT",
       "DEFAULT_MAX_CONCURRENT",
@@ -22,6 +23,7 @@ it('@soma-ts/localnet', () => {
       "RPC_SERVER_LIMITS",
       "SIDE_SERVICE_LIMITS",
       "ServiceError",
+      "WeightsDiskCache",
       "decodeCheckpointSummary",
       "fieldViolationError",
       "modelBytes",

@@ -4,28 +4,17 @@
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 
 import { aes256Ctr, blake2b256, randomKey, toBase58 } from '@soma-ts/core'
 
-const GOLDENS = new URL('../../../fixtures/goldens/', import.meta.url)
+import { goldensDir, loadGoldens } from '../../core/test/model-goldens.mjs'
 
-export interface GoldenCase {
-  name: string
-  data: string
-  seed: number
-  models: string[]
-  losses: number[]
-  embeddings: number[][]
-  winner: number
-  distance: number
-}
-export interface Goldens {
-  target_embedding: number[]
-  cases: GoldenCase[]
-}
+export type { GoldenCase, Goldens } from '../../core/test/model-goldens.mjs'
 
-export const goldens = JSON.parse(readFileSync(new URL('expected.json', GOLDENS), 'utf8')) as Goldens
-export const goldenFile = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, GOLDENS)))
+/** The repository's model goldens, through the loader core and the CLI tests use. */
+export const goldens = loadGoldens()
+export const goldenFile = (name: string): Uint8Array => new Uint8Array(readFileSync(join(goldensDir(), name)))
 
 export const checksumOf = (bytes: Uint8Array): string => toBase58(blake2b256(bytes))
 

@@ -2,13 +2,17 @@
 // input gets its own clear error and leaves the service (and its cache) healthy, no loopback
 // fetch without allowPrivateUrls, single-flight loading, LRU eviction and a draining shutdown.
 // All traffic stays on 127.0.0.1, to servers this file starts.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
 import * as grpc from '@grpc/grpc-js'
-import { loadModel, MAX_DATA_SIZE, score, type Model } from '@soma-ts/core'
+import { configure, loadModel, MAX_DATA_SIZE, score, type Model } from '@soma-ts/core'
 import { GrpcStatus, RpcError, type ScoreRequestInput } from '@soma-ts/sdk'
 import { ScoringClient } from '@soma-ts/sdk/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { startScoringService, type ScoringService } from '../src/index.js'
+import { ServiceError, startScoringService, type ScoringService } from '../src/index.js'
 import { checksumOf, encryptWeights, goldenFile, goldens, startFileServer, type EncryptedWeights, type FileServer } from './scoring-fixtures.js'
 
 const target = goldens.target_embedding
@@ -180,6 +184,56 @@ describe('cache budget and URL policy', () => {
     }
   })
 
+  it('keeps downloaded weights within the disk budget, least recently used out, and never serves a changed file', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'soma-scoring-disk-'))
+    const [a, b, c] = [0, 1, 2].map(() => encryptWeights(goldenFile('model-21.safetensors'))) as [EncryptedWeights, EncryptedWeights, EncryptedWeights]
+    const onDisk = (w: EncryptedWeights) => existsSync(join(dataDir, 'weights', w.checksum))
+    for (const [name, w] of [['a', a], ['b', b], ['c', c]] as const) files.put(`/disk/${name}`, w.encrypted)
+    const only = (name: string, w: EncryptedWeights) => request({ modelManifests: [manifest(`/disk/${name}`, w)] })
+    // Room for two weights files on disk and one model in memory, so each switch loads from disk.
+    const options = { host: '127.0.0.1', port: 0, smallModel: true, allowPrivateUrls: true, dataDir, cacheBytes: 60_000, diskCacheBytes: 2 * a.size }
+    let s = await startScoringService(options)
+    let cl = new ScoringClient({ url: s.url })
+    try {
+      const first = await cl.score(only('a', a))
+      await cl.score(only('b', b))
+      expect(s.stats().disk).toEqual({ files: 2, bytes: 2 * a.size, budgetBytes: 2 * a.size, evictions: 0 })
+      // Same size, other bytes: found on disk, refused by the checksum on load, fetched again.
+      const path = join(dataDir, 'weights', a.checksum)
+      const changed = readFileSync(path)
+      changed[100]! ^= 0xff
+      writeFileSync(path, changed)
+      expect(await cl.score(only('a', a))).toEqual(first)
+      expect(files.hits('/disk/a')).toBe(2)
+      expect(readFileSync(path).equals(Buffer.from(a.encrypted))).toBe(true)
+      // A third file: b, the least recently used, goes.
+      await cl.score(only('c', c))
+      expect(s.stats().disk).toMatchObject({ files: 2, evictions: 1 })
+      expect([onDisk(a), onDisk(b), onDisk(c)]).toEqual([true, false, true])
+      expect(await cl.score(only('b', b))).toEqual(first)
+      expect(files.hits('/disk/b')).toBe(2)
+      expect([onDisk(a), onDisk(b), onDisk(c)]).toEqual([false, true, true])
+    } finally {
+      cl.close()
+      await s.stop()
+    }
+    // A restart with a smaller budget keeps the most recently used file and drops download leftovers.
+    writeFileSync(join(dataDir, 'weights', `.${a.checksum}.0123456789ab.partial`), 'half')
+    utimesSync(join(dataDir, 'weights', c.checksum), new Date(1_000), new Date(1_000))
+    s = await startScoringService({ ...options, diskCacheBytes: a.size })
+    cl = new ScoringClient({ url: s.url })
+    try {
+      expect(readdirSync(join(dataDir, 'weights'))).toEqual([b.checksum])
+      expect(s.stats().disk).toMatchObject({ files: 1, bytes: b.size })
+      await cl.score(only('b', b))
+      expect(files.hits('/disk/b')).toBe(2)
+    } finally {
+      cl.close()
+      await s.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+
   it('refuses loopback targets without allowPrivateUrls, before any request reaches them', async () => {
     const guarded = await startScoringService({ host: '127.0.0.1', port: 0, smallModel: true })
     const c = new ScoringClient({ url: guarded.url })
@@ -231,5 +285,52 @@ describe('shutdown', () => {
     await expect(startScoringService({ port: 0, maxConcurrent: 0 })).rejects.toThrow(/maxConcurrent must be a positive integer/)
     await expect(startScoringService({ port: 70_000 })).rejects.toThrow(/port must be an integer/)
     await expect(startScoringService({ port: 0, device: 'tpu' as never })).rejects.toThrow(/Unknown device/)
+    await expect(startScoringService({ port: 0, diskCacheBytes: -1 })).rejects.toThrow(/diskCacheBytes must be a positive integer/)
+  })
+})
+
+describe('engine threads (one pool per process)', () => {
+  const start = (threads?: number) => startScoringService({ host: '127.0.0.1', port: 0, smallModel: true, allowPrivateUrls: true, ...(threads === undefined ? {} : { threads }) })
+
+  it('sizes the pool; a different count while a service holds it is refused, the same count shares it', async () => {
+    const first = await start(2)
+    expect(first.threads).toBe(2)
+    expect(configure().threads).toBe(2)
+    const refused = await start(3).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(refused).toBeInstanceOf(ServiceError)
+    expect((refused as ServiceError).code).toBe('SOMA_SERVICE_FAILED_PRECONDITION')
+    expect((refused as ServiceError).shortMessage).toMatch(/already runs 2 threads/)
+    expect(configure().threads).toBe(2)
+    const same = await start(2)
+    const unset = await start()
+    expect([same.threads, unset.threads]).toEqual([2, 2])
+    await first.stop()
+    // `same` still holds the count of 2.
+    await expect(start(3)).rejects.toThrow(/already runs 2 threads/)
+    await same.stop()
+    await unset.stop()
+    // Nobody holds a count now: a new one applies, and the service scores on that pool.
+    const third = await start(3)
+    expect(third.threads).toBe(3)
+    expect(configure().threads).toBe(3)
+    const c = new ScoringClient({ url: third.url })
+    try {
+      const res = await c.score(request())
+      expect(res.winner).toBe(BigInt(case300.winner))
+    } finally {
+      c.close()
+      await third.stop()
+    }
+  })
+
+  it("a count out of the engine's range is a typed error and claims nothing", async () => {
+    await expect(start(0)).rejects.toThrow(/threads must be a positive integer/)
+    await expect(start(5_000)).rejects.toThrow(/threads must be an integer from 1 to 1024/)
+    const s = await start(4)
+    expect(s.threads).toBe(4)
+    await s.stop()
   })
 })

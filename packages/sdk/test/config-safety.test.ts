@@ -1,13 +1,16 @@
 // Files handled safely (issue 8, findings 4 and 5): keystore and client.yaml are checked with lstat
 // before anything changes, modes are 0700/0600 whatever the umask, YAML errors never quote the
 // file, alias bombs and oversized files are typed ConfigErrors.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { afterAll, describe, expect, it } from 'vitest'
 
-import { FileKeystore, createClientConfig, readClientConfig } from '../src/config/index.js'
+import { randomBytes } from 'node:crypto'
+
+import { FileKeystore, MAX_KEYSTORE_ENTRIES, createClientConfig, randomAlias, readClientConfig } from '../src/config/index.js'
+import { Ed25519Keypair } from '../src/keys/keypair.js'
 import { MAX_CLIENT_YAML_BYTES, MAX_CLIENT_YAML_LINES } from '../src/config/client.js'
 import { ConfigError } from '../src/errors/index.js'
 
@@ -78,6 +81,77 @@ describe('keystore paths are checked before anything changes', () => {
   })
 })
 
+describe('keystore size (a 4,000-entry file took 3.6 s in the fuzz, one derivation per entry)', () => {
+  const ENTRY = 'AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6'
+  const copies = (n: number) => JSON.stringify(Array.from({ length: n }, () => ENTRY), null, 2)
+  /** `n` distinct keystore entries, made without deriving any public key. */
+  const distinct = (n: number) => Array.from({ length: n }, () => Buffer.concat([Buffer.of(0), randomBytes(32)]).toString('base64'))
+
+  it('a keystore with more entries than the cap is refused before any key is derived or file written', () => {
+    const d = fresh()
+    const keystore = join(d, 'soma.keystore')
+    writeFileSync(keystore, copies(4_000))
+    const err = thrown(() => FileKeystore.load(keystore))
+    expect(err.shortMessage).toMatch(/too many entries/)
+    expect(err.details).toBe(`4000 entries, at most ${MAX_KEYSTORE_ENTRIES} are loaded`)
+    expect(readdirSync(d)).toEqual(['soma.keystore'])
+  })
+
+  it('exactly the cap loads; a repeated entry is one key', () => {
+    const d = fresh()
+    const keystore = join(d, 'soma.keystore')
+    writeFileSync(keystore, copies(MAX_KEYSTORE_ENTRIES))
+    expect(FileKeystore.load(keystore).addresses()).toEqual([Ed25519Keypair.fromKeystoreString(ENTRY).toSomaAddress()])
+    writeFileSync(keystore, copies(MAX_KEYSTORE_ENTRIES + 1))
+    expect(thrown(() => FileKeystore.load(keystore)).shortMessage).toMatch(/too many entries/)
+  })
+
+  it('an aliases file over the cap is refused', () => {
+    const d = fresh()
+    const keystore = join(d, 'soma.keystore')
+    writeFileSync(keystore, KEY)
+    const alias = { alias: 'film', public_key_base64: 'ACJkf+7vNjBgvUIFoWcaFfEKEjZ2WRixtfY42C8zz8Rp' }
+    writeFileSync(join(d, 'soma.aliases'), JSON.stringify(Array.from({ length: MAX_KEYSTORE_ENTRIES + 1 }, () => alias)))
+    expect(thrown(() => FileKeystore.load(keystore)).shortMessage).toMatch(/aliases file .* too many entries/)
+  })
+
+  it('a full keystore without aliases gets distinct aliases, and refuses one more key', () => {
+    const d = fresh()
+    const keystore = join(d, 'soma.keystore')
+    const entries = distinct(MAX_KEYSTORE_ENTRIES)
+    writeFileSync(keystore, JSON.stringify(entries, null, 2))
+    const ks = FileKeystore.load(keystore)
+    const aliases = ks.entries().map((e) => e.alias)
+    expect(aliases).toHaveLength(MAX_KEYSTORE_ENTRIES)
+    expect(new Set(aliases).size).toBe(MAX_KEYSTORE_ENTRIES)
+    const before = readFileSync(keystore, 'utf8')
+    expect(thrown(() => ks.import(Ed25519Keypair.generate())).shortMessage).toMatch(/is full/)
+    expect(readFileSync(keystore, 'utf8')).toBe(before)
+    // Replacing a key already held is no growth and still works.
+    expect(ks.import(Ed25519Keypair.fromKeystoreString(entries[0]!), 'renamed')).toBe('renamed')
+  })
+
+  it('a random alias is found among the free pairs when nearly all are taken, then key-N', () => {
+    const all = new Set<string>()
+    for (let i = 0; all.size < 2_204 && i < 1_000_000; i++) all.add(randomAlias(all))
+    // 58 adjectives × 38 stones: every pair came out once before the first numbered name.
+    expect([...all].filter((a) => a.startsWith('key-'))).toEqual([])
+    expect(randomAlias(all)).toBe('key-1')
+    const one = [...all][1_000]!
+    all.delete(one)
+    expect(randomAlias(all)).toBe(one)
+  })
+})
+
+describe('client.yaml line cap (the 30-minute fuzz run of 2026-12-02)', () => {
+  it('888 lines of a repeated key are refused before the parser spends 35-65 ms of CPU on them', () => {
+    const saved = readFileSync(new URL('../../../fuzz/regressions/config_client.yaml/979c3cc6e316e1f7.bin', import.meta.url), 'utf8')
+    const path = join(fresh(), 'client.yaml')
+    writeFileSync(path, saved)
+    expect(thrown(() => readClientConfig(path)).details).toBe(`more than ${MAX_CLIENT_YAML_LINES} lines`)
+  })
+})
+
 describe('modes whatever the umask', () => {
   it('under umask 000 the config directory is 0700 and client.yaml, soma.keystore 0600', () => {
     const dir = join(fresh(), 'nested', 'soma_config')
@@ -144,9 +218,9 @@ describe('client.yaml parsing', () => {
 
   it('more lines than a config has are refused before parsing; many distinct keys stay linear', () => {
     const long = configWith(`keystore:\n  File: /tmp/x\n${'x\n'.repeat(MAX_CLIENT_YAML_LINES)}`)
-    expect(thrown(() => readClientConfig(long)).details).toMatch(/more than 1000 lines/)
-    // 990 distinct keys: the parser's own unique-key check was quadratic here.
-    const keys = configWith(`keystore:\n  File: /tmp/x\n${Array.from({ length: 990 }, (_, i) => `k${i}: v`).join('\n')}\n`)
+    expect(thrown(() => readClientConfig(long)).details).toMatch(/more than 500 lines/)
+    // 490 distinct keys: the parser's own unique-key check was quadratic here.
+    const keys = configWith(`keystore:\n  File: /tmp/x\n${Array.from({ length: 490 }, (_, i) => `k${i}: v`).join('\n')}\n`)
     const started = performance.now()
     expect(readClientConfig(keys).keystorePath).toBe('/tmp/x')
     expect(performance.now() - started).toBeLessThan(1_000)

@@ -221,6 +221,7 @@ it('@soma-ts/sdk/node', () => {
       "KEYSTORE_FILENAME",
       "KeystoreSigner",
       "LOCAL_RPC_URL",
+      "MAX_KEYSTORE_ENTRIES",
       "SECRET_KEY_VARIABLE",
       "ScoringClient",
       "TESTNET_RPC_URL",

@@ -20,6 +20,7 @@ interface StartScoringFlags {
   threads?: string
   maxConcurrent?: string
   cacheBytes?: string
+  diskCacheBytes?: string
   allowPrivateUrls?: boolean
   allowFileUrls?: boolean
   json?: boolean
@@ -51,17 +52,19 @@ export function registerStartScoring(start: Command): void {
     .option('--data-dir <dir>', 'where verified weights are kept (default <config dir>/scoring-data)')
     .option('--small-model', 'score with the local network small model (embedding dim 16) instead of V1')
     .option('--device <device>', 'cpu, cuda or metal', 'cpu')
-    .option('--threads <n>', 'engine worker threads (default: all cores)')
+    .option('--threads <n>', 'engine worker threads, 1 to 1024 (default: all cores)')
     .option('--max-concurrent <n>', 'requests scored at the same time', '4')
-    .option('--cache-bytes <n>', 'memory budget for loaded models, in bytes')
+    .option('--cache-bytes <n>', 'memory budget for loaded models, in bytes (default 6 GiB)')
+    .option('--disk-cache-bytes <n>', 'disk budget for downloaded weights in the data dir, in bytes (default 20 GiB)')
     .option('--allow-private-urls', 'allow data and weights URLs on loopback and private networks (a local network)')
     .option('--allow-file-urls', 'allow file:// data and weights URLs')
     .option('--json', 'print JSON')
     .action(async (opts: StartScoringFlags) => {
       const port = integerFlag(opts.port, '--port', 0, 65_535) as number
-      const threads = integerFlag(opts.threads, '--threads', 1, 4096)
+      const threads = integerFlag(opts.threads, '--threads', 1, 1024)
       const maxConcurrent = integerFlag(opts.maxConcurrent, '--max-concurrent', 1, 4096)
       const cacheBytes = integerFlag(opts.cacheBytes, '--cache-bytes', 1, Number.MAX_SAFE_INTEGER)
+      const diskCacheBytes = integerFlag(opts.diskCacheBytes, '--disk-cache-bytes', 1, Number.MAX_SAFE_INTEGER)
       const device = deviceFlag(opts.device)
       const dataDir = opts.dataDir ?? join(configDir(), 'scoring-data')
       // Loaded only here: the engine's native binding is not needed by any other command.
@@ -75,6 +78,7 @@ export function registerStartScoring(start: Command): void {
         ...(threads !== undefined ? { threads } : {}),
         ...(maxConcurrent !== undefined ? { maxConcurrent } : {}),
         ...(cacheBytes !== undefined ? { cacheBytes } : {}),
+        ...(diskCacheBytes !== undefined ? { diskCacheBytes } : {}),
         allowPrivateUrls: opts.allowPrivateUrls === true,
         allowFileUrls: opts.allowFileUrls === true,
       })
@@ -85,6 +89,7 @@ export function registerStartScoring(start: Command): void {
         dataDir,
         model: opts.smallModel ? 'small' : 'v1',
         device,
+        threads: service.threads,
         allowPrivateUrls: opts.allowPrivateUrls === true,
         methods: ['/scoring.Scoring/Score', '/scoring.Scoring/Health'],
       }
@@ -92,7 +97,7 @@ export function registerStartScoring(start: Command): void {
         [
           `Scoring service listening on ${opts.host}:${service.port} (${service.url})`,
           `  gRPC (BCS): /scoring.Scoring/Score, /scoring.Scoring/Health`,
-          `  model ${info.model} on ${device}, data dir ${dataDir}${info.allowPrivateUrls ? ', private URLs allowed' : ''}`,
+          `  model ${info.model} on ${device} (${service.threads} engine threads), data dir ${dataDir}${info.allowPrivateUrls ? ', private URLs allowed' : ''}`,
           `  Ctrl-C to stop (requests in flight are finished first)`,
         ].join('\n'),
       )

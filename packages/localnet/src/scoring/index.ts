@@ -11,3 +11,4 @@ export {
   type StopOptions,
 } from './service.js'
 export { ModelCache, modelBytes, type ModelCacheStats } from './model-cache.js'
+export { DEFAULT_DISK_CACHE_BYTES, WeightsDiskCache, type WeightsDiskCacheStats } from './disk-cache.js'

@@ -6,15 +6,18 @@
  * stream, decrypts and loads the weights, and scores with the engine.
  *
  * It keeps no state besides caches: loaded models in memory (by checksum and key, LRU within a
- * byte budget) and verified encrypted weights on disk (by checksum, content-addressed). So any
+ * byte budget) and verified encrypted weights on disk (by checksum, content-addressed, LRU within
+ * a byte budget, the checksum checked again whenever a file is loaded from there). So any
  * number of instances can run behind one gRPC load balancer; `stop({ drain: true })` makes
  * `Health` answer not-serving, refuses new work and lets the requests in flight finish.
  */
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import {
+  ChecksumMismatchError,
+  configure,
   loadModel,
   MAX_DATA_SIZE,
   score,
@@ -29,6 +32,7 @@ import { download, type UrlPolicy } from '@soma-ts/sdk/storage'
 import { base58 } from '@scure/base'
 
 import { ServiceError, serveSideServices, type HandlerContext, type RunningService } from '../services/server.js'
+import { DEFAULT_DISK_CACHE_BYTES, WeightsDiskCache, type WeightsDiskCacheStats } from './disk-cache.js'
 import { describeFailure } from './errors.js'
 import { ModelCache, type ModelCacheStats } from './model-cache.js'
 
@@ -57,15 +61,19 @@ export interface ScoringServiceOptions {
   smallModel?: boolean
   device?: ModelDevice
   /**
-   * Engine worker threads. The engine sizes its thread pool when it first computes, from
-   * `RAYON_NUM_THREADS`; this sets that variable, so it takes effect only in a process that has
-   * not scored yet (the CLI starts fresh, so there it always does).
+   * Engine worker threads (1 to 1024; default: the pool in force, the machine's cores unless set).
+   * The engine has one thread pool per process, shared by every service in it and by direct
+   * `score()` calls; this sizes it through `configure({ threads })`. While a service that set a
+   * count runs, starting another with a different count fails with `ServiceError`
+   * (`SOMA_SERVICE_FAILED_PRECONDITION`); the same count is fine.
    */
   threads?: number
   /** Requests scored at the same time (default 4); more wait, and a long queue is refused as busy. */
   maxConcurrent?: number
   /** Memory budget for loaded models, in bytes (default 6 GiB). */
   cacheBytes?: number
+  /** Disk budget for verified weights kept in `dataDir`, in bytes (default 20 GiB); least recently used out. */
+  diskCacheBytes?: number
   /** Turn the address check off: loopback and private targets allowed (a local network). */
   allowPrivateUrls?: boolean
   /** Accept `file://` URLs named in requests. */
@@ -87,6 +95,7 @@ export interface ScoringServiceStats {
   failed: number
   draining: boolean
   cache: ModelCacheStats
+  disk: WeightsDiskCacheStats
 }
 
 export interface StopOptions {
@@ -100,6 +109,8 @@ export interface ScoringService {
   /** `http://host:port`. */
   readonly url: string
   readonly port: number
+  /** Threads of the engine's pool when the service started. */
+  readonly threads: number
   stats(): ScoringServiceStats
   stop(options?: StopOptions): Promise<void>
 }
@@ -193,6 +204,37 @@ function validate(request: ScoreRequest, config: ModelConfig, maxWeightsBytes: n
   return { dataUrl: request.dataUrl, dataChecksum: request.dataChecksum, dataSize, manifests, targetEmbedding: request.targetEmbedding, seed: request.seed }
 }
 
+/**
+ * The thread count a running service set on the process's one engine pool, and how many running
+ * services asked for it. A second count is refused rather than applied: resizing the pool under
+ * a running service would silently change its throughput (and a last-wins rule would make the
+ * count depend on start order). The claim ends when the last service that made it stops.
+ */
+let threadClaim: { threads: number; holders: number } | undefined
+
+/** Sizes the engine pool to `threads` for a service, or refuses a count that differs from the claim. */
+function claimThreads(threads: number): () => void {
+  if (threadClaim && threadClaim.threads !== threads) {
+    throw new ServiceError(GrpcStatus.FAILED_PRECONDITION, `The engine already runs ${threadClaim.threads} threads for another scoring service in this process.`, {
+      details: `asked for ${threads}; the engine has one thread pool per process`,
+      hint: `Start this service with threads: ${threadClaim.threads} (or none), or run it in its own process.`,
+    })
+  }
+  if (!threadClaim) {
+    configure({ threads })
+    threadClaim = { threads, holders: 0 }
+  }
+  const claim = threadClaim
+  claim.holders += 1
+  let released = false
+  return () => {
+    if (released) return
+    released = true
+    claim.holders -= 1
+    if (claim.holders === 0 && threadClaim === claim) threadClaim = undefined
+  }
+}
+
 /** A counting semaphore with a bounded queue. */
 class Slots {
   private free: number
@@ -248,10 +290,9 @@ export async function startScoringService(options: ScoringServiceOptions = {}): 
   const port = checkedPort(options.port)
   const maxConcurrent = positiveInteger(options.maxConcurrent, 'maxConcurrent', DEFAULT_MAX_CONCURRENT)
   const cacheBytes = positiveInteger(options.cacheBytes, 'cacheBytes', DEFAULT_CACHE_BYTES)
+  const diskCacheBytes = positiveInteger(options.diskCacheBytes, 'diskCacheBytes', DEFAULT_DISK_CACHE_BYTES)
   const maxWeightsBytes = positiveInteger(options.maxWeightsBytes, 'maxWeightsBytes', DEFAULT_MAX_WEIGHTS_BYTES)
-  if (options.threads !== undefined) {
-    process.env.RAYON_NUM_THREADS = String(positiveInteger(options.threads, 'threads', 1))
-  }
+  const threads = options.threads === undefined ? undefined : positiveInteger(options.threads, 'threads', 1)
   const device: ModelDevice = options.device ?? 'cpu'
   if (device !== 'cpu' && device !== 'cuda' && device !== 'metal') {
     throw new ServiceError(GrpcStatus.INVALID_ARGUMENT, `Unknown device ${JSON.stringify(device)}.`, { hint: 'Use cpu, cuda or metal.' })
@@ -267,15 +308,25 @@ export async function startScoringService(options: ScoringServiceOptions = {}): 
     ...(options.totalTimeoutMs !== undefined ? { totalTimeoutMs: options.totalTimeoutMs } : {}),
   }
 
+  // Last of the checks, so that a refused start leaves the pool and the claim as they were.
+  const releaseThreads = threads === undefined ? () => {} : claimThreads(threads)
+  const poolThreads = configure().threads
+
   const ownDataDir = options.dataDir === undefined
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'soma-scoring-')))
-  const weightsDir = join(dataDir, 'weights')
-  await mkdir(weightsDir, { recursive: true })
+  let dataDir: string
+  let disk: WeightsDiskCache
+  try {
+    dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'soma-scoring-')))
+    disk = new WeightsDiskCache(join(dataDir, 'weights'), diskCacheBytes)
+  } catch (err) {
+    releaseThreads()
+    throw err
+  }
 
   const cache = new ModelCache(cacheBytes)
   const slots = new Slots(maxConcurrent, maxConcurrent * QUEUE_PER_SLOT)
   const inFlight = new Set<AbortController>()
-  const fetchingWeights = new Map<string, Promise<string>>()
+  const fetchingWeights = new Map<string, Promise<{ path: string; cached: boolean }>>()
   let draining = false
   let served = 0
   let failed = 0
@@ -284,19 +335,19 @@ export async function startScoringService(options: ScoringServiceOptions = {}): 
   const serviceSignal = new AbortController()
 
   /**
-   * The verified encrypted weights on disk, downloading them once however many requests ask. The
-   * file name is the checksum, and a file is renamed into place only after its checksum matched,
-   * so a file that is there with the declared size is the right one.
+   * The encrypted weights on disk, downloading them once however many requests ask. The file name
+   * is the checksum, and a download is renamed into place only after its checksum matched; `cached`
+   * says the file was already there, so its load must check the checksum again. The caller pins it.
    */
-  function weightsFile(m: ValidManifest, signal: AbortSignal): Promise<string> {
-    const path = join(weightsDir, m.checksum)
+  function weightsFile(m: ValidManifest, signal: AbortSignal): Promise<{ path: string; cached: boolean }> {
+    const path = disk.pathOf(m.checksum)
     const pending = fetchingWeights.get(m.checksum)
     if (pending) return pending
     const fetching = (async () => {
-      const existing = await stat(path).catch(() => undefined)
-      if (existing?.isFile() && existing.size === m.size) return path
+      if (disk.has(m.checksum, m.size)) return { path, cached: true }
       await download(m.url, { ...policy, ...timeouts, expectedSize: m.size, expectedChecksum: m.checksum, maxBytes: maxWeightsBytes, destination: path, signal })
-      return path
+      disk.added(m.checksum, m.size)
+      return { path, cached: false }
     })()
     fetchingWeights.set(m.checksum, fetching)
     const forget = () => {
@@ -310,17 +361,36 @@ export async function startScoringService(options: ScoringServiceOptions = {}): 
     // The load runs on behalf of every request waiting for it, so it must not stop when the
     // first of them is cancelled: it gets no request's signal, only the service's own.
     return cache.get(ModelCache.keyOf(m.checksum, m.decryptionKeyText), async () => {
-      const path = await weightsFile(m, serviceSignal.signal).catch((err: unknown) => {
-        throw describeFailure(err, `the weights of model ${m.index}`)
-      })
-      return loadModel(path, {
-        config,
-        device,
-        ...(m.decryptionKey ? { decryptionKey: m.decryptionKey } : {}),
-        signal: serviceSignal.signal,
-      }).catch((err: unknown) => {
-        throw describeFailure(err, `the weights of model ${m.index}`, m.decryptionKey !== undefined)
-      })
+      const what = `the weights of model ${m.index}`
+      const fetch = () =>
+        weightsFile(m, serviceSignal.signal).catch((err: unknown) => {
+          throw describeFailure(err, what)
+        })
+      // A file just downloaded was verified as it streamed; one found on disk is verified as it loads.
+      const load = (file: { path: string; cached: boolean }) =>
+        loadModel(file.path, {
+          config,
+          device,
+          ...(m.decryptionKey ? { decryptionKey: m.decryptionKey } : {}),
+          ...(file.cached ? { checksum: m.checksum } : {}),
+          signal: serviceSignal.signal,
+        })
+      const unpin = disk.pin(m.checksum)
+      try {
+        const file = await fetch()
+        try {
+          return await load(file)
+        } catch (err) {
+          if (!(file.cached && err instanceof ChecksumMismatchError)) throw err
+          // Changed on disk since it was verified: drop it and fetch it afresh, once.
+          disk.remove(m.checksum)
+          return await load(await fetch())
+        }
+      } catch (err) {
+        throw describeFailure(err, what, m.decryptionKey !== undefined)
+      } finally {
+        unpin()
+      }
     }).then((model) => {
       if (signal.aborted) throw new ServiceError(GrpcStatus.CANCELLED, 'The request was cancelled')
       return model
@@ -384,6 +454,7 @@ export async function startScoringService(options: ScoringServiceOptions = {}): 
       },
     })
   } catch (err) {
+    releaseThreads()
     if (ownDataDir) await rm(dataDir, { recursive: true, force: true })
     throw new ServiceError(GrpcStatus.UNAVAILABLE, `Cannot listen on ${options.host ?? '0.0.0.0'}:${port}.`, {
       details: err instanceof Error ? err.message : String(err),
@@ -406,6 +477,7 @@ export async function startScoringService(options: ScoringServiceOptions = {}): 
       serviceSignal.abort()
       await server.close()
       cache.clear()
+      releaseThreads()
       if (ownDataDir) await rm(dataDir, { recursive: true, force: true })
     })()
     return stopping
@@ -414,7 +486,8 @@ export async function startScoringService(options: ScoringServiceOptions = {}): 
   return {
     url: server.url,
     port: server.port,
-    stats: () => ({ inFlight: inFlight.size, queued: slots.queued, served, failed, draining, cache: cache.stats() }),
+    threads: poolThreads,
+    stats: () => ({ inFlight: inFlight.size, queued: slots.queued, served, failed, draining, cache: cache.stats(), disk: disk.stats() }),
     stop,
   }
 }

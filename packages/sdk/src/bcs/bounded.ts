@@ -135,7 +135,7 @@ export class BoundedBcsReader extends BcsReader {
  * is read or allocated. Readers other than ours (a schema's own `.parse()`) have no public notion
  * of what remains; there the vector reads element by element and fails where the input ends.
  */
-function checkDeclaredLength(reader: BcsReader, length: number, minElementBytes: number, typeName: string, maxLength?: number): void {
+export function checkDeclaredLength(reader: BcsReader, length: number, minElementBytes: number, typeName: string, maxLength?: number): void {
   if (maxLength !== undefined && length > maxLength) {
     throw new BcsDecodeError({ typeName, details: `declares ${length} elements, more than the ${maxLength} allowed` })
   }

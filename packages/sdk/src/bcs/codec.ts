@@ -3,6 +3,7 @@ import type { BcsType } from '@mysten/bcs'
 import { BcsDecodeError, BcsEncodeError, BaseError, truncate } from '../errors/index.js'
 import { bytesEqual } from '../utils/encoding.js'
 import { BoundedBcsReader } from './bounded.js'
+import { withDigestMemo } from './primitives.js'
 import { FastBcsWriter } from './writer.js'
 
 /**
@@ -31,6 +32,10 @@ export function decodeBcs<T, I>(type: BcsType<T, I>, bytes: Uint8Array): T {
   if (!(bytes instanceof Uint8Array)) {
     throw new BcsDecodeError({ typeName: type.name, details: `expected a Uint8Array, got ${typeof bytes}` })
   }
+  return withDigestMemo(() => decodeChecked(type, bytes))
+}
+
+function decodeChecked<T, I>(type: BcsType<T, I>, bytes: Uint8Array): T {
   let value: T
   let used: number
   try {

@@ -3,11 +3,11 @@
  * `object.rs`, `protocol-config/src/tensor.rs`). Friendly forms: addresses and object ids as
  * `0x` + 64 hex, digests as Base58, u64 as bigint, f32 as a JS number rounded with Math.fround.
  */
-import { BcsType, bcs } from '@mysten/bcs'
+import { BcsType, bcs, type BcsWriter } from '@mysten/bcs'
 
 import { InvalidArgumentError } from '../errors/index.js'
 import { addressText, canonicalAddress, writeAddress } from './address-text.js'
-import { BoundedBcsReader, vector } from './bounded.js'
+import { BoundedBcsReader, checkDeclaredLength, vector } from './bounded.js'
 import { convert } from './convert.js'
 import { digestToBytes, toBase58 } from './util.js'
 
@@ -48,6 +48,28 @@ export const ObjectId = Address
 const DIGEST_PREFIX = 32
 
 /**
+ * The bytes of each digest text read during one `decodeBcs`, for its re-encode check: turning
+ * Base58 back into bytes costs about as much as making it (a few µs), and a 1 MiB value holds up
+ * to 30,000 digests. Base58 of 32 bytes is one text per value, so the bytes read are the bytes
+ * that text stands for.
+ */
+let digestMemo: Map<string, Uint8Array> | undefined
+
+/**
+ * Runs `work` (a decode and its re-encode) with digest texts remembered from read to write.
+ * @internal
+ */
+export function withDigestMemo<T>(work: () => T): T {
+  const outer = digestMemo
+  digestMemo = new Map()
+  try {
+    return work()
+  } finally {
+    digestMemo = outer
+  }
+}
+
+/**
  * The digest family (`TransactionDigest`, `ObjectDigest`, commitments, checksums, the AES key):
  * a 32-byte array written as a BCS byte vector, so 33 bytes on the wire (`0x20` prefix). Base58 text.
  */
@@ -56,10 +78,12 @@ export const Digest = new BcsType<string, string | Uint8Array, 'Digest'>({
   read: (reader) => {
     const bytes = reader.readBytes(reader.readULEB())
     if (bytes.length !== 32) throw new InvalidArgumentError(`digest has ${bytes.length} bytes, expected 32`)
-    return toBase58(bytes)
+    const text = toBase58(bytes)
+    digestMemo?.set(text, bytes)
+    return text
   },
   write: (value, writer) => {
-    const bytes = digestToBytes(value)
+    const bytes = (typeof value === 'string' ? digestMemo?.get(value) : undefined) ?? digestToBytes(value)
     writer.write8(DIGEST_PREFIX)
     writer.writeBytes(bytes)
   },
@@ -239,22 +263,75 @@ export const AddressSet = convert(vector(Address, { minElementBytes: 32 }), {
   output: (list: string[]) => list,
 })
 
-/** A `BTreeMap<K, V>` keyed by address / object id, as a JS Map with canonical `0x` keys. */
-export function addressMap<V, I>(value: BcsType<V, I>, name: string) {
-  return convert(vector(bcs.tuple([Address, value])), {
+/**
+ * A `BTreeMap<K, V>` as a JS Map: read straight into the Map (no array of pairs in between), and
+ * written from the Map as it is when its keys already ascend (what decoding yields), else from a
+ * sorted copy. A duplicate or out-of-order key on the wire decodes, but its re-encode differs, so
+ * `decodeBcs` refuses it as non-canonical.
+ */
+function btreeMap<K extends string | bigint, KI, V, I>(
+  key: BcsType<K, KI>,
+  keyBytes: number,
+  normalize: (key: KI) => K,
+  value: BcsType<V, I>,
+  name: string,
+): BcsType<Map<K, V>, Map<KI, I> | Iterable<[KI, I]>> {
+  const writeEntries = (entries: Iterable<[K, I]>, size: number, writer: BcsWriter) => {
+    writer.writeULEB(size)
+    for (const [k, v] of entries) {
+      key.write(k as unknown as KI, writer)
+      value.write(v, writer)
+    }
+  }
+  return new BcsType<Map<K, V>, Map<KI, I> | Iterable<[KI, I]>>({
     name,
-    input: (map: Map<string, I> | Iterable<[string, I]>) =>
-      sortedEntries(Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [canonicalAddress(k), v] as [string, I])),
-    output: (list) => new Map(list as [string, V][]),
+    read: (reader) => {
+      const length = reader.readULEB()
+      // Each entry takes at least its key and one byte of value.
+      checkDeclaredLength(reader, length, keyBytes + 1, name)
+      const map = new Map<K, V>()
+      for (let i = 0; i < length; i++) {
+        const k = key.read(reader)
+        map.set(k, value.read(reader))
+      }
+      return map
+    },
+    write: (map, writer) => {
+      if (map instanceof Map) {
+        let ascending = true
+        let previous: K | undefined
+        for (const k of map.keys()) {
+          const n = normalize(k)
+          if (previous !== undefined && !(previous < n)) {
+            ascending = false
+            break
+          }
+          previous = n
+        }
+        if (ascending) {
+          writer.writeULEB(map.size)
+          for (const [k, v] of map) {
+            key.write(normalize(k) as unknown as KI, writer)
+            value.write(v, writer)
+          }
+          return
+        }
+      }
+      const entries = sortedEntries(Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [normalize(k), v] as [K, I]))
+      writeEntries(entries, entries.length, writer)
+    },
+    validate: (map) => {
+      if (!map || typeof map !== 'object' || !(Symbol.iterator in map)) throw new TypeError(`Expected a Map or entries, found ${typeof map}`)
+    },
   })
+}
+
+/** A `BTreeMap` keyed by address / object id, as a JS Map with canonical `0x` keys. */
+export function addressMap<V, I>(value: BcsType<V, I>, name: string) {
+  return btreeMap(Address, 32, (k: string | Uint8Array) => canonicalAddress(k), value, name)
 }
 
 /** A `BTreeMap<u64, V>` as a JS Map keyed by bigint, written in ascending key order. */
 export function u64Map<V, I>(value: BcsType<V, I>, name: string) {
-  return convert(vector(bcs.tuple([U64, value])), {
-    name,
-    input: (map: Map<bigint, I> | Iterable<[bigint, I]>) =>
-      sortedEntries(Array.from(map instanceof Map ? map.entries() : map, ([k, v]) => [BigInt(k), v] as [bigint, I])),
-    output: (list) => new Map(list as [bigint, V][]),
-  })
+  return btreeMap(U64, 8, (k: bigint | number | string) => BigInt(k), value, name)
 }

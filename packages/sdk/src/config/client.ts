@@ -72,8 +72,11 @@ const MAX_YAML_ALIASES = 100
 export const MAX_CLIENT_YAML_BYTES = 8 << 10
 /** Flow (`[`/`{`) and block (`- - -`) nesting allowed: the parser slows sharply on deep nesting. */
 const MAX_YAML_NESTING = 32
-/** Lines allowed: the parser spends tens of microseconds on each line it cannot use. */
-export const MAX_CLIENT_YAML_LINES = 1_000
+/**
+ * Lines allowed: the parser spends tens of microseconds on each line it cannot use (888 lines of
+ * `ile: x` cost 35-65 ms of CPU). A config with fifty environments has about 260 lines.
+ */
+export const MAX_CLIENT_YAML_LINES = 500
 
 /**
  * A cheap scan for shapes the parser handles badly (a thousand `{` take it tens of seconds; each

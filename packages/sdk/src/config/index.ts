@@ -19,6 +19,7 @@ export {
   ALIASES_EXTENSION,
   FileKeystore,
   KEYSTORE_FILENAME,
+  MAX_KEYSTORE_ENTRIES,
   aliasesPathFor,
   validateAlias,
   type KeystoreAlias,

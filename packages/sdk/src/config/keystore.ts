@@ -16,6 +16,13 @@ import { randomAlias } from './names.js'
 export const KEYSTORE_FILENAME = 'soma.keystore'
 export const ALIASES_EXTENSION = 'aliases'
 const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9\-_.]*$/
+/**
+ * The most entries a keystore or aliases file may hold. A user has a few dozen keys; 1,024 leaves
+ * room for scripted fleets while bounding what a file can cost to load: each distinct key is one
+ * Ed25519 derivation (about 1.4 ms of CPU in JavaScript on a slow machine), so a 1 MiB file could
+ * otherwise hold 20,000 of them and take half a minute.
+ */
+export const MAX_KEYSTORE_ENTRIES = 1_024
 
 export interface KeystoreAlias {
   alias: string
@@ -60,6 +67,12 @@ function readJsonArray(path: string, what: string): unknown[] {
     throw new ConfigError(`Cannot deserialize the ${what} file: ${path}`, { details: 'not valid JSON' })
   }
   if (!Array.isArray(parsed)) throw new ConfigError(`Cannot deserialize the ${what} file: ${path}`, { details: 'expected a JSON array' })
+  if (parsed.length > MAX_KEYSTORE_ENTRIES) {
+    throw new ConfigError(`The ${what} file ${path} has too many entries.`, {
+      details: `${parsed.length} entries, at most ${MAX_KEYSTORE_ENTRIES} are loaded`,
+      hint: 'Split the keys over several keystores (client.yaml names the one in use).',
+    })
+  }
   return parsed
 }
 
@@ -85,8 +98,12 @@ export class FileKeystore {
     const aliasesExist = regularFileExists(ks.aliasesPath, 'aliases')
     if (keystoreExists) {
       tightenFileMode(path, 0o600, 'keystore')
+      // A repeated entry is one key: it is derived once.
+      const seen = new Set<string>()
       for (const [i, entry] of readJsonArray(path, 'keystore').entries()) {
         if (typeof entry !== 'string') throw new ConfigError(`Invalid keystore file: ${path}`, { details: `entry ${i} is not a string` })
+        if (seen.has(entry)) continue
+        seen.add(entry)
         let kp: Ed25519Keypair
         try {
           kp = Ed25519Keypair.fromKeystoreString(entry)
@@ -169,6 +186,12 @@ export class FileKeystore {
   /** Adds a key (replacing one with the same address) and saves both files. Returns its alias. */
   import(keypair: Ed25519Keypair, alias?: string): string {
     const address = keypair.toSomaAddress()
+    if (!this.#keys.has(address) && this.#keys.size >= MAX_KEYSTORE_ENTRIES) {
+      throw new ConfigError(`The keystore ${this.path} is full.`, {
+        details: `it holds ${this.#keys.size} keys, the most a keystore file may hold`,
+        hint: 'Remove keys you no longer use, or use another keystore for the rest.',
+      })
+    }
     let name: string
     if (alias !== undefined) {
       name = validateAlias(alias)

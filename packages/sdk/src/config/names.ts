@@ -16,12 +16,18 @@ const STONES = [
   'sunstone', 'tanzanite', 'topaz', 'tourmaline', 'turquoise', 'zircon',
 ]
 
+/** Random tries before the free pairs are listed; with the keystore's 1,024-key cap most succeed at once. */
+const RANDOM_TRIES = 16
+
 /** A fresh `adjective-stone` name not in `taken`. */
 export function randomAlias(taken: ReadonlySet<string>): string {
-  for (let i = 0; i < 10_000; i++) {
+  for (let i = 0; i < RANDOM_TRIES; i++) {
     const name = `${ADJECTIVES[randomInt(ADJECTIVES.length)]}-${STONES[randomInt(STONES.length)]}`
     if (!taken.has(name)) return name
   }
+  // Most pairs are taken: pick among the free ones (one pass, not thousands of blind tries).
+  const free = ADJECTIVES.flatMap((a) => STONES.map((s) => `${a}-${s}`)).filter((name) => !taken.has(name))
+  if (free.length > 0) return free[randomInt(free.length)]!
   // Every pair is taken: add a numeric suffix (still a valid alias).
   let n = 1
   while (taken.has(`key-${n}`)) n++

@@ -93,7 +93,9 @@ if (LONG_MINUTES > 0) {
           for (let i = 0; i < 40; i++) await check(target, mutate(state.seeds, state.r), boundsFor(target, true), stats)
           for (const failure of stats.failures.slice(before)) {
             const n = saved.get(failure.target) ?? 0
-            if (n < 20) savedPaths.push(saveRegression(failure))
+            // Up to 20 inputs per target, but only 2 large ones (near 1 MiB each, they weigh on the repo).
+            const large = failure.input.length > 256 * 1024
+            if (n < (large ? 2 : 20)) savedPaths.push(saveRegression(failure))
             saved.set(failure.target, n + 1)
           }
           if (groupOf(target) === 'server') slowestHealth = Math.max(slowestHealth, await servers.healthMs())
@@ -105,6 +107,7 @@ if (LONG_MINUTES > 0) {
         targets: targets.length,
         inputs: stats.inputs,
         slowest: stats.slowest,
+        slowestWall: stats.slowestWall,
         largestHeapGrowthMiB: +(stats.largestHeapGrowth.bytes / 2 ** 20).toFixed(2),
         largestHeapGrowthTarget: stats.largestHeapGrowth.target,
         peakRssMiB: +(stats.peakRss / 2 ** 20).toFixed(1),

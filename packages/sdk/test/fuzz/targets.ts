@@ -10,11 +10,12 @@ import { Code, ConnectError } from '@connectrpc/connect'
 
 import * as B from '../../src/bcs/index.js'
 import { decodeBcs, encodeBcs } from '../../src/bcs/index.js'
-import { FileKeystore, readClientConfig } from '../../src/config/index.js'
+import { FileKeystore, MAX_KEYSTORE_ENTRIES, readClientConfig } from '../../src/config/index.js'
 import { BaseError, BcsDecodeError } from '../../src/errors/index.js'
 import { SimulateTransactionRequestSchema, SimulateTransactionResponseSchema, TransactionExecutionService } from '../../src/generated/soma/rpc/transaction_execution_service_pb.js'
 import { TransactionSchema } from '../../src/generated/soma/rpc/transaction_pb.js'
 import { transactionDataFromProto, transactionDataToProto } from '../../src/rpc/convert.js'
+import { toBase58 } from '../../src/utils/encoding.js'
 import { GrpcStatus } from '../../src/rpc/errors.js'
 import { serveRpc, toConnectError } from '../../../localnet/src/rpc/server.js'
 import { AdminMethods, FaucetMethods, ScoringMethods } from '../../src/services/definitions.js'
@@ -42,10 +43,45 @@ function deepSomaError(depth: number): Uint8Array {
   return encodeBcs(B.SomaError, value as never)
 }
 
-const HOSTILE_EXTRAS: Record<string, () => Uint8Array[]> = {
+/** `n` distinct canonical addresses in ascending order (a BTreeSet's or BTreeMap's keys). */
+function ascendingAddresses(n: number, r: R): string[] {
+  return Array.from({ length: n }, () => `0x${Buffer.from(r.bytes(32)).toString('hex')}`).sort()
+}
+const digestText = (r: R) => toBase58(r.bytes(32))
+
+/**
+ * The densest valid encodings just under the 1 MiB input cap, one per costly element kind (the
+ * cases of `bench/decode`): mutations of these push lengths and tags at full size.
+ */
+const DENSE: Record<string, (r: R) => Uint8Array> = {
+  AddressSet: (r) => encodeBcs(B.AddressSet, ascendingAddresses(32_000, r)),
+  TransactionData: (r) =>
+    encodeBcs(B.TransactionData, {
+      V1: {
+        kind: { ReportValidator: { reportee: `0x${'ab'.repeat(32)}` } },
+        sender: `0x${'cd'.repeat(32)}`,
+        gasPayment: ascendingAddresses(14_000, r).map((objectId) => ({ objectId, version: r.u64(), digest: digestText(r) })),
+      },
+    } as never),
+  StakingPool: (r) =>
+    encodeBcs(B.StakingPool, {
+      ...(decodeBcs(B.StakingPool, encodeBcs(B.StakingPool, CASES.find(([n]) => n === 'StakingPool')![2](r) as never)) as object),
+      exchangeRates: new Map(Array.from({ length: 43_000 }, (_, i) => [BigInt(i), { somaAmount: r.u64(), poolTokenAmount: r.u64() }])),
+    } as never),
+  ModelRegistry: (r) => {
+    const base = decodeBcs(B.ModelRegistry, encodeBcs(B.ModelRegistry, CASES.find(([n]) => n === 'ModelRegistry')![2](r) as never)) as object
+    const keys = ascendingAddresses(16_000, r)
+    return encodeBcs(B.ModelRegistry, { ...base, stakingPoolMappings: new Map(keys.map((k) => [k, `0x${'ef'.repeat(32)}`])) } as never)
+  },
+}
+
+const HOSTILE_EXTRAS: Record<string, (r: R) => Uint8Array[]> = {
   SomaError: () => [hostile.nestedSomaError(4), deepSomaError(B.MAX_NESTED_SOMA_ERRORS)],
   TransactionEffects: () => [hostile.transactionEffects()],
-  TransactionData: () => [hostile.payCoins(), hostile.revealModel(4_000)],
+  TransactionData: (r) => [hostile.payCoins(), hostile.revealModel(4_000), DENSE.TransactionData!(r)],
+  AddressSet: (r) => [DENSE.AddressSet!(r)],
+  StakingPool: (r) => [DENSE.StakingPool!(r)],
+  ModelRegistry: (r) => [DENSE.ModelRegistry!(r)],
   SomaTensor: () => [hostile.tensorWithRank(B.MAX_TENSOR_RANK), hostile.tensorWithHugeDims(B.MAX_TENSOR_RANK)],
 }
 
@@ -53,7 +89,7 @@ const HOSTILE_EXTRAS: Record<string, () => Uint8Array[]> = {
 export function bcsTargets(): FuzzTarget[] {
   return CASES.map(([name, type, gen]) => ({
     name: `bcs/${name}`,
-    seeds: (r: R) => seedsFrom(type, gen, r, HOSTILE_EXTRAS[name]?.() ?? []),
+    seeds: (r: R) => seedsFrom(type, gen, r, HOSTILE_EXTRAS[name]?.(r) ?? []),
     run: (input: Uint8Array) => decodeBcs(type, input),
     typed: typedDecode,
   }))
@@ -146,7 +182,13 @@ export function fileTargets(dir: string): FuzzTarget[] {
   return [
     {
       name: 'config/keystore',
-      seeds: () => [text(KEYSTORE_SEED), text('[]'), text('[\n  "AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6",\n  "AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6"\n]')],
+      seeds: () => [
+        text(KEYSTORE_SEED),
+        text('[]'),
+        text('[\n  "AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6",\n  "AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6"\n]'),
+        // The entry cap's edge: a full keystore of one repeated key, and one entry more.
+        ...[MAX_KEYSTORE_ENTRIES, MAX_KEYSTORE_ENTRIES + 1].map((n) => text(JSON.stringify(Array(n).fill('AN0JMHpDum3BhrVwnkylH0/HGRHBQ/fO/8+MYOawO8j6'), null, 2))),
+      ],
       run: (input) => {
         rmSync(aliases, { force: true })
         writeFileSync(keystore, input)
