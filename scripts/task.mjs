@@ -200,6 +200,12 @@ switch (task) {
     setup()
     run(process.execPath, [join(root, 'scripts', 'demo.mjs'), ...rest])
     break
+  case 'docs':
+    // The API reference from the TSDoc of the public entry points (typedoc.json: core, every sdk
+    // subpath, localnet), written to docs/api/ (gitignored).
+    setup()
+    run(process.execPath, [toolBin('typedoc', 'typedoc'), ...rest])
+    break
   case 'bench':
     setup()
     run(process.execPath, [join(root, 'bench', 'run.mjs'), ...rest])
@@ -239,6 +245,6 @@ switch (task) {
     pnpm(rest)
     break
   default:
-    console.error(`unknown task ${task}: use demo, test, checks, bench, build or pnpm`)
+    console.error(`unknown task ${task}: use demo, test, checks, docs, bench, build or pnpm`)
     process.exit(2)
 }

@@ -23,7 +23,7 @@ export interface BaseErrorParameters {
   docsPath?: string
 }
 
-interface ErrorConfig {
+export interface ErrorConfig {
   /** Turns a `docsPath` into what the `Docs:` line shows. */
   getDocsUrl: (docsPath: string) => string
   /** The `Version:` line; the packages are released in lockstep, so one label covers them. */

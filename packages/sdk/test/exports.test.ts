@@ -25,6 +25,7 @@ it('@soma-ts/sdk', () => {
       "ConfigError",
       "DEFAULT_DERIVATION_PATH",
       "DeviceUnavailableError",
+      "DownloadFailedError",
       "ED25519_PUBLIC_KEY_LENGTH",
       "ED25519_SERIALIZED_SIGNATURE_LENGTH",
       "ED25519_SIGNATURE_LENGTH",

@@ -4,17 +4,12 @@
  * the size is bounded by the manifest and the Blake2b-256 checked when the manifest gives one.
  */
 import type { CallOptions } from '../client/types.js'
-import { AbortedError, BaseError, ChecksumMismatchError, InvalidArgumentError } from '../errors/index.js'
+import { AbortedError, BaseError, ChecksumMismatchError, DownloadFailedError, InvalidArgumentError } from '../errors/index.js'
 import { blake2b256 } from '../hash/blake2b.js'
 import { toBase58 } from '../utils/encoding.js'
 
-/** A download that failed at every source. */
-export class DownloadFailedError extends BaseError {
-  override name = 'DownloadFailedError'
-  constructor(shortMessage: string, parameters: ConstructorParameters<typeof BaseError>[1] = {}) {
-    super(shortMessage, { ...parameters, code: 'SOMA_DOWNLOAD_FAILED' })
-  }
-}
+// Kept importable from here too (`@soma-ts/sdk/actions`), where it was first defined.
+export { DownloadFailedError }
 
 export interface DownloadParams extends CallOptions {
   /** Called with bytes received so far and the expected total. */

@@ -38,7 +38,7 @@ export interface ScoreParams extends CallOptions {
  *
  * @param client - the client
  * @param params - data URL (and data), models, target embedding, seed, `local`, `onProgress`, `signal`, `timeoutMs`
- * @returns `{ winner, lossScore, embedding, distance }`; submit `distance[winner]`
+ * @returns `{ winner, lossScore, embedding, distance }`, the winner's values only (`lossScore` and `distance` have length 1): submit `distance[0]` with `modelId: target.modelIds[winner]`
  * @throws {InvalidArgumentError} when neither data nor checksum and size are given, or a model lacks checksum/size
  * @throws {ServiceNotConfiguredError} without a scoring service (or, for local, without the Node entry)
  * @throws {RpcError} when the service refuses (bad checksum, bad key) or cannot be reached

@@ -18,7 +18,7 @@ export interface SubmitDataParams extends SignedCallOptions {
   modelId: string
   /** The data's embedding (the score's `embedding`). */
   embedding: ArrayLike<number>
-  /** The winner's distance (`score.distance[score.winner]`); must not exceed the target's threshold. */
+  /** The winner's distance (`score.distance[0]`: the service returns only the winner's); must not exceed the target's threshold. */
   distanceScore: number
   /** The score's `lossScore`. */
   lossScore: ArrayLike<number>

@@ -107,9 +107,11 @@ export interface SomaClientUrls {
 export interface ScoreResult {
   /** Index into the `models` given (so into `target.modelIds` when they came from the target). */
   winner: number
+  /** The winner's loss, length 1. */
   lossScore: number[]
+  /** The winner's embedding. */
   embedding: number[]
-  /** `distance[winner]` is the value to submit. */
+  /** The winner's cosine distance to the target, length 1: submit `distance[0]` (not `distance[winner]`, which the reference's docs show and which is out of range when winner > 0). */
   distance: number[]
 }
 

@@ -188,3 +188,11 @@ export class WaitTimeoutError extends BaseError {
     super(shortMessage, { ...parameters, code: 'SOMA_TIMEOUT' })
   }
 }
+
+/** A model or data download (`fetchModel`, `fetchSubmissionData`) that failed at every source. */
+export class DownloadFailedError extends BaseError {
+  override name = 'DownloadFailedError'
+  constructor(shortMessage: string, parameters: BaseErrorParameters = {}) {
+    super(shortMessage, { ...parameters, code: 'SOMA_DOWNLOAD_FAILED' })
+  }
+}

@@ -52,7 +52,7 @@ export function readMask(paths: string | readonly string[] | FieldMask): FieldMa
   return create(FieldMaskSchema, { paths: clean })
 }
 
-type MaskInput = string | readonly string[] | FieldMask
+export type MaskInput = string | readonly string[] | FieldMask
 
 export interface SomaRpcClientConfig {
   /** Shown in errors ("which node?"). */

@@ -11,6 +11,7 @@ export {
   READ_MASKS,
   toRpcError,
   type ListOptions,
+  type MaskInput,
   type RpcCallOptions,
   type SomaRpcClient,
   type SomaRpcClientConfig,
