@@ -10,7 +10,6 @@ import {
   effectsDigest,
   encodeBcs,
   transactionDigest,
-  verifySignedTransaction,
   deserializeSignedTransaction,
 } from '@soma-ts/sdk'
 
@@ -22,6 +21,7 @@ import type { ObjectReader, ObjectWrites } from './store.js'
 import { decodeSystemStateContents } from './system-state.js'
 import { TemporaryStore, type FeeParameters } from './temporary-store.js'
 import { executorFor, type Executor } from './executors.js'
+import { verifyUserSignature } from './signature.js'
 
 export type TransactionKindValue = typeof bcsTypes.TransactionKind.$inferType
 type ObjectRefValue = typeof bcsTypes.ObjectRef.$inferType
@@ -47,20 +47,22 @@ export interface ExecutionResult {
 
 /** Executes a signed user transaction (BCS `SenderSignedData`). */
 export function executeTransaction(state: ObjectReader, signedTransaction: Uint8Array, options: ExecutionOptions = {}): ExecutionResult {
-  let txBytes: Uint8Array
+  let envelope: ReturnType<typeof deserializeSignedTransaction>
+  let data: TransactionDataValue
   try {
-    txBytes = deserializeSignedTransaction(signedTransaction).transaction
+    envelope = deserializeSignedTransaction(signedTransaction)
+    data = decodeBcs(bcsTypes.TransactionData, envelope.transaction).V1!
   } catch (err) {
     throw new TransactionRejected('FailedToDeserialize', err instanceof Error ? err.message : String(err))
   }
   if (options.skipSignatureCheck !== true) {
     try {
-      verifySignedTransaction(signedTransaction)
+      verifyUserSignature(envelope.intent, envelope.transaction, envelope.signatures, data.sender, signedTransaction)
     } catch (err) {
       throw new TransactionRejected('InvalidSignature', err instanceof Error ? err.message : String(err))
     }
   }
-  return executeTransactionData(state, txBytes, false)
+  return executeTransactionData(state, envelope.transaction, false, data)
 }
 
 /** Executes a system transaction (ChangeEpoch, ConsensusCommitPrologueV1): sender 0x0, no gas, no signature. */
@@ -77,10 +79,12 @@ const SYSTEM_STATE_KINDS = new Set([
   'ChangeEpoch',
 ])
 
-function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system: boolean): ExecutionResult {
-  let data: typeof bcsTypes.TransactionDataV1.$inferType
+type TransactionDataValue = typeof bcsTypes.TransactionDataV1.$inferType
+
+function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system: boolean, decoded?: TransactionDataValue): ExecutionResult {
+  let data: TransactionDataValue
   try {
-    data = decodeBcs(bcsTypes.TransactionData, txBytes).V1!
+    data = decoded ?? decodeBcs(bcsTypes.TransactionData, txBytes).V1!
   } catch (err) {
     throw new TransactionRejected('FailedToDeserialize', err instanceof Error ? err.message : String(err))
   }
@@ -95,7 +99,7 @@ function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system
   const digest = transactionDigest(txBytes)
   const systemObject = state.getObject(SYSTEM_STATE_OBJECT_ID)
   if (systemObject === undefined) throw new TransactionRejected('ObjectNotFound', 'the SystemState object is missing')
-  const systemState = decodeSystemStateContents(systemObject.contents)
+  const systemState = systemStateFor(systemObject)
 
   // ---- input objects (transaction_checks.rs) ----
   const ownedRefs = ownedInputRefs(kind)
@@ -144,6 +148,28 @@ function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system
   const store = new TemporaryStore(digest, systemState.epoch, fees, inputs, mutable)
   const dependencies = [...new Set(inputs.map((o) => o.previousTransaction))]
   return runPipeline(store, kind, data.sender, gasRefs, executor, dependencies, system)
+}
+
+/**
+ * The last SystemState decoded for the pipeline's own reads (epoch, fee parameters), keyed by its
+ * exact contents: decoding it is most of the cost of a simple transfer. Executors decode their own
+ * copy, so nothing mutates this one.
+ */
+let cachedSystemState: { contents: Uint8Array; value: ReturnType<typeof decodeSystemStateContents> } | undefined
+
+function systemStateFor(object: ChainObject): ReturnType<typeof decodeSystemStateContents> {
+  const contents = object.contents
+  const cached = cachedSystemState
+  if (cached !== undefined && (cached.contents === contents || sameBytes(cached.contents, contents))) return cached.value
+  const value = decodeSystemStateContents(contents)
+  cachedSystemState = { contents: contents.slice(), value }
+  return value
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function ownedInputRefs(kind: TransactionKindValue): ObjectRefValue[] {
