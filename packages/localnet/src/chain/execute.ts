@@ -18,7 +18,7 @@ import { ExecutionFailure, TransactionRejected, genericFailure, type ExecutionFa
 import { executeChangeEpoch } from './epoch.js'
 import { coinBalance, digestOf, ownerBcsInput, type ChainObject } from './objects.js'
 import type { ObjectReader, ObjectWrites } from './store.js'
-import { decodeSystemStateContents } from './system-state.js'
+import { decodeSystemStateShared } from './system-state.js'
 import { TemporaryStore, type FeeParameters } from './temporary-store.js'
 import { executorFor, type Executor } from './executors.js'
 import { verifyUserSignature } from './signature.js'
@@ -99,7 +99,8 @@ function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system
   const digest = transactionDigest(txBytes)
   const systemObject = state.getObject(SYSTEM_STATE_OBJECT_ID)
   if (systemObject === undefined) throw new TransactionRejected('ObjectNotFound', 'the SystemState object is missing')
-  const systemState = systemStateFor(systemObject)
+  // Read-only here (epoch, fee parameters); executors decode their own copy.
+  const systemState = decodeSystemStateShared(systemObject.contents)
 
   // ---- input objects (transaction_checks.rs) ----
   const ownedRefs = ownedInputRefs(kind)
@@ -148,28 +149,6 @@ function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system
   const store = new TemporaryStore(digest, systemState.epoch, fees, inputs, mutable)
   const dependencies = [...new Set(inputs.map((o) => o.previousTransaction))]
   return runPipeline(store, kind, data.sender, gasRefs, executor, dependencies, system)
-}
-
-/**
- * The last SystemState decoded for the pipeline's own reads (epoch, fee parameters), keyed by its
- * exact contents: decoding it is most of the cost of a simple transfer. Executors decode their own
- * copy, so nothing mutates this one.
- */
-let cachedSystemState: { contents: Uint8Array; value: ReturnType<typeof decodeSystemStateContents> } | undefined
-
-function systemStateFor(object: ChainObject): ReturnType<typeof decodeSystemStateContents> {
-  const contents = object.contents
-  const cached = cachedSystemState
-  if (cached !== undefined && (cached.contents === contents || sameBytes(cached.contents, contents))) return cached.value
-  const value = decodeSystemStateContents(contents)
-  cachedSystemState = { contents: contents.slice(), value }
-  return value
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 function ownedInputRefs(kind: TransactionKindValue): ObjectRefValue[] {
