@@ -213,6 +213,8 @@ switch (task) {
   case 'fuzz': {
     // `npm run fuzz -- --minutes N [--seed S]`: the sdk's fuzz suite for N minutes; failing inputs
     // are saved under fuzz/regressions/ (replayed by `npm test`), and a summary is printed.
+    // `--target localnet-execute`: the local network's execute entry (random and mutated
+    // transactions against the state machine) for N minutes; the test prints the input count.
     const option = (name, fallback) => {
       const i = rest.indexOf(`--${name}`)
       return i >= 0 && rest[i + 1] !== undefined ? rest[i + 1] : fallback
@@ -220,7 +222,20 @@ switch (task) {
     const minutes = Number(option('minutes', '5'))
     const seed = Number(option('seed', String(Date.now() % 2 ** 31)))
     if (!(minutes > 0) || !Number.isInteger(seed)) {
-      console.error('usage: npm run fuzz -- --minutes N [--seed S]  (N > 0, S an integer)')
+      console.error('usage: npm run fuzz -- --minutes N [--seed S] [--target sdk|localnet-execute]  (N > 0, S an integer)')
+      process.exit(2)
+    }
+    const target = option('target', 'sdk')
+    if (target === 'localnet-execute') {
+      setup()
+      step(`fuzzing the local network's execute entry for ${minutes} minute(s), seed ${seed}`)
+      Object.assign(env, { SOMA_EXECUTE_FUZZ_MINUTES: String(minutes), SOMA_EXECUTE_FUZZ_SEED: String(seed) })
+      const code = await runCounting(process.execPath, [pnpmBin, '--filter', '@soma-ts/localnet', 'exec', 'vitest', 'run', '--testTimeout', String((minutes + 10) * 60_000), 'test/execute-fuzz.test.ts'])
+      if (code !== 0) process.exit(1)
+      break
+    }
+    if (target !== 'sdk') {
+      console.error(`unknown fuzz target ${target}: use sdk (default) or localnet-execute`)
       process.exit(2)
     }
     setup()

@@ -11,7 +11,7 @@ import { deriveObjectId } from '@soma-ts/sdk'
 
 import { activeModels, advanceEpochModels } from './models.js'
 import { generateTarget, makeTargetSeed, newTargetObject, withinTargetBudget } from './targets.js'
-import { advanceValidatorSet, decodeSystemStateContents, encodeSystemStateContents, type SystemStateValue } from './system-state.js'
+import { advanceValidatorSet, decodeSystemStateContents, decodeSystemStateCopy, encodeSystemStateContents, type SystemStateValue } from './system-state.js'
 import type { TemporaryStore } from './temporary-store.js'
 import { effectuateStagedMetadata } from './validators.js'
 
@@ -28,7 +28,7 @@ function saturatingAdd(a: bigint, b: bigint): bigint {
 export function executeChangeEpoch(store: TemporaryStore, args: ChangeEpochArgs): void {
   const object = store.readObject(SYSTEM_STATE_OBJECT_ID)
   if (object === undefined) throw new ExecutionFailure({ ObjectNotFound: { objectId: SYSTEM_STATE_OBJECT_ID } })
-  const state = decodeSystemStateContents(object.contents)
+  const state = decodeSystemStateCopy(object.contents)
   let commissions: Map<string, StakedSomaValue>
   try {
     commissions = advanceEpoch(state, args)

@@ -10,7 +10,6 @@ import {
   effectsDigest,
   encodeBcs,
   transactionDigest,
-  verifySignedTransaction,
   deserializeSignedTransaction,
 } from '@soma-ts/sdk'
 
@@ -19,9 +18,10 @@ import { ExecutionFailure, TransactionRejected, genericFailure, type ExecutionFa
 import { executeChangeEpoch } from './epoch.js'
 import { coinBalance, digestOf, ownerBcsInput, type ChainObject } from './objects.js'
 import type { ObjectReader, ObjectWrites } from './store.js'
-import { decodeSystemStateContents } from './system-state.js'
+import { decodeSystemStateShared } from './system-state.js'
 import { TemporaryStore, type FeeParameters } from './temporary-store.js'
 import { executorFor, type Executor } from './executors.js'
+import { verifyUserSignature } from './signature.js'
 
 export type TransactionKindValue = typeof bcsTypes.TransactionKind.$inferType
 type ObjectRefValue = typeof bcsTypes.ObjectRef.$inferType
@@ -47,20 +47,22 @@ export interface ExecutionResult {
 
 /** Executes a signed user transaction (BCS `SenderSignedData`). */
 export function executeTransaction(state: ObjectReader, signedTransaction: Uint8Array, options: ExecutionOptions = {}): ExecutionResult {
-  let txBytes: Uint8Array
+  let envelope: ReturnType<typeof deserializeSignedTransaction>
+  let data: TransactionDataValue
   try {
-    txBytes = deserializeSignedTransaction(signedTransaction).transaction
+    envelope = deserializeSignedTransaction(signedTransaction)
+    data = decodeBcs(bcsTypes.TransactionData, envelope.transaction).V1!
   } catch (err) {
     throw new TransactionRejected('FailedToDeserialize', err instanceof Error ? err.message : String(err))
   }
   if (options.skipSignatureCheck !== true) {
     try {
-      verifySignedTransaction(signedTransaction)
+      verifyUserSignature(envelope.intent, envelope.transaction, envelope.signatures, data.sender, signedTransaction)
     } catch (err) {
       throw new TransactionRejected('InvalidSignature', err instanceof Error ? err.message : String(err))
     }
   }
-  return executeTransactionData(state, txBytes, false)
+  return executeTransactionData(state, envelope.transaction, false, data)
 }
 
 /** Executes a system transaction (ChangeEpoch, ConsensusCommitPrologueV1): sender 0x0, no gas, no signature. */
@@ -77,10 +79,12 @@ const SYSTEM_STATE_KINDS = new Set([
   'ChangeEpoch',
 ])
 
-function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system: boolean): ExecutionResult {
-  let data: typeof bcsTypes.TransactionDataV1.$inferType
+type TransactionDataValue = typeof bcsTypes.TransactionDataV1.$inferType
+
+function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system: boolean, decoded?: TransactionDataValue): ExecutionResult {
+  let data: TransactionDataValue
   try {
-    data = decodeBcs(bcsTypes.TransactionData, txBytes).V1!
+    data = decoded ?? decodeBcs(bcsTypes.TransactionData, txBytes).V1!
   } catch (err) {
     throw new TransactionRejected('FailedToDeserialize', err instanceof Error ? err.message : String(err))
   }
@@ -95,7 +99,8 @@ function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system
   const digest = transactionDigest(txBytes)
   const systemObject = state.getObject(SYSTEM_STATE_OBJECT_ID)
   if (systemObject === undefined) throw new TransactionRejected('ObjectNotFound', 'the SystemState object is missing')
-  const systemState = decodeSystemStateContents(systemObject.contents)
+  // Read-only here (epoch, fee parameters); executors decode their own copy.
+  const systemState = decodeSystemStateShared(systemObject.contents)
 
   // ---- input objects (transaction_checks.rs) ----
   const ownedRefs = ownedInputRefs(kind)

@@ -20,7 +20,7 @@ import {
   type StakedSomaValue,
 } from './objects.js'
 import {
-  decodeSystemStateContents,
+  decodeSystemStateCopy,
   encodeSystemStateContents,
   requestAddStakeToValidator,
   requestWithdrawStakeFromState,
@@ -285,7 +285,7 @@ const objectExecutor: Executor = {
 
 function readSystemState(store: TemporaryStore): { object: ChainObject; state: SystemStateValue } {
   const object = read(store, SYSTEM_STATE_OBJECT_ID)
-  return { object, state: decodeSystemStateContents(object.contents) }
+  return { object, state: decodeSystemStateCopy(object.contents) }
 }
 
 function writeSystemState(store: TemporaryStore, object: ChainObject, state: SystemStateValue): void {

@@ -75,8 +75,16 @@ export function objectBytes(object: ChainObject): Uint8Array {
 
 /** The object digest (Base58). */
 export function digestOf(object: ChainObject): string {
-  return objectDigest(objectBytes(object))
+  // Objects are immutable values (a change is a new object), so the digest is computed once.
+  let digest = digests.get(object)
+  if (digest === undefined) {
+    digest = objectDigest(objectBytes(object))
+    digests.set(object, digest)
+  }
+  return digest
 }
+
+const digests = new WeakMap<ChainObject, string>()
 
 /** The 32 bytes of a `0x` + 64-hex address or object id. */
 export function idToBytes(id: string): Uint8Array {

@@ -8,7 +8,7 @@ import { QUORUM_THRESHOLD, SYSTEM_STATE_OBJECT_ID } from './constants.js'
 import { ExecutionFailure } from './errors.js'
 import { activeModels } from './models.js'
 import { addressOwner, coinBalance, coinContents, newObject, targetContents, targetOf, withContents, type ChainObject, type TargetValue } from './objects.js'
-import { decodeSystemStateContents, encodeSystemStateContents, findActiveValidator, type SystemStateValue } from './system-state.js'
+import { decodeSystemStateCopy, encodeSystemStateContents, findActiveValidator, type SystemStateValue } from './system-state.js'
 import { generateTarget, makeTargetSeed, newTargetObject, withinTargetBudget } from './targets.js'
 import type { TemporaryStore } from './temporary-store.js'
 
@@ -24,7 +24,7 @@ function load(store: TemporaryStore, targetId: string): { systemObject: ChainObj
   if (systemObject === undefined) throw new ExecutionFailure({ ObjectNotFound: { objectId: SYSTEM_STATE_OBJECT_ID } })
   const targetObject = store.readObject(targetId)
   if (targetObject === undefined || targetObject.type !== 'Target') throw new ExecutionFailure({ TargetNotFound: null })
-  return { systemObject, state: decodeSystemStateContents(systemObject.contents), targetObject, target: targetOf(targetObject) }
+  return { systemObject, state: decodeSystemStateCopy(systemObject.contents), targetObject, target: targetOf(targetObject) }
 }
 
 function createCoin(store: TemporaryStore, amount: bigint, owner: string): void {

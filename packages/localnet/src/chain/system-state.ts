@@ -35,6 +35,32 @@ export function decodeSystemStateContents(contents: Uint8Array): SystemStateValu
   return decodeBcs(bcsTypes.SystemState, contents).V1!
 }
 
+/**
+ * The last SystemState decoded, keyed by its exact bytes: decoding it is most of the cost of a
+ * simple transaction, and consecutive transactions mostly see the same bytes.
+ */
+let lastDecoded: { contents: Uint8Array; value: SystemStateValue } | undefined
+
+/** A shared, read-only decode of the contents (never mutate it; use `decodeSystemStateCopy`). */
+export function decodeSystemStateShared(contents: Uint8Array): SystemStateValue {
+  const last = lastDecoded
+  if (last !== undefined && equalBytes(last.contents, contents)) return last.value
+  const value = decodeSystemStateContents(contents)
+  lastDecoded = { contents: contents.slice(), value }
+  return value
+}
+
+/** A private decode of the contents that the caller may mutate (a deep copy of the shared one). */
+export function decodeSystemStateCopy(contents: Uint8Array): SystemStateValue {
+  return structuredClone(decodeSystemStateShared(contents))
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 export function encodeSystemStateContents(state: SystemStateValue): Uint8Array {
   return encodeBcs(bcsTypes.SystemState, { V1: state })
 }

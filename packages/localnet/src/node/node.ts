@@ -16,7 +16,7 @@ import { executeSystemTransaction, executeTransaction, type ExecutionResult } fr
 import type { Genesis } from '../chain/genesis.js'
 import type { ChainObject } from '../chain/objects.js'
 import { assertSupplyConserved } from '../chain/supply.js'
-import { decodeSystemStateContents, type SystemStateValue } from '../chain/system-state.js'
+import { decodeSystemStateContents, decodeSystemStateShared, type SystemStateValue } from '../chain/system-state.js'
 import { checkpointContentDigest, checkpointDigest, encodeCheckpointSummary, signCheckpoint } from './checkpoint.js'
 import { ChainDatabase, SqliteObjectStore, type CommitteeMemberRow, type StoredCheckpoint, type StoredTransaction } from './database.js'
 
@@ -128,7 +128,9 @@ export class LocalNode {
   }
 
   epoch(): bigint {
-    return this.systemState().epoch
+    const object = this.store.getObject(SYSTEM_STATE_OBJECT_ID)
+    if (object === undefined) throw new ChainInvariantError('the SystemState object is missing')
+    return decodeSystemStateShared(object.contents).epoch
   }
 
   /** Fees burned so far in this epoch (returned to the pools by ChangeEpoch). */

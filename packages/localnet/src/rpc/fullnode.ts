@@ -48,6 +48,7 @@ import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb
 import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
 
 import { TransactionRejected } from '../chain/errors.js'
+import { RPC_SERVER_LIMITS, http2ServerOptions } from '../limits.js'
 import { coinBalance, digestOf, ownerFromBcs, type ChainObject, type ObjectOwner } from '../chain/objects.js'
 import { decodeCheckpointSummary } from '../node/checkpoint.js'
 import type { StoredCheckpoint, StoredTransaction } from '../node/database.js'
@@ -550,13 +551,21 @@ const H2_PREFACE_START = Buffer.from('PRI ')
  */
 export async function serveFullnode(options: FullnodeOptions): Promise<RunningFullnode> {
   const service = new FullnodeService(options.node)
-  const handler = connectNodeAdapter({ routes: routes(service, options.node), grpc: true, grpcWeb: true, connect: false })
+  // The same limits as serveRpc: an oversized body is refused before it is parsed (RESOURCE_EXHAUSTED),
+  // and the HTTP/2 session caps streams and memory.
+  const handler = connectNodeAdapter({
+    routes: routes(service, options.node),
+    grpc: true,
+    grpcWeb: true,
+    connect: false,
+    readMaxBytes: RPC_SERVER_LIMITS.maxMessageBytes,
+  })
   const dispatch = (req: AnyRequest, res: AnyResponse) => {
     if (cors(req, res)) return
     if (options.httpRoutes?.(req, res) === true) return
     handler(req, res)
   }
-  const h2: Http2Server = createServer(dispatch)
+  const h2: Http2Server = createServer(http2ServerOptions(RPC_SERVER_LIMITS), dispatch)
   const h1 = createHttp1Server(dispatch)
   const sockets = new Set<Socket>()
   const server = createNetServer((socket) => {
