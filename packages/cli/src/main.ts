@@ -4,6 +4,8 @@ import { version as sdkVersion } from '@soma-ts/sdk'
 import { Command, CommanderError } from 'commander'
 
 import { registerKeytool } from './commands/keytool.js'
+import { registerModel } from './commands/model.js'
+import { registerTarget } from './commands/target.js'
 import { registerScore } from './commands/score.js'
 import { registerStart } from './commands/start.js'
 import { registerWallet } from './commands/wallet.js'
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
     .exitOverride()
   addGlobalOptions(program)
   registerWeights(program)
+  registerModel(program)
+  registerTarget(program)
   registerScore(program)
   registerKeytool(program)
   registerWallet(program)
