@@ -3,11 +3,15 @@ import { createRequire } from 'node:module'
 import { version as sdkVersion } from '@soma-ts/sdk'
 import { Command, CommanderError } from 'commander'
 
+import { registerCoinCommands } from './commands/coins.js'
+import { registerEnv } from './commands/env.js'
 import { registerKeytool } from './commands/keytool.js'
 import { registerModel } from './commands/model.js'
+import { registerQueryCommands } from './commands/query.js'
 import { registerTarget } from './commands/target.js'
 import { registerScore } from './commands/score.js'
 import { registerStart } from './commands/start.js'
+import { registerValidator } from './commands/validator.js'
 import { registerWallet } from './commands/wallet.js'
 import { registerWeights } from './commands/weights.js'
 import { addGlobalOptions } from './context.js'
@@ -30,6 +34,10 @@ export function buildProgram(): Command {
   registerScore(program)
   registerKeytool(program)
   registerWallet(program)
+  registerEnv(program)
+  registerCoinCommands(program)
+  registerQueryCommands(program)
+  registerValidator(program)
   registerStart(program)
   return program
 }

@@ -264,7 +264,7 @@ export function simulationText(r: SimulationResponse): string {
 
 /** What a transaction command printed: an executed transaction, or what a flag asked for instead. */
 export type TxOutcome =
-  | { kind: 'executed'; response: TransactionResponse; result: TransactionResult }
+  | { kind: 'executed'; response: TransactionResponse; result?: TransactionResult }
   | { kind: 'digest'; digest: string }
   | { kind: 'simulation'; response: SimulationResponse }
   | { kind: 'unsigned'; base64: string }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /** The built CLI entry, run as a separate process exactly as a user runs `soma`. */
@@ -17,4 +17,27 @@ export function soma(args: string[], env: Record<string, string> = {}): CliResul
     timeout: 120_000,
   })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/**
+ * `soma` as a child process without blocking this one (needed when the test process itself serves
+ * the local network the CLI talks to).
+ */
+export function somaAsync(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SOMA_BIN, ...args], {
+      env: { ...process.env, ...options.env },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.once('close', (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
+  })
 }

@@ -3,11 +3,14 @@ import type { SignedCallOptions, SomaClientCore, TransactionResult } from '../cl
 import { InvalidArgumentError } from '../errors/index.js'
 import * as b from '../transactions/builders.js'
 import { parseAmount, type AmountInput } from '../utils/amount.js'
+import { objectRefs } from './object-refs.js'
 
 export interface PayCoinsParams extends SignedCallOptions {
   recipients: string[]
   /** One per recipient: `bigint` shannons, or SOMA as decimal strings or numbers. */
   amounts: AmountInput[]
+  /** The coins to pay from; the first also pays the fee (the reference CLI's `--coins`). Default: the richest coin. */
+  coins?: string[]
 }
 
 /**
@@ -30,6 +33,10 @@ export async function payCoins(client: SomaClientCore, params: PayCoinsParams): 
   }
   if (params.recipients.length === 0) throw new InvalidArgumentError('payCoins needs at least one recipient.')
   const amounts = params.amounts.map((a, i) => parseAmount(a, `amounts[${i}]`))
+  if (params.coins !== undefined && params.coins.length > 0) {
+    const coins = await objectRefs(client, params.coins, params)
+    return signAndExecute(client, { ...params, gasPayment: [coins[0]!], kind: b.payCoins({ coins, amounts, recipients: params.recipients }) })
+  }
   return signAndExecute(client, {
     ...params,
     spend: true,

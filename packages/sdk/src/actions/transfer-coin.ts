@@ -2,11 +2,14 @@ import { signAndExecute } from '../client/execute.js'
 import type { SignedCallOptions, SomaClientCore, TransactionResult } from '../client/types.js'
 import * as b from '../transactions/builders.js'
 import { parseAmount, type AmountInput } from '../utils/amount.js'
+import { objectRefs } from './object-refs.js'
 
 export interface TransferCoinParams extends SignedCallOptions {
   recipient: string
   /** `bigint` shannons, or SOMA as a decimal string or number (`"1.15"`). */
   amount: AmountInput
+  /** The coin to send from, which then also pays the fee (the reference CLI's `--coin`); default the richest. */
+  coin?: string
 }
 
 /**
@@ -24,6 +27,10 @@ export interface TransferCoinParams extends SignedCallOptions {
  */
 export async function transferCoin(client: SomaClientCore, params: TransferCoinParams): Promise<TransactionResult> {
   const amount = parseAmount(params.amount)
+  if (params.coin !== undefined) {
+    const [coin] = await objectRefs(client, [params.coin], params)
+    return signAndExecute(client, { ...params, gasPayment: [coin!], kind: b.transferCoin({ coin: coin!, amount, recipient: params.recipient }) })
+  }
   return signAndExecute(client, {
     ...params,
     spend: true,

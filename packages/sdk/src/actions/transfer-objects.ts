@@ -9,6 +9,8 @@ export interface TransferObjectsParams extends SignedCallOptions {
   recipient: string
   /** Objects the signer owns (coins, `StakedSoma`, ...). */
   objectIds: string[]
+  /** The coin that pays the fee (the reference CLI's `--gas`); default one chosen as in every transaction. */
+  gas?: string
 }
 
 /**
@@ -30,8 +32,10 @@ export async function transferObjects(client: SomaClientCore, params: TransferOb
   }
   const ids = params.objectIds.map((id) => normalizeAddress(id))
   const objects = await objectRefs(client, ids, params)
+  const gasPayment = params.gas === undefined ? undefined : await objectRefs(client, [params.gas], params)
   return signAndExecute(client, {
     ...params,
+    ...(gasPayment === undefined ? {} : { gasPayment }),
     excludeCoins: ids,
     kind: b.transferObjects({ objects, recipient: params.recipient }),
   })
