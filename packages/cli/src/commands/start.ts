@@ -141,7 +141,8 @@ export function registerStart(program: Command): Command {
     .option('--blob-store-port <port>', `the blob store's HTTP port (default ${DEFAULT_BLOB_STORE_PORT})`)
     .option('--scoring-port <port>', 'scoring gRPC port on 0.0.0.0 (default 9124)')
     .option('--json', 'print one JSON ready line on stdout instead of the banner')
-    .action((flags: LocalnetFlags) => runLocalnet(flags))
+    // `--json` is also a program-wide option, which commander hands to the program: read both.
+    .action((flags: LocalnetFlags, cmd: Command) => runLocalnet({ ...flags, json: flags.json === true || cmd.optsWithGlobals().json === true }))
   registerStartScoring(start)
   return start
 }

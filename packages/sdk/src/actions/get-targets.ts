@@ -3,6 +3,7 @@ import type { Target as ProtoTarget } from '../generated/soma/rpc/system_state_p
 import { InvalidArgumentError } from '../errors/index.js'
 import { toHex, fromHex, normalizeAddress } from '../utils/encoding.js'
 import { parseU64 } from '../utils/amount.js'
+import { READ_MASKS, readMask } from '../rpc/client.js'
 import { callOptions } from './shared.js'
 
 /** A target, with `0x` ids and shannon amounts. */
@@ -95,6 +96,8 @@ export async function listTargets(client: SomaClientCore, params: ListTargetsPar
       ...(params.submitter !== undefined ? { submitterFilter: normalizeAddress(params.submitter) } : {}),
       ...(params.limit !== undefined ? { pageSize: params.limit } : {}),
       ...(pageToken ? { pageToken } : {}),
+      // The node's default mask leaves out the embedding and the model ids.
+      readMask: readMask(READ_MASKS.target),
     },
     callOptions(params),
   )
