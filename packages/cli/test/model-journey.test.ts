@@ -256,6 +256,10 @@ describe('soma model and target: the seed guides as CLI processes', () => {
     expect(json<{ status: string }>(['model', 'info', modelA]).status).toBe('Active')
     expect(json<{ status: string }>(['model', 'info', modelB]).status).toBe('Active')
     expect(soma(['model', 'info', modelA]).stdout).toMatch(/Status\s+│ Active/)
+    // The encrypted weights come back from the manifest URL, byte for byte.
+    const out = join(dir, 'model-a.download')
+    expect(json<{ model_id: string; size_bytes: number }>(['model', 'download', modelA, '--output', out])).toMatchObject({ model_id: modelA, size_bytes: sizeA })
+    expect(readFileSync(out).equals(readFileSync(join(dir, 'model-a.enc')))).toBe(true)
   })
 
   let targetId = ''
