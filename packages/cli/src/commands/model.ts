@@ -381,7 +381,11 @@ function revealOptions(cmd: Command): Command {
 }
 
 export function registerModel(program: Command): Command {
-  const model = program.command('model').description('Register and manage models: create, commit, reveal, update, publish, list')
+  const model = withExamples(
+    program.command('model').description('Register and manage models: create, commit, reveal, update, publish, list'),
+    'soma model publish --commission-rate 500 --weights-file ./weights.safetensors --embedding 0.1,0.2,0.3',
+    'soma model info 0xMODEL_ID',
+  )
 
   withExamples(
     addTxFlags(

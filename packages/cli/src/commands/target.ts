@@ -226,7 +226,11 @@ async function submit(ctx: CliContext, flags: SubmitFlags): Promise<void> {
 }
 
 export function registerTarget(program: Command): Command {
-  const target = program.command('target').description('Targets: list, inspect, score data against, submit, claim, download')
+  const target = withExamples(
+    program.command('target').description('Targets: list, inspect, score data against, submit, claim, download'),
+    'soma target list',
+    'soma target submit --target-id 0xTARGET_ID --data-file ./data.bin',
+  )
 
   withExamples(
     target
