@@ -79,6 +79,14 @@ const LOCAL_HOST = /127\.0\.0\.1|0\.0\.0\.0|localhost|\[::1\]/
 
 let secretKeyAnnounced = false
 
+/** The side services a command's client may need. */
+export interface ServiceUrls {
+  faucetUrl?: string
+  adminUrl?: string
+  scoringUrl?: string
+  blobStoreUrl?: string
+}
+
 /** A loaded wallet context for one command. */
 export class CliContext {
   readonly configPath: string
@@ -87,7 +95,7 @@ export class CliContext {
   readonly env: SomaEnv
   readonly json: boolean
   #client: NodeSomaClient | undefined
-  #clientUrls: { faucetUrl?: string; adminUrl?: string } = {}
+  #clientUrls: ServiceUrls = {}
 
   private constructor(path: string, config: ClientConfig, keystore: FileKeystore, env: SomaEnv, json: boolean) {
     this.configPath = path
@@ -166,14 +174,30 @@ export class CliContext {
   }
 
   /**
+   * The scoring service: `url` (a flag), else `SOMA_SCORING_URL`, else the local network's
+   * default port for a local env; undefined otherwise (a call that needs it says so).
+   */
+  scoringUrl(url: string | undefined): string | undefined {
+    return url ?? process.env.SOMA_SCORING_URL ?? (this.isLocal() ? 'http://127.0.0.1:9124' : undefined)
+  }
+
+  /**
+   * The local network's blob store, where uploads go when no S3 is configured: `url` (a flag),
+   * else `SOMA_BLOB_STORE_URL`, else the default port of `soma start localnet` for a local env.
+   */
+  blobStoreUrl(url: string | undefined): string | undefined {
+    return url ?? process.env.SOMA_BLOB_STORE_URL ?? (this.isLocal() ? 'http://127.0.0.1:9126' : undefined)
+  }
+
+  /**
    * The SDK client for the env (built once). Side-service URLs given here apply when it is first
    * built; commands that need one pass it before any other call.
    */
-  client(urls: { faucetUrl?: string; adminUrl?: string } = {}): NodeSomaClient {
+  client(urls: ServiceUrls = {}): NodeSomaClient {
     if (this.#client === undefined) {
       this.#clientUrls = urls
       this.#client = createSomaClient({ rpcUrl: this.env.rpc, ...urls })
-    } else if ((urls.faucetUrl && urls.faucetUrl !== this.#clientUrls.faucetUrl) || (urls.adminUrl && urls.adminUrl !== this.#clientUrls.adminUrl)) {
+    } else if ((Object.keys(urls) as (keyof ServiceUrls)[]).some((k) => urls[k] && urls[k] !== this.#clientUrls[k])) {
       throw new InvalidArgumentError('The client was built before its service URL was known.')
     }
     return this.#client

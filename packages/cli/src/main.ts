@@ -6,7 +6,9 @@ import { Command, CommanderError } from 'commander'
 import { registerCoinCommands } from './commands/coins.js'
 import { registerEnv } from './commands/env.js'
 import { registerKeytool } from './commands/keytool.js'
+import { registerModel } from './commands/model.js'
 import { registerQueryCommands } from './commands/query.js'
+import { registerTarget } from './commands/target.js'
 import { registerScore } from './commands/score.js'
 import { registerStart } from './commands/start.js'
 import { registerValidator } from './commands/validator.js'
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
     .exitOverride()
   addGlobalOptions(program)
   registerWeights(program)
+  registerModel(program)
+  registerTarget(program)
   registerScore(program)
   registerKeytool(program)
   registerWallet(program)

@@ -27,7 +27,9 @@ export interface LocalnetProcess {
 }
 
 export function startLocalnetProcess(args: string[], timeoutMs = 30_000): Promise<LocalnetProcess> {
-  const child = spawn(process.execPath, [SOMA_BIN, 'start', 'localnet', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Tests use free ports only: the blob store too, unless the test picks its port.
+  const ports = args.includes('--blob-store-port') ? [] : ['--blob-store-port', '0']
+  const child = spawn(process.execPath, [SOMA_BIN, 'start', 'localnet', '--json', ...args, ...ports], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))

@@ -23,9 +23,13 @@ interface LocalnetFlags {
   scoring: boolean
   smallModel?: boolean
   adminPort?: string
+  blobStorePort?: string
   scoringPort?: string
   json?: boolean
 }
+
+/** The blob store's port when none is given (next to the admin service's 9125). */
+const DEFAULT_BLOB_STORE_PORT = 9126
 
 function usage(message: string, hint: string): InvalidArgumentError {
   return new InvalidArgumentError(message, { hint })
@@ -72,6 +76,9 @@ async function runLocalnet(flags: LocalnetFlags): Promise<void> {
   const configDir = flags['network.config'] ?? defaultConfigDir()
   const rpcPort = flags.fullnodeRpcPort === undefined ? undefined : parsePort(flags.fullnodeRpcPort, '--fullnode-rpc-port')
   const adminPort = flags.adminPort === undefined ? undefined : parsePort(flags.adminPort, '--admin-port')
+  // A fixed default port, so that `soma model publish` and `soma target submit` find the store
+  // (the CLI's default for a local env) without being told.
+  const blobStorePort = parsePort(flags.blobStorePort ?? String(DEFAULT_BLOB_STORE_PORT), '--blob-store-port')
   if (flags.scoringPort !== undefined && flags.scoring === false) {
     throw usage('--scoring-port and --no-scoring cannot be used together.', 'Pick one.')
   }
@@ -85,6 +92,7 @@ async function runLocalnet(flags: LocalnetFlags): Promise<void> {
     forceRegenesis: flags.forceRegenesis === true,
     ...(rpcPort !== undefined ? { rpcPort } : {}),
     ...(adminPort !== undefined ? { adminPort } : {}),
+    blobStorePort,
     committeeSize,
     ...(epochDurationMs !== undefined ? { epochDurationMs } : {}),
     faucet,
@@ -130,9 +138,11 @@ export function registerStart(program: Command): Command {
     .option('--no-scoring', 'do not start the scoring service')
     .option('--small-model', 'target embedding dimension 16 in a new genesis; scoring uses the small model')
     .option('--admin-port <port>', 'admin gRPC port on 127.0.0.1 (default 9125)')
+    .option('--blob-store-port <port>', `the blob store's HTTP port (default ${DEFAULT_BLOB_STORE_PORT})`)
     .option('--scoring-port <port>', 'scoring gRPC port on 0.0.0.0 (default 9124)')
     .option('--json', 'print one JSON ready line on stdout instead of the banner')
-    .action((flags: LocalnetFlags) => runLocalnet(flags))
+    // `--json` is also a program-wide option, which commander hands to the program: read both.
+    .action((flags: LocalnetFlags, cmd: Command) => runLocalnet({ ...flags, json: flags.json === true || cmd.optsWithGlobals().json === true }))
   registerStartScoring(start)
   return start
 }

@@ -10,6 +10,8 @@ export interface CreateModelParams extends SignedCallOptions {
   commissionRate: bigint | number
   /** The initial stake (`bigint` shannons or SOMA text/number); default the network's `model_min_stake`. */
   stakeAmount?: AmountInput
+  /** The model architecture; default the network's `model_architecture_version`. */
+  architectureVersion?: bigint | number
 }
 
 /** A transaction that created a model. */
@@ -23,7 +25,7 @@ export interface CreateModelResult extends TransactionResult {
  * network's architecture version. Commit its weights next with `commitModel({ modelId, ... })`.
  *
  * @param client - the client
- * @param params - the signer, commission rate, optional stake, `signal` and `timeoutMs`
+ * @param params - the signer, commission rate, optional stake and architecture version, `signal` and `timeoutMs`
  * @returns the transaction and the new model's id
  * @throws {InvalidArgumentError} for a rate above 10000 or a bad amount
  * @throws {InsufficientFundsError} when no single coin holds the stake
@@ -35,7 +37,9 @@ export async function createModel(client: SomaClientCore, params: CreateModelPar
   const rate = parseU64(params.commissionRate, 'commissionRate')
   const state = await systemState(client, callOptions(params))
   const stakeAmount = params.stakeAmount === undefined ? state.parameters.modelMinStake : parseAmount(params.stakeAmount, 'stakeAmount')
-  const kind = b.createModel({ stakeAmount, commissionRate: rate, architectureVersion: state.parameters.modelArchitectureVersion })
+  const architectureVersion =
+    params.architectureVersion === undefined ? state.parameters.modelArchitectureVersion : parseU64(params.architectureVersion, 'architectureVersion')
+  const kind = b.createModel({ stakeAmount, commissionRate: rate, architectureVersion })
   const result = await signAndExecute(client, { ...params, kind, minGasBalance: stakeAmount })
   return { ...result, modelId: deriveObjectId(result.digest, 0) }
 }
