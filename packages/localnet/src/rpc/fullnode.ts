@@ -458,10 +458,19 @@ function routes(service: FullnodeService, node: LocalNode) {
           wake?.()
         })
         const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }))
+        // The stream starts with the latest checkpoint. The reference sends only newer ones, but
+        // tonic sends its response headers at once, and Connect sends them with the first
+        // message: the Rust client (the Python soma-sdk) awaits those headers before it executes
+        // the transaction it then waits for, so a stream that stayed silent would never start.
+        queue.unshift(node.latestCheckpoint())
+        let last = -1n
         try {
           while (!ctx.signal.aborted) {
             while (queue.length > 0) {
               const cp = queue.shift()!
+              // A checkpoint committed between subscribing and reading the latest comes twice.
+              if (cp.sequence <= last) continue
+              last = cp.sequence
               yield { cursor: cp.sequence, checkpoint: service.checkpointToProto(cp, tree) }
             }
             await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
