@@ -43,7 +43,7 @@ import { LedgerService } from '@soma-ts/sdk/generated/soma/rpc/ledger_service_pb
 import { ObjectSchema, ObjectSetSchema, OwnerSchema, Owner_OwnerKind, type Object$, type Owner } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
 import { StateService } from '@soma-ts/sdk/generated/soma/rpc/state_service_pb'
 import { SubscriptionService } from '@soma-ts/sdk/generated/soma/rpc/subscription_service_pb'
-import { TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
+import { SimulateTransactionRequest_TransactionChecks, TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
 import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb'
 import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
 
@@ -56,6 +56,7 @@ import { version } from '../version.js'
 import { applyMask, maskOf, type MaskTree } from './mask.js'
 import { fieldViolationError, toConnectError } from './server.js'
 import { getEpoch } from './epochs.js'
+import { resolveSimulationGas } from './simulate.js'
 import { getTarget, listTargets } from './targets.js'
 
 const DEFAULT_OBJECT_MASK = 'object_id,version,digest'
@@ -433,13 +434,16 @@ function routes(service: FullnodeService, node: LocalNode) {
       }),
       simulateTransaction: guard((req) => {
         const tx = requireField(req.transaction, 'transaction')
-        const { bcs } = transactionDataFromProto(tx)
+        const parsed = transactionDataFromProto(tx)
+        const checksEnabled = req.checks !== SimulateTransactionRequest_TransactionChecks.DISABLED
+        const { data, bcs, extra } = resolveSimulationGas(node, parsed.data, parsed.bcs, checksEnabled)
         // Simulation has no signatures; the input and gas checks run as in execution.
-        const result = node.simulate(serializeSignedTransaction(bcs, []), true)
+        const result = node.simulate(serializeSignedTransaction(bcs, []), true, extra)
         const effects = effectsToProto(result.effects)
         const transaction = create(ExecutedTransactionSchema, {
           digest: result.transactionDigest,
-          transaction: tx,
+          // The transaction that ran: with the gas the server chose, if it chose.
+          transaction: data === parsed.data ? tx : transactionDataToProto(data),
           effects,
           objects: create(ObjectSetSchema, { objects: result.writes.written.map(objectToProto) }),
         })
