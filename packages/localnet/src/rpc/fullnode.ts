@@ -101,6 +101,8 @@ function errorKindOf(name: string): ExecutionError_ExecutionErrorKind {
   return value ?? ExecutionError_ExecutionErrorKind.EXECUTION_ERROR_KIND_UNKNOWN
 }
 
+type Fee = typeof bcsTypes.TransactionFee.$inferType
+
 export function effectsToProto(bytes: Uint8Array): TransactionEffects {
   const v1 = decodeBcs(bcsTypes.TransactionEffects, bytes).V1
   const failure = v1.status.Failure
@@ -242,6 +244,43 @@ class FullnodeService {
     return applyMask(full, tree)
   }
 
+  /** Checkpoint sequence → the epoch's fees up to and including it; checkpoints never change. */
+  private readonly rollingFees = new Map<bigint, Fee>()
+
+  /**
+   * `epoch_rolling_transaction_fees`: the fees of every transaction of the checkpoint's epoch up
+   * to and including it (the reference's client refuses a summary without them). This node's own
+   * summary BCS does not carry them, so they are summed from the stored effects, each checkpoint
+   * once: from the nearest earlier one already summed, or from the start of the epoch.
+   */
+  epochRollingFees(checkpoint: StoredCheckpoint): Fee {
+    const pending: StoredCheckpoint[] = []
+    let base: Fee = { baseFee: 0n, operationFee: 0n, valueFee: 0n, totalFee: 0n }
+    for (let cp: StoredCheckpoint | undefined = checkpoint; cp !== undefined; ) {
+      const known = this.rollingFees.get(cp.sequence)
+      if (known !== undefined) {
+        base = known
+        break
+      }
+      pending.push(cp)
+      const previous: StoredCheckpoint | undefined = cp.sequence === 0n ? undefined : this.node.database.getCheckpoint(cp.sequence - 1n)
+      cp = previous !== undefined && previous.epoch === cp.epoch ? previous : undefined
+    }
+    for (const cp of pending.reverse()) {
+      const sum = { ...base }
+      for (const digest of this.node.database.checkpointTransactionDigests(cp.sequence)) {
+        const fee = decodeBcs(bcsTypes.TransactionEffects, this.node.database.getTransaction(digest)!.effects).V1.transactionFee
+        sum.baseFee += fee.baseFee
+        sum.operationFee += fee.operationFee
+        sum.valueFee += fee.valueFee
+        sum.totalFee += fee.totalFee
+      }
+      this.rollingFees.set(cp.sequence, sum)
+      base = sum
+    }
+    return base
+  }
+
   checkpointToProto(checkpoint: StoredCheckpoint, tree: MaskTree | undefined): Checkpoint {
     const summary = decodeCheckpointSummary(checkpoint.summary)
     const digests = this.node.database.checkpointTransactionDigests(checkpoint.sequence)
@@ -263,6 +302,7 @@ class FullnodeService {
         totalNetworkTransactions: summary.networkTotalTransactions,
         contentDigest: summary.contentDigest,
         ...(summary.previousDigest !== null ? { previousDigest: summary.previousDigest } : {}),
+        epochRollingTransactionFees: this.epochRollingFees(checkpoint),
         timestamp: timestampOf(summary.timestampMs),
       },
       signature: { epoch: checkpoint.epoch, signature: checkpoint.signature, bitmap: signerPositions(checkpoint.signers) },
