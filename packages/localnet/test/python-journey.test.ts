@@ -13,27 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { coinBalance, decodeSystemStateContents, digestOf, stakedSomaOf, targetOf } from '../src/chain/index.js'
 import { startLocalnet, type RunningLocalnet } from '../src/index.js'
+import { runLocalnetDriver, somaSdkPython } from './python-helpers.js'
 
-interface DriverRun {
-  code: number | null
-  signal: string | null
-  stdout: string
-  stderr: string
-}
+if ('skip' in somaSdkPython) console.warn(`skipping the soma-sdk journey acceptance test: ${somaSdkPython.skip}`)
 
-// The SDK package's venv helper, shared so that one virtualenv serves every conformance test. It
-// lives outside this package's TypeScript root, so it is imported by URL (vitest compiles it).
-const venvHelper = new URL('../../sdk/test/helpers/soma-sdk-python.ts', import.meta.url).href
-const { ensureSomaSdkPython, runSomaSdkDriver, describeDriverEnd } = (await import(venvHelper)) as {
-  ensureSomaSdkPython(): { python: string } | { skip: string }
-  runSomaSdkDriver(python: string, script: string, input: unknown, options?: { timeoutMs?: number }): Promise<DriverRun>
-  describeDriverEnd(run: DriverRun): string
-}
-const env = ensureSomaSdkPython()
-if ('skip' in env) console.warn(`skipping the soma-sdk journey acceptance test: ${env.skip}`)
-
-// runSomaSdkDriver resolves scripts from the SDK's test/python/ directory.
-const DRIVER = '../../../localnet/test/python/journey.py'
 const SOMA = 1_000_000_000n
 const DIM = 16
 const EMBEDDING = Array.from({ length: DIM }, (_, i) => (i + 1) / DIM)
@@ -155,12 +138,10 @@ function chainBalance(address: string): bigint {
   return net.node.database.ownedObjects(normalizeAddress(address), '', 1000).reduce((sum, o) => sum + (coinBalance(o) ?? 0n), 0n)
 }
 
-describe.skipIf('skip' in env)('the reference soma-sdk (Python) drives the local network', () => {
+describe.skipIf('skip' in somaSdkPython)('the reference soma-sdk (Python) drives the local network', () => {
   it('faucet, balance, transfer, pay, merge, stake/unstake, create/commit/reveal across an epoch, targets, advance epoch', async () => {
-    const python = (env as { python: string }).python
-    const run = await runSomaSdkDriver(
-      python,
-      DRIVER,
+    const out = await runLocalnetDriver<Journey>(
+      'journey.py',
       {
         rpc: net.urls.rpc,
         faucet: net.urls.faucet,
@@ -174,10 +155,8 @@ describe.skipIf('skip' in env)('the reference soma-sdk (Python) drives the local
         weights_url: `${net.urls.blobStore}/blobs/models/journey.enc`,
         embedding: EMBEDDING,
       },
-      { timeoutMs: 240_000 },
+      240_000,
     )
-    if (run.code !== 0) throw new Error(describeDriverEnd(run))
-    const out = JSON.parse(run.stdout) as Journey
     const { alice, bob, carol, dave } = out.addresses
 
     // Chain facts, read through the system state (GetEpoch system_state) and protocol config.

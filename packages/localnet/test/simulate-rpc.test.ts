@@ -5,13 +5,14 @@
  */
 import { createClient } from '@connectrpc/connect'
 import { createGrpcTransport } from '@connectrpc/connect-node'
-import { Ed25519Keypair, buildTransaction, deriveObjectId, transactionDataFromProto, transactionDigest, type bcsTypes } from '@soma-ts/sdk'
+import { Ed25519Keypair, bcsTypes, buildTransaction, deriveObjectId, encodeBcs, toHex, transactionDataFromProto, transactionDigest } from '@soma-ts/sdk'
 import { SimulateTransactionRequest_TransactionChecks, TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { coinBalance, digestOf } from '../src/chain/index.js'
 import { MOCK_GAS_BALANCE, MOCK_GAS_ID } from '../src/rpc/simulate.js'
 import { fund, gasCoin, startTestNet, type TestNet } from './localnet-helpers.js'
+import { runLocalnetDriver, somaSdkPython } from './python-helpers.js'
 
 let t: TestNet
 beforeAll(async () => {
@@ -108,5 +109,26 @@ describe('SimulateTransaction gas', () => {
     const failed = await simulate(orphan.proto)
     expect(transactionDataFromProto(failed.transaction!.transaction!).data.V1!.gasPayment.map((g) => g.objectId)).toEqual([MOCK_GAS_ID])
     expect(failed.transaction!.effects!.status!.success).toBe(false)
+  })
+
+  it.skipIf('skip' in somaSdkPython)('the reference Python client (soma-sdk) simulates without gas and with it', async () => {
+    const alice = Ed25519Keypair.generate()
+    await fund(t.faucet, alice, 2)
+    const sender = alice.toSomaAddress()
+    const coin = await gasCoin(t.client, sender)
+    const kind = { TransferCoin: { coin, amount: 1000n, recipient: sender } }
+    const unpaid = buildTransaction({ V1: { kind, sender, gasPayment: [] } })
+    const paid = buildTransaction({ V1: { kind, sender, gasPayment: [coin] } })
+    const chosen = coinsOf(sender).filter((c) => c.objectId !== coin.objectId)
+    const resolved = transactionDigest(encodeBcs(bcsTypes.TransactionData, { V1: { kind, sender, gasPayment: chosen } }))
+    const py = await runLocalnetDriver<{ simulate: { status?: unknown; digest?: string; fee?: number; error?: string }[] }>('reads.py', {
+      rpc: t.net.urls.rpc,
+      models: [],
+      simulate: [toHex(unpaid.bcs), toHex(paid.bcs)],
+    })
+    expect(py.simulate.map((r) => r.error)).toEqual([undefined, undefined])
+    expect(py.simulate.map((r) => r.status)).toEqual(['Success', 'Success'])
+    // Without gas, the node paid with the sender's other coin: the digest is of that transaction.
+    expect(py.simulate.map((r) => r.digest)).toEqual([resolved, paid.digest])
   })
 })

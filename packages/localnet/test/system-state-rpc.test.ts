@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { SYSTEM_STATE_OBJECT_ID, embeddingCommitmentOf } from '../src/chain/index.js'
 import { DIM, MODEL_EMBEDDING, SOMA, activateModel, execute, fund, gasCoin, startTestNet, type TestNet } from './localnet-helpers.js'
+import { runLocalnetDriver, somaSdkPython } from './python-helpers.js'
 
 let t: TestNet
 beforeAll(async () => {
@@ -210,6 +211,20 @@ function rebuild(s: SystemState): typeof bcsTypes.SystemStateV1.$inferInput {
   }
 }
 
+/** What test/python/reads.py prints. */
+interface PythonReads {
+  epoch: number
+  models: Record<string, string>
+  pending_update: Record<string, boolean>
+  validators: { address: string; voting_power: number; pending_stake: number; net_address: string }[]
+  total_model_stake: number
+  manifests: { url: string; checksum: string; size: number; decryption_key: string | null }[]
+  active: string[]
+}
+
+/** The models the first test leaves in each state. */
+const ids = { active: '', pending: '', created: '' }
+
 const onChain = () => t.net.node.getObject(SYSTEM_STATE_OBJECT_ID)!.contents
 
 describe('GetEpoch system_state', () => {
@@ -233,6 +248,7 @@ describe('GetEpoch system_state', () => {
     const pending = deriveObjectId((await execute(client, owner, { CreateModel: { stakeAmount: SOMA, commissionRate: 250n, architectureVersion: 1n } })).digest, 0)
     await execute(client, owner, commit(pending))
     const created = deriveObjectId((await execute(client, owner, { CreateModel: { stakeAmount: SOMA, commissionRate: 7n, architectureVersion: 1n } })).digest, 0)
+    Object.assign(ids, { active, pending, created })
     // Pending stake on a validator.
     const state = t.net.node.systemState()
     await execute(client, owner, { AddStake: { address: state.validators.validators[1]!.metadata.somaAddress, coinRef: await gasCoin(client, owner.toSomaAddress()), amount: SOMA } })
@@ -269,5 +285,31 @@ describe('GetEpoch system_state', () => {
     expect(old.systemState?.epoch).toBe(past)
     expect(toHex(encodeBcs(bcsTypes.SystemStateV1, rebuild(old.systemState!)))).toBe(toHex(stored.subarray(1)))
     await expect(client.getEpoch(undefined, { readMask: 'system_state.nope' })).rejects.toThrow(/invalid read_mask path/)
+  })
+
+  it.skipIf('skip' in somaSdkPython)('is rebuilt by the reference Python client (soma-sdk): every model state, pending update, manifests, validators', async () => {
+    const { active, pending, created } = ids
+    expect(active).not.toBe('')
+    const py = await runLocalnetDriver<PythonReads>('reads.py', { rpc: t.net.urls.rpc, models: [active, pending, created], simulate: [] })
+    const state = t.net.node.systemState()
+    expect(py.epoch).toBe(Number(state.epoch))
+    expect(py.models).toEqual({ [active]: 'Active', [pending]: 'Pending', [created]: 'Created' })
+    expect(py.pending_update).toEqual({ [active]: true })
+    expect(py.active).toEqual([active])
+    expect(py.total_model_stake).toBe(Number(state.modelRegistry.totalModelStake))
+    // Created models have no manifest and are skipped; the pending one has no key yet.
+    expect(py.manifests.map((m) => [m.url, m.size, m.decryption_key === null])).toEqual([
+      ['https://example.com/weights.bin', 4096, false],
+      ['https://example.com/next.bin', 77, true],
+    ])
+    // soma-sdk's serde writes a SomaAddress as 64 hex digits, without `0x`.
+    expect(py.validators).toEqual(
+      state.validators.validators.map((v) => ({
+        address: v.metadata.somaAddress.slice(2),
+        voting_power: Number(v.votingPower),
+        pending_stake: Number(v.stakingPool.pendingStake),
+        net_address: v.metadata.netAddress,
+      })),
+    )
   })
 })
