@@ -103,6 +103,16 @@ function errorKindOf(name: string): ExecutionError_ExecutionErrorKind {
 
 type Fee = typeof bcsTypes.TransactionFee.$inferType
 
+/** How many checkpoints' rolling fees are kept. */
+const ROLLING_FEES_CACHED = 4096
+
+/** Whether the mask keeps `message.field` (no mask, the whole message, or the field named). */
+function wantsField(tree: MaskTree | undefined, message: string, field: string): boolean {
+  if (tree === undefined) return true
+  const sub = tree[message]
+  return sub !== undefined && (Object.keys(sub).length === 0 || sub[field] !== undefined)
+}
+
 export function effectsToProto(bytes: Uint8Array): TransactionEffects {
   const v1 = decodeBcs(bcsTypes.TransactionEffects, bytes).V1
   const failure = v1.status.Failure
@@ -276,6 +286,8 @@ class FullnodeService {
         sum.totalFee += fee.totalFee
       }
       this.rollingFees.set(cp.sequence, sum)
+      // Bounded: the oldest entry goes (a later miss sums from the start of its epoch again).
+      if (this.rollingFees.size > ROLLING_FEES_CACHED) this.rollingFees.delete(this.rollingFees.keys().next().value!)
       base = sum
     }
     return base
@@ -302,7 +314,8 @@ class FullnodeService {
         totalNetworkTransactions: summary.networkTotalTransactions,
         contentDigest: summary.contentDigest,
         ...(summary.previousDigest !== null ? { previousDigest: summary.previousDigest } : {}),
-        epochRollingTransactionFees: this.epochRollingFees(checkpoint),
+        // Summed only when asked for: a subscription waiting for digests never needs it.
+        ...(wantsField(tree, 'summary', 'epochRollingTransactionFees') ? { epochRollingTransactionFees: this.epochRollingFees(checkpoint) } : {}),
         timestamp: timestampOf(summary.timestampMs),
       },
       signature: { epoch: checkpoint.epoch, signature: checkpoint.signature, bitmap: signerPositions(checkpoint.signers) },
