@@ -131,4 +131,22 @@ describe('SimulateTransaction gas', () => {
     // Without gas, the node paid with the sender's other coin: the digest is of that transaction.
     expect(py.simulate.map((r) => r.digest)).toEqual([resolved, paid.digest])
   })
+
+  it('serves the whole transaction without a mask and none for a mask that does not name it, as the reference', async () => {
+    const alice = Ed25519Keypair.generate()
+    await fund(t.faucet, alice, 1)
+    const sender = alice.toSomaAddress()
+    const [only] = coinsOf(sender)
+    const tx = buildTransaction({ V1: { kind: { TransferCoin: { coin: only!, amount: 5n, recipient: sender } }, sender, gasPayment: [only!] } })
+    const client = createClient(TransactionExecutionService, createGrpcTransport({ baseUrl: t.net.urls.rpc }))
+    const all = await client.simulateTransaction({ transaction: tx.proto })
+    expect(all.transaction?.effects?.status?.success).toBe(true)
+    expect(all.transaction?.transaction?.sender).toBeDefined()
+    expect(all.transaction?.objects?.objects.length).toBeGreaterThan(0)
+    const none = await client.simulateTransaction({ transaction: tx.proto, readMask: { paths: ['nothing_here'] } })
+    expect(none.transaction).toBeUndefined()
+    const effectsOnly = await client.simulateTransaction({ transaction: tx.proto, readMask: { paths: ['transaction.effects'] } })
+    expect(effectsOnly.transaction?.effects?.transactionDigest).toBe(tx.digest)
+    expect(effectsOnly.transaction?.transaction).toBeUndefined()
+  })
 })

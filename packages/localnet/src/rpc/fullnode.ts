@@ -53,7 +53,7 @@ import { decodeCheckpointSummary } from '../node/checkpoint.js'
 import type { StoredCheckpoint, StoredTransaction } from '../node/database.js'
 import type { CommittedTransaction, LocalNode } from '../node/node.js'
 import { version } from '../version.js'
-import { applyMask, maskOf, type MaskTree } from './mask.js'
+import { applyMask, maskOf, maskTree, type MaskTree } from './mask.js'
 import { fieldViolationError, toConnectError } from './server.js'
 import { getEpoch } from './epochs.js'
 import { resolveSimulationGas } from './simulate.js'
@@ -500,8 +500,10 @@ function routes(service: FullnodeService, node: LocalNode) {
           effects,
           objects: create(ObjectSetSchema, { objects: result.writes.written.map(objectToProto) }),
         })
-        const tree = maskOf(req.readMask, 'transaction.effects')
-        return { transaction: applyMask(transaction, tree?.transaction ?? undefined) }
+        // As the reference: no mask is everything, and a mask that names no `transaction` gets none.
+        const tree = maskTree(req.readMask?.paths ?? [])
+        if (tree !== undefined && tree.transaction === undefined) return {}
+        return { transaction: applyMask(transaction, tree?.transaction) }
       }),
     })
     router.service(SubscriptionService, {
