@@ -5,7 +5,7 @@
  */
 import { createClient } from '@connectrpc/connect'
 import { createGrpcTransport } from '@connectrpc/connect-node'
-import { Ed25519Keypair, bcsTypes, buildTransaction, deriveObjectId, encodeBcs, toHex, transactionDataFromProto, transactionDigest } from '@soma-ts/sdk'
+import { Ed25519Keypair, bcsTypes, buildTransaction, deriveObjectId, encodeBcs, normalizeAddress, toHex, transactionDataFromProto, transactionDigest } from '@soma-ts/sdk'
 import { SimulateTransactionRequest_TransactionChecks, TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -137,10 +137,20 @@ describe('SimulateTransaction gas', () => {
     await fund(t.faucet, alice, 1)
     const sender = alice.toSomaAddress()
     const [only] = coinsOf(sender)
-    const tx = buildTransaction({ V1: { kind: { TransferCoin: { coin: only!, amount: 5n, recipient: sender } }, sender, gasPayment: [only!] } })
+    const bob = Ed25519Keypair.generate().toSomaAddress()
+    const tx = buildTransaction({ V1: { kind: { TransferCoin: { coin: only!, amount: 5n, recipient: bob } }, sender, gasPayment: [only!] } })
     const client = createClient(TransactionExecutionService, createGrpcTransport({ baseUrl: t.net.urls.rpc }))
     const all = await client.simulateTransaction({ transaction: tx.proto })
     expect(all.transaction?.effects?.status?.success).toBe(true)
+    // Balance changes from the simulation's own inputs and outputs (compared as addresses: the
+    // text form is the one ExecuteTransaction uses here).
+    const fee = all.transaction!.effects!.fee!.totalFee!
+    expect(all.transaction?.balanceChanges.map((b) => [normalizeAddress(b.address!), b.amount])).toEqual(
+      [
+        [sender, (-(5n + fee)).toString()],
+        [bob, '5'],
+      ].sort(([a], [b]) => (a! < b! ? -1 : 1)),
+    )
     expect(all.transaction?.transaction?.sender).toBeDefined()
     expect(all.transaction?.objects?.objects.length).toBeGreaterThan(0)
     const none = await client.simulateTransaction({ transaction: tx.proto, readMask: { paths: ['nothing_here'] } })

@@ -213,15 +213,18 @@ class FullnodeService {
   }
 
   /** Coin balance changes per address, from the input and output versions the store keeps. */
-  balanceChanges(effects: TransactionEffects): { address: string; amount: string }[] {
+  balanceChanges(
+    effects: TransactionEffects,
+    versionOf: (id: string, version: bigint) => ChainObject | undefined = (id, version) => this.node.store.getObjectAtVersion(id, version),
+  ): { address: string; amount: string }[] {
     const totals = new Map<string, bigint>()
     const add = (object: ChainObject | undefined, sign: bigint) => {
       if (object === undefined || object.type !== 'Coin' || object.owner.kind !== 'Address') return
       totals.set(object.owner.address, (totals.get(object.owner.address) ?? 0n) + sign * coinBalance(object)!)
     }
     for (const c of effects.changedObjects) {
-      if (c.inputVersion !== undefined) add(this.node.store.getObjectAtVersion(c.objectId!, c.inputVersion), -1n)
-      if (c.outputVersion !== undefined) add(this.node.store.getObjectAtVersion(c.objectId!, c.outputVersion), 1n)
+      if (c.inputVersion !== undefined) add(versionOf(c.objectId!, c.inputVersion), -1n)
+      if (c.outputVersion !== undefined) add(versionOf(c.objectId!, c.outputVersion), 1n)
     }
     return [...totals].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([address, v]) => ({ address, amount: v.toString() }))
   }
@@ -493,12 +496,17 @@ function routes(service: FullnodeService, node: LocalNode) {
         // Simulation has no signatures; the input and gas checks run as in execution.
         const result = node.simulate(serializeSignedTransaction(bcs, []), true, extra)
         const effects = effectsToProto(result.effects)
+        // Outputs exist only in the simulation's writes, the mock gas coin only in `extra`.
+        const simulated = [...result.writes.written, ...extra]
+        const versionOf = (id: string, version: bigint) =>
+          simulated.find((o) => o.id === id && o.version === version) ?? node.store.getObjectAtVersion(id, version)
         const transaction = create(ExecutedTransactionSchema, {
           digest: result.transactionDigest,
           // The transaction that ran: with the gas the server chose, if it chose.
           transaction: data === parsed.data ? tx : transactionDataToProto(data),
           effects,
           objects: create(ObjectSetSchema, { objects: result.writes.written.map(objectToProto) }),
+          balanceChanges: service.balanceChanges(effects, versionOf).map((b) => create(BalanceChangeSchema, b)),
         })
         // As the reference: no mask is everything, and a mask that names no `transaction` gets none.
         const tree = maskTree(req.readMask?.paths ?? [])
