@@ -151,7 +151,8 @@ function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system
   return runPipeline(store, kind, data.sender, gasRefs, executor, dependencies, system)
 }
 
-function ownedInputRefs(kind: TransactionKindValue): ObjectRefValue[] {
+/** The owned objects a user transaction names (its `ImmOrOwnedObject` inputs, gas aside). */
+export function ownedInputRefs(kind: TransactionKindValue): ObjectRefValue[] {
   switch (kind.$kind) {
     case 'TransferCoin':
       return [kind.TransferCoin.coin]

@@ -15,6 +15,7 @@ import { ChainInvariantError, TransactionRejected } from '../chain/errors.js'
 import { executeSystemTransaction, executeTransaction, type ExecutionResult } from '../chain/execute.js'
 import type { Genesis } from '../chain/genesis.js'
 import type { ChainObject } from '../chain/objects.js'
+import type { ObjectReader } from '../chain/store.js'
 import { assertSupplyConserved } from '../chain/supply.js'
 import { decodeSystemStateContents, decodeSystemStateShared, type SystemStateValue } from '../chain/system-state.js'
 import { checkpointContentDigest, checkpointDigest, encodeCheckpointSummary, signCheckpoint } from './checkpoint.js'
@@ -152,9 +153,18 @@ export class LocalNode {
     return this.database.getTransaction(digest)
   }
 
-  /** Runs a transaction against the current state without writing anything. */
-  simulate(signed: Uint8Array, skipSignatureCheck = true): ExecutionResult {
-    return executeTransaction(this.store, signed, { skipSignatureCheck })
+  /**
+   * Runs a transaction against the current state without writing anything; `extra` objects are
+   * visible to it as if they existed (the simulation's mock gas coin).
+   */
+  simulate(signed: Uint8Array, skipSignatureCheck = true, extra: readonly ChainObject[] = []): ExecutionResult {
+    if (extra.length === 0) return executeTransaction(this.store, signed, { skipSignatureCheck })
+    const store = this.store
+    const overlay: ObjectReader = {
+      getObject: (id) => extra.find((o) => o.id === id) ?? store.getObject(id),
+      liveObjects: () => store.liveObjects(),
+    }
+    return executeTransaction(overlay, signed, { skipSignatureCheck })
   }
 
   /** Called after each checkpoint is durable (SubscribeCheckpoints). */

@@ -3,7 +3,9 @@
  * the epoch record the node keeps (first checkpoint, start and end timestamps, protocol version,
  * the system state at its start), the protocol config of that version, and the committee of the
  * epoch's active validators. `last_checkpoint` is never set: the reference's index does not record
- * it either (the line is commented out there), so clients see the same on both.
+ * it either (the line is commented out there), so clients see the same on both. A mask that names
+ * `system_state` (or any path under it) gets the whole SystemState, as the reference's merge does:
+ * the current epoch's from the live object, a past epoch's as recorded at its start.
  */
 import { create } from '@bufbuild/protobuf'
 import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt'
@@ -15,6 +17,7 @@ import { EpochSchema, ProtocolConfigSchema, type Epoch, type ProtocolConfig } fr
 import { decodeSystemStateContents, type SystemStateValue } from '../chain/system-state.js'
 import type { LocalNode } from '../node/node.js'
 import { applyMask, validatedMaskOf } from './mask.js'
+import { systemStateToProto } from './system-state.js'
 
 const GET_EPOCH_MASK = 'epoch,committee,first_checkpoint,last_checkpoint,start,end,protocol_config.protocol_version'
 
@@ -105,16 +108,21 @@ export function getEpoch(node: LocalNode, request: GetEpochRequest): { epoch: Ep
   const number = request.epoch ?? current
   const stored = node.database.getEpoch(number)
   const message = create(EpochSchema, { epoch: number })
+  let systemState: SystemStateValue | undefined = wants('systemState') && number === current ? node.systemState() : undefined
   if (stored !== undefined) {
     if (stored.startCheckpoint !== undefined) message.firstCheckpoint = stored.startCheckpoint
     message.start = timestampOf(stored.startTimestampMs)
     if (stored.endTimestampMs !== undefined) message.end = timestampOf(stored.endTimestampMs)
     if (wants('protocolConfig')) message.protocolConfig = protocolConfigOf(stored.protocolVersion)
+    if (systemState === undefined && wants('systemState')) systemState = decodeSystemStateContents(stored.systemState)
   }
   if (wants('committee')) {
     if (stored === undefined) throw new ConnectError(`Committee for epoch ${number} not found`, Code.NotFound)
     const state = number === current ? node.systemState() : decodeSystemStateContents(stored.systemState)
     message.committee = committeeOf(state)
   }
-  return { epoch: applyMask(message, tree) }
+  const masked = applyMask(message, tree)
+  // Whole, whatever sub-paths the mask names (the reference checks only `contains("system_state")`).
+  if (systemState !== undefined) masked.systemState = systemStateToProto(systemState)
+  return { epoch: masked }
 }

@@ -43,7 +43,7 @@ import { LedgerService } from '@soma-ts/sdk/generated/soma/rpc/ledger_service_pb
 import { ObjectSchema, ObjectSetSchema, OwnerSchema, Owner_OwnerKind, type Object$, type Owner } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
 import { StateService } from '@soma-ts/sdk/generated/soma/rpc/state_service_pb'
 import { SubscriptionService } from '@soma-ts/sdk/generated/soma/rpc/subscription_service_pb'
-import { TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
+import { SimulateTransactionRequest_TransactionChecks, TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
 import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb'
 import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
 
@@ -54,9 +54,10 @@ import { decodeCheckpointSummary } from '../node/checkpoint.js'
 import type { StoredCheckpoint, StoredTransaction } from '../node/database.js'
 import type { CommittedTransaction, LocalNode } from '../node/node.js'
 import { version } from '../version.js'
-import { applyMask, maskOf, type MaskTree } from './mask.js'
+import { applyMask, maskOf, maskTree, type MaskTree } from './mask.js'
 import { fieldViolationError, toConnectError } from './server.js'
 import { getEpoch } from './epochs.js'
+import { resolveSimulationGas } from './simulate.js'
 import { getTarget, listTargets } from './targets.js'
 
 const DEFAULT_OBJECT_MASK = 'object_id,version,digest'
@@ -99,6 +100,18 @@ function errorKindOf(name: string): ExecutionError_ExecutionErrorKind {
   const key = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()
   const value = (ExecutionError_ExecutionErrorKind as unknown as Record<string, number>)[key]
   return value ?? ExecutionError_ExecutionErrorKind.EXECUTION_ERROR_KIND_UNKNOWN
+}
+
+type Fee = typeof bcsTypes.TransactionFee.$inferType
+
+/** How many checkpoints' rolling fees are kept. */
+const ROLLING_FEES_CACHED = 4096
+
+/** Whether the mask keeps `message.field` (no mask, the whole message, or the field named). */
+function wantsField(tree: MaskTree | undefined, message: string, field: string): boolean {
+  if (tree === undefined) return true
+  const sub = tree[message]
+  return sub !== undefined && (Object.keys(sub).length === 0 || sub[field] !== undefined)
 }
 
 export function effectsToProto(bytes: Uint8Array): TransactionEffects {
@@ -201,15 +214,18 @@ class FullnodeService {
   }
 
   /** Coin balance changes per address, from the input and output versions the store keeps. */
-  balanceChanges(effects: TransactionEffects): { address: string; amount: string }[] {
+  balanceChanges(
+    effects: TransactionEffects,
+    versionOf: (id: string, version: bigint) => ChainObject | undefined = (id, version) => this.node.store.getObjectAtVersion(id, version),
+  ): { address: string; amount: string }[] {
     const totals = new Map<string, bigint>()
     const add = (object: ChainObject | undefined, sign: bigint) => {
       if (object === undefined || object.type !== 'Coin' || object.owner.kind !== 'Address') return
       totals.set(object.owner.address, (totals.get(object.owner.address) ?? 0n) + sign * coinBalance(object)!)
     }
     for (const c of effects.changedObjects) {
-      if (c.inputVersion !== undefined) add(this.node.store.getObjectAtVersion(c.objectId!, c.inputVersion), -1n)
-      if (c.outputVersion !== undefined) add(this.node.store.getObjectAtVersion(c.objectId!, c.outputVersion), 1n)
+      if (c.inputVersion !== undefined) add(versionOf(c.objectId!, c.inputVersion), -1n)
+      if (c.outputVersion !== undefined) add(versionOf(c.objectId!, c.outputVersion), 1n)
     }
     return [...totals].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([address, v]) => ({ address, amount: v.toString() }))
   }
@@ -242,6 +258,45 @@ class FullnodeService {
     return applyMask(full, tree)
   }
 
+  /** Checkpoint sequence → the epoch's fees up to and including it; checkpoints never change. */
+  private readonly rollingFees = new Map<bigint, Fee>()
+
+  /**
+   * `epoch_rolling_transaction_fees`: the fees of every transaction of the checkpoint's epoch up
+   * to and including it (the reference's client refuses a summary without them). This node's own
+   * summary BCS does not carry them, so they are summed from the stored effects, each checkpoint
+   * once: from the nearest earlier one already summed, or from the start of the epoch.
+   */
+  epochRollingFees(checkpoint: StoredCheckpoint): Fee {
+    const pending: StoredCheckpoint[] = []
+    let base: Fee = { baseFee: 0n, operationFee: 0n, valueFee: 0n, totalFee: 0n }
+    for (let cp: StoredCheckpoint | undefined = checkpoint; cp !== undefined; ) {
+      const known = this.rollingFees.get(cp.sequence)
+      if (known !== undefined) {
+        base = known
+        break
+      }
+      pending.push(cp)
+      const previous: StoredCheckpoint | undefined = cp.sequence === 0n ? undefined : this.node.database.getCheckpoint(cp.sequence - 1n)
+      cp = previous !== undefined && previous.epoch === cp.epoch ? previous : undefined
+    }
+    for (const cp of pending.reverse()) {
+      const sum = { ...base }
+      for (const digest of this.node.database.checkpointTransactionDigests(cp.sequence)) {
+        const fee = decodeBcs(bcsTypes.TransactionEffects, this.node.database.getTransaction(digest)!.effects).V1.transactionFee
+        sum.baseFee += fee.baseFee
+        sum.operationFee += fee.operationFee
+        sum.valueFee += fee.valueFee
+        sum.totalFee += fee.totalFee
+      }
+      this.rollingFees.set(cp.sequence, sum)
+      // Bounded: the oldest entry goes (a later miss sums from the start of its epoch again).
+      if (this.rollingFees.size > ROLLING_FEES_CACHED) this.rollingFees.delete(this.rollingFees.keys().next().value!)
+      base = sum
+    }
+    return base
+  }
+
   checkpointToProto(checkpoint: StoredCheckpoint, tree: MaskTree | undefined): Checkpoint {
     const summary = decodeCheckpointSummary(checkpoint.summary)
     const digests = this.node.database.checkpointTransactionDigests(checkpoint.sequence)
@@ -263,6 +318,8 @@ class FullnodeService {
         totalNetworkTransactions: summary.networkTotalTransactions,
         contentDigest: summary.contentDigest,
         ...(summary.previousDigest !== null ? { previousDigest: summary.previousDigest } : {}),
+        // Summed only when asked for: a subscription waiting for digests never needs it.
+        ...(wantsField(tree, 'summary', 'epochRollingTransactionFees') ? { epochRollingTransactionFees: this.epochRollingFees(checkpoint) } : {}),
         timestamp: timestampOf(summary.timestampMs),
       },
       signature: { epoch: checkpoint.epoch, signature: checkpoint.signature, bitmap: signerPositions(checkpoint.signers) },
@@ -434,18 +491,28 @@ function routes(service: FullnodeService, node: LocalNode) {
       }),
       simulateTransaction: guard((req) => {
         const tx = requireField(req.transaction, 'transaction')
-        const { bcs } = transactionDataFromProto(tx)
+        const parsed = transactionDataFromProto(tx)
+        const checksEnabled = req.checks !== SimulateTransactionRequest_TransactionChecks.DISABLED
+        const { data, bcs, extra } = resolveSimulationGas(node, parsed.data, parsed.bcs, checksEnabled)
         // Simulation has no signatures; the input and gas checks run as in execution.
-        const result = node.simulate(serializeSignedTransaction(bcs, []), true)
+        const result = node.simulate(serializeSignedTransaction(bcs, []), true, extra)
         const effects = effectsToProto(result.effects)
+        // Outputs exist only in the simulation's writes, the mock gas coin only in `extra`.
+        const simulated = [...result.writes.written, ...extra]
+        const versionOf = (id: string, version: bigint) =>
+          simulated.find((o) => o.id === id && o.version === version) ?? node.store.getObjectAtVersion(id, version)
         const transaction = create(ExecutedTransactionSchema, {
           digest: result.transactionDigest,
-          transaction: tx,
+          // The transaction that ran: with the gas the server chose, if it chose.
+          transaction: data === parsed.data ? tx : transactionDataToProto(data),
           effects,
           objects: create(ObjectSetSchema, { objects: result.writes.written.map(objectToProto) }),
+          balanceChanges: service.balanceChanges(effects, versionOf).map((b) => create(BalanceChangeSchema, b)),
         })
-        const tree = maskOf(req.readMask, 'transaction.effects')
-        return { transaction: applyMask(transaction, tree?.transaction ?? undefined) }
+        // As the reference: no mask is everything, and a mask that names no `transaction` gets none.
+        const tree = maskTree(req.readMask?.paths ?? [])
+        if (tree !== undefined && tree.transaction === undefined) return {}
+        return { transaction: applyMask(transaction, tree?.transaction) }
       }),
     })
     router.service(SubscriptionService, {
@@ -459,10 +526,19 @@ function routes(service: FullnodeService, node: LocalNode) {
           wake?.()
         })
         const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }))
+        // The stream starts with the latest checkpoint. The reference sends only newer ones, but
+        // tonic sends its response headers at once, and Connect sends them with the first
+        // message: the Rust client (the Python soma-sdk) awaits those headers before it executes
+        // the transaction it then waits for, so a stream that stayed silent would never start.
+        queue.unshift(node.latestCheckpoint())
+        let last = -1n
         try {
           while (!ctx.signal.aborted) {
             while (queue.length > 0) {
               const cp = queue.shift()!
+              // A checkpoint committed between subscribing and reading the latest comes twice.
+              if (cp.sequence <= last) continue
+              last = cp.sequence
               yield { cursor: cp.sequence, checkpoint: service.checkpointToProto(cp, tree) }
             }
             await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
