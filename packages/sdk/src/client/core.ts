@@ -28,6 +28,8 @@ export const CHAIN_PRESETS = {
     faucet: 'http://127.0.0.1:9123',
     scoring: 'http://127.0.0.1:9124',
     admin: 'http://127.0.0.1:9125',
+    // Not a reference service: the local network's blob store (`soma start localnet --blob-store-port`).
+    blobStore: 'http://127.0.0.1:9126',
   },
 } as const
 
@@ -75,7 +77,7 @@ export function resolveClientUrls(options: SomaClientOptions): SomaClientUrls {
       faucet: CHAIN_PRESETS.localnet.faucet,
       scoring: url(options.scoringUrl, 'scoringUrl') ?? CHAIN_PRESETS.localnet.scoring,
       admin: url(options.adminUrl, 'adminUrl') ?? CHAIN_PRESETS.localnet.admin,
-      blobStore,
+      blobStore: blobStore ?? CHAIN_PRESETS.localnet.blobStore,
     }
   }
   if (options.rpcUrl === undefined && options.transport === undefined) {
