@@ -10,6 +10,7 @@ import type { RunningLocalnet } from '@soma-ts/localnet'
 import type { Command } from 'commander'
 
 import { jsonReplacer } from '../output.js'
+import { registerStartFaucet } from './start-faucet.js'
 import { registerStartScoring } from './start-scoring.js'
 
 interface LocalnetFlags {
@@ -134,5 +135,6 @@ export function registerStart(program: Command): Command {
     .option('--json', 'print one JSON ready line on stdout instead of the banner')
     .action((flags: LocalnetFlags) => runLocalnet(flags))
   registerStartScoring(start)
+  registerStartFaucet(start)
   return start
 }
