@@ -79,6 +79,21 @@ describe('soma start faucet', { timeout: 300_000 }, () => {
     expect(stderr).toMatch(/Faucet stopped\./)
   })
 
+  it("the local network's SimulateTransaction returns balance_changes (soma send --simulate)", async () => {
+    const recipient = Ed25519Keypair.generate().toSomaAddress()
+    const r = await somaAsync(['send', '--to', recipient, '--amount', '0.5', '--simulate', '--json'], { env: { SOMA_CONFIG_DIR: dir, SOMA_SECRET_KEY: '' } })
+    expect(r.status, r.stderr).toBe(0)
+    const simulated = JSON.parse(r.stdout) as { status: string; gas_used: number; balance_changes?: { address: string; amount: number }[] }
+    expect(simulated.status).toBe('Success')
+    const sender = readClientConfig(join(dir, 'client.yaml')).activeAddress ?? ''
+    expect(simulated.balance_changes).toEqual(
+      [
+        { address: recipient, amount: 500_000_000 },
+        { address: sender, amount: -(500_000_000 + simulated.gas_used) },
+      ].sort((a, b) => (a.address < b.address ? -1 : 1)),
+    )
+  })
+
   it('refuses a config directory without client.yaml, with a clear error', async () => {
     const r = await somaAsync(['start', 'faucet', '--port', '0', '--config-dir', join(dir, 'missing'), '--json'])
     expect(r.status).toBe(1)

@@ -199,8 +199,13 @@ class FullnodeService {
     return decodeCheckpointSummary(checkpoint.summary).timestampMs
   }
 
-  /** Coin balance changes per address, from the input and output versions the store keeps. */
-  balanceChanges(effects: TransactionEffects): { address: string; amount: string }[] {
+  /**
+   * Coin balance changes per address, from the input and output versions the store keeps; a
+   * simulation's outputs were never stored, so it passes the objects it would write.
+   */
+  balanceChanges(effects: TransactionEffects, written?: readonly ChainObject[]): { address: string; amount: string }[] {
+    const output = (id: string, version: bigint) =>
+      written === undefined ? this.node.store.getObjectAtVersion(id, version) : written.find((o) => o.id === id && o.version === version)
     const totals = new Map<string, bigint>()
     const add = (object: ChainObject | undefined, sign: bigint) => {
       if (object === undefined || object.type !== 'Coin' || object.owner.kind !== 'Address') return
@@ -208,7 +213,7 @@ class FullnodeService {
     }
     for (const c of effects.changedObjects) {
       if (c.inputVersion !== undefined) add(this.node.store.getObjectAtVersion(c.objectId!, c.inputVersion), -1n)
-      if (c.outputVersion !== undefined) add(this.node.store.getObjectAtVersion(c.objectId!, c.outputVersion), 1n)
+      if (c.outputVersion !== undefined) add(output(c.objectId!, c.outputVersion), 1n)
     }
     return [...totals].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([address, v]) => ({ address, amount: v.toString() }))
   }
@@ -441,6 +446,7 @@ function routes(service: FullnodeService, node: LocalNode) {
           digest: result.transactionDigest,
           transaction: tx,
           effects,
+          balanceChanges: service.balanceChanges(effects, result.writes.written).map((b) => create(BalanceChangeSchema, b)),
           objects: create(ObjectSetSchema, { objects: result.writes.written.map(objectToProto) }),
         })
         const tree = maskOf(req.readMask, 'transaction.effects')
