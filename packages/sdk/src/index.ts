@@ -46,6 +46,7 @@ export {
 export * from './rpc/index.js'
 export * from './services/index.js'
 export { normalizeEndpointUrl, normalizeUrl } from './utils/url.js'
+export { isTcpMultiaddr, isValidMultiaddr } from './utils/multiaddr.js'
 export {
   addStake,
   addStakeToModel,

@@ -10,6 +10,7 @@ import type { RunningLocalnet } from '@soma-ts/localnet'
 import type { Command } from 'commander'
 
 import { jsonReplacer } from '../output.js'
+import { registerStartFaucet } from './start-faucet.js'
 import { registerStartScoring } from './start-scoring.js'
 
 interface LocalnetFlags {
@@ -144,5 +145,6 @@ export function registerStart(program: Command): Command {
     // `--json` is also a program-wide option, which commander hands to the program: read both.
     .action((flags: LocalnetFlags, cmd: Command) => runLocalnet({ ...flags, json: flags.json === true || cmd.optsWithGlobals().json === true }))
   registerStartScoring(start)
+  registerStartFaucet(start)
   return start
 }

@@ -3,7 +3,7 @@
  * validator transactions with the reference's status checks (Active / Pending) before building.
  */
 import { type Validator } from '@soma-ts/sdk/bcs'
-import { InvalidArgumentError, toBase64 } from '@soma-ts/sdk'
+import { encodeBcs, bcsTypes, InvalidArgumentError, isTcpMultiaddr, isValidMultiaddr, toBase64, verifyProofOfPossession, type Signer } from '@soma-ts/sdk'
 import type { Command } from 'commander'
 
 import { type CliContext, withContext } from '../context.js'
@@ -12,6 +12,7 @@ import { withExamples } from '../help.js'
 import { print } from '../output.js'
 import { addTxFlags, printTxOutcome, runTx, type TxFlags } from '../tx.js'
 import { table } from './keys-shared.js'
+import { makeValidatorInfo, readEd25519KeyFile, readProtocolKeyFile, readValidatorInfo } from './validator-info.js'
 
 type ValidatorStatus = 'Active' | 'Pending'
 
@@ -62,6 +63,17 @@ function summaryTable(v: ValidatorSummary): string {
   return table(Object.entries(v).map(([k, val]) => [k, String(val)]))
 }
 
+/** A multiaddr as a validator address argument: BCS(String) of its text. */
+const bcsMultiaddr = (text: string): Uint8Array => encodeBcs(bcsTypes.Url, text)
+
+function multiaddrArgument(text: string, what: string, tcp = false): string {
+  if (!isValidMultiaddr(text)) {
+    throw new InvalidArgumentError(`Invalid ${what}: ${JSON.stringify(text.slice(0, 120))} is not a multiaddr.`, { hint: 'Example: /dns/validator.example.com/tcp/8080/http' })
+  }
+  if (tcp && !isTcpMultiaddr(text)) throw new InvalidArgumentError('Network address must be a TCP address.', { hint: 'Example: /dns/validator.example.com/tcp/8080/http' })
+  return text
+}
+
 /** A basis-points argument (0–10000). */
 function commissionRate(text: string): bigint {
   if (!/^\d{1,20}$/.test(text)) throw new InvalidArgumentError(`The commission rate must be a whole number of basis points, got ${JSON.stringify(text.slice(0, 40))}.`)
@@ -109,6 +121,111 @@ export function registerValidator(program: Command): void {
     'soma validator display-metadata',
     'soma validator display-metadata 0x2a… --json',
   )
+
+  withExamples(
+    validator
+      .command('make-validator-info')
+      .description('Write validator key files and validator.info in the current directory')
+      .argument('<host-name>', 'the DNS name of the validator (e.g. validator.example.com)')
+      .argument('[commission-rate]', 'commission rate in basis points (100 = 1%)', '200')
+      .action((hostName: string, rate: string, _o: unknown, cmd: Command) =>
+        withContext(cmd, async (ctx) => {
+          const commission = commissionRate(rate)
+          const out = makeValidatorInfo(process.cwd(), ctx.keystore.get(ctx.activeAddress()), hostName, commission)
+          for (const name of out.reused) process.stderr.write(`Using existing key file: ${name}\n`)
+          const { reused: _reused, ...json } = out
+          print({ json: ctx.json }, json, () =>
+            [`Validator info written to ${out.validator_info_file}`, ...out.files.map((f) => `  ${f}`), '', 'Keep the key files secret. Next: `soma validator join-committee validator.info`.'].join('\n'),
+          )
+        }),
+      ),
+    'soma validator make-validator-info validator.example.com',
+    'soma validator make-validator-info validator.example.com 500 --json',
+  )
+
+  withExamples(
+    addTxFlags(
+      validator
+        .command('join-committee')
+        .description('Ask to join the committee with a validator.info (stake to it to become active)')
+        .argument('<validator-info-path>', 'the validator.info file'),
+    ).action((path: string, o: TxFlags, cmd: Command) =>
+      withContext(cmd, async (ctx) => {
+        const info = readValidatorInfo(path)
+        const signer = ctx.signer()
+        const sender = signer.toSomaAddress()
+        if (sender !== info.accountAddress) {
+          throw new InvalidArgumentError(`${path} is for ${info.accountAddress}, but the signer is ${sender}.`, {
+            hint: 'Switch to that address (`soma wallet switch`) or unset SOMA_SECRET_KEY; the proof of possession is bound to it.',
+          })
+        }
+        if (!verifyProofOfPossession(info.proofOfPossession, info.protocolKey, sender)) {
+          throw new InvalidArgumentError(`The proof of possession in ${path} does not verify for its protocol key and ${sender}.`, { hint: 'Write a new one with `soma validator make-validator-info`.' })
+        }
+        const outcome = await runTx(o, (extra) =>
+          ctx.client().addValidator({
+            signer,
+            pubkeyBytes: info.protocolKey,
+            networkPubkeyBytes: info.networkKey,
+            workerPubkeyBytes: info.workerKey,
+            proofOfPossession: info.proofOfPossession,
+            netAddress: bcsMultiaddr(info.networkAddress),
+            p2pAddress: bcsMultiaddr(info.p2pAddress),
+            primaryAddress: bcsMultiaddr(info.primaryAddress),
+            proxyAddress: bcsMultiaddr(info.proxyAddress),
+            ...extra,
+          }),
+        )
+        printTxOutcome(ctx, outcome, { serializedAsObject: true })
+      }),
+    ),
+    'soma validator join-committee validator.info',
+    'soma validator join-committee validator.info --simulate',
+  )
+
+  const update = validator.command('update-metadata').description("Change the validator's addresses or keys from the next epoch on (Active or Pending validators)")
+  const updateCommand = (
+    name: string,
+    argument: string,
+    description: string,
+    example: string,
+    build: (value: string, signer: Signer) => Parameters<ReturnType<CliContext['client']>['updateValidatorMetadata']>[0],
+  ) =>
+    withExamples(
+      addTxFlags(update.command(name).description(description).argument(argument)).action((value: string, o: TxFlags, cmd: Command) =>
+        withContext(cmd, async (ctx) => {
+          const signer = ctx.signer()
+          const params = build(value, signer)
+          await checkStatus(ctx, signer.toSomaAddress(), ['Active', 'Pending'])
+          printTxOutcome(ctx, await runTx(o, (extra) => ctx.client().updateValidatorMetadata({ ...params, ...extra })), { serializedAsObject: true })
+        }),
+      ),
+      example,
+    )
+  updateCommand('network-address', '<network-address>', 'New network address (a TCP multiaddr)', 'soma validator update-metadata network-address /dns/v1.example.com/tcp/8080/http', (v, signer) => ({
+    signer,
+    nextEpochNetworkAddress: bcsMultiaddr(multiaddrArgument(v, 'network address', true)),
+  }))
+  updateCommand('primary-address', '<primary-address>', 'New primary address', 'soma validator update-metadata primary-address /dns/v1.example.com/tcp/8081/http', (v, signer) => ({
+    signer,
+    nextEpochPrimaryAddress: bcsMultiaddr(multiaddrArgument(v, 'primary address')),
+  }))
+  updateCommand('p2p-address', '<p2p-address>', 'New P2P address', 'soma validator update-metadata p2p-address /dns/v1.example.com/tcp/8084/http', (v, signer) => ({
+    signer,
+    nextEpochP2pAddress: bcsMultiaddr(multiaddrArgument(v, 'p2p address')),
+  }))
+  updateCommand('network-pub-key', '<network-key-path>', 'New network key, from an Ed25519 key file', 'soma validator update-metadata network-pub-key network.key', (path, signer) => ({
+    signer,
+    nextEpochNetworkPubkey: readEd25519KeyFile(path).getPublicKey().toRawBytes(),
+  }))
+  updateCommand('worker-pub-key', '<worker-key-path>', 'New worker key, from an Ed25519 key file', 'soma validator update-metadata worker-pub-key worker.key', (path, signer) => ({
+    signer,
+    nextEpochWorkerPubkey: readEd25519KeyFile(path).getPublicKey().toRawBytes(),
+  }))
+  updateCommand('protocol-pub-key', '<protocol-key-path>', 'New protocol key, from a BLS12-381 key file (sends a new proof of possession)', 'soma validator update-metadata protocol-pub-key protocol.key', (path, signer) => {
+    const key = readProtocolKeyFile(path)
+    return { signer, nextEpochProtocolPubkey: key.publicKeyBytes(), nextEpochProofOfPossession: key.proofOfPossession(signer.toSomaAddress()) }
+  })
 
   withExamples(
     addTxFlags(validator.command('leave-committee').description('Leave the committee at the end of the epoch (Active validators)')).action((o: TxFlags, cmd: Command) =>

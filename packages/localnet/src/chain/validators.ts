@@ -6,11 +6,10 @@
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { bcsTypes, decodeBcs } from '@soma-ts/sdk'
+import { bcsTypes, BlsKeypair, decodeBcs, proofOfPossessionMessage as sdkProofOfPossessionMessage, verifyProofOfPossession as sdkVerifyProofOfPossession, isValidMultiaddr as sdkIsValidMultiaddr } from '@soma-ts/sdk'
 
 import { MAX_COMMISSION_RATE, NEW_VALIDATOR_COMMISSION_RATE } from './constants.js'
 import { ExecutionFailure, genericFailure } from './errors.js'
-import { idToBytes } from './objects.js'
 import { newStakingPool } from './staking-pool.js'
 import { findActiveValidator, findValidatorWithPending, type SystemStateValue, type ValidatorValue } from './system-state.js'
 
@@ -18,32 +17,16 @@ type Metadata = ValidatorValue['metadata']
 type AddValidatorArgs = typeof bcsTypes.AddValidatorArgs.$inferType
 type UpdateArgs = typeof bcsTypes.UpdateValidatorMetadataArgs.$inferType
 
-/** fastcrypto's min-sig BLS12-381: signatures in G1 (48 bytes), public keys in G2 (96 bytes). */
-const BLS_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_'
-const POP_INTENT = [8, 0, 1] // IntentScope::ProofOfPossession, V0, AppId::Soma
 /** A BCS string (the SDK's `Url` schema is exactly that). */
 const BCS_STRING = bcsTypes.Url
 
-/** The bytes a proof of possession signs: BCS(IntentMessage{intent, pk ‖ address}) ‖ epoch 0 (u64 LE). */
-export function proofOfPossessionMessage(protocolPubkey: Uint8Array, address: string): Uint8Array {
-  const msg = new Uint8Array([...protocolPubkey, ...idToBytes(address)])
-  const out: number[] = [...POP_INTENT]
-  let n = msg.length
-  do {
-    let byte = n & 0x7f
-    n >>>= 7
-    if (n > 0) byte |= 0x80
-    out.push(byte)
-  } while (n > 0)
-  return new Uint8Array([...out, ...msg, 0, 0, 0, 0, 0, 0, 0, 0])
-}
+/** The bytes a proof of possession signs (the SDK's definition, kept here for the chain's tests). */
+export const proofOfPossessionMessage = sdkProofOfPossessionMessage
 
 /** A BLS12-381 proof of possession for `address` with this secret key (genesis and tests). */
 export function signProofOfPossession(secretKey: Uint8Array, address: string): { publicKey: Uint8Array; proof: Uint8Array } {
-  const sigs = bls12_381.shortSignatures
-  const publicKey = sigs.getPublicKey(secretKey).toBytes(true)
-  const proof = sigs.sign(sigs.hash(proofOfPossessionMessage(publicKey, address), BLS_DST), secretKey).toBytes(true)
-  return { publicKey, proof }
+  const key = BlsKeypair.fromSecretKey(secretKey)
+  return { publicKey: key.publicKeyBytes(), proof: key.proofOfPossession(address) }
 }
 
 function parseBlsPublicKey(bytes: Uint8Array, reason: string): void {
@@ -67,21 +50,13 @@ function parseEd25519PublicKey(bytes: Uint8Array, reason: string): void {
 }
 
 function verifyProofOfPossession(proof: Uint8Array, protocolPubkey: Uint8Array, address: string): void {
-  let signature
   try {
     if (proof.length !== 48) throw new Error(`expected 48 bytes, got ${proof.length}`)
-    signature = bls12_381.shortSignatures.Signature.fromBytes(proof)
+    bls12_381.shortSignatures.Signature.fromBytes(proof)
   } catch (err) {
     throw new ExecutionFailure({ InvalidProofOfPossession: { reason: `Invalid PoP signature bytes: ${messageOf(err)}` } })
   }
-  let valid = false
-  try {
-    const sigs = bls12_381.shortSignatures
-    valid = sigs.verify(signature, sigs.hash(proofOfPossessionMessage(protocolPubkey, address), BLS_DST), protocolPubkey)
-  } catch {
-    valid = false
-  }
-  if (!valid) throw new ExecutionFailure({ InvalidProofOfPossession: { reason: 'PoP verification failed' } })
+  if (!sdkVerifyProofOfPossession(proof, protocolPubkey, address)) throw new ExecutionFailure({ InvalidProofOfPossession: { reason: 'PoP verification failed' } })
 }
 
 function messageOf(err: unknown): string {
@@ -90,36 +65,8 @@ function messageOf(err: unknown): string {
 
 // ---- multiaddrs -------------------------------------------------------------------------------
 
-const MULTIADDR_PROTOCOLS: Record<string, (value: string) => boolean> = {
-  ip4: (v) => /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(v),
-  ip6: (v) => /^[0-9a-fA-F:.]+$/.test(v) && v.includes(':'),
-  dns: (v) => v.length > 0,
-  dns4: (v) => v.length > 0,
-  dns6: (v) => v.length > 0,
-  dnsaddr: (v) => v.length > 0,
-  tcp: (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65535,
-  udp: (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65535,
-}
-const MULTIADDR_FLAGS = new Set(['http', 'https', 'quic', 'quic-v1', 'ws', 'wss', 'tls', 'udt', 'utp'])
-
-/**
- * A multiaddr in text form, as `Multiaddr::from_str` accepts it for the protocols validators use
- * (ip4/ip6/dns*, tcp/udp, http(s), quic, ws(s)). Others are rejected as InvalidArguments.
- */
-export function isValidMultiaddr(text: string): boolean {
-  if (!text.startsWith('/')) return false
-  const parts = text.slice(1).split('/')
-  if (parts.length === 0 || parts[0] === '') return false
-  for (let i = 0; i < parts.length; i++) {
-    const name = parts[i]!
-    if (MULTIADDR_FLAGS.has(name)) continue
-    const check = MULTIADDR_PROTOCOLS[name]
-    if (check === undefined) return false
-    const value = parts[++i]
-    if (value === undefined || !check(value)) return false
-  }
-  return true
-}
+/** The multiaddr grammar lives in the SDK (the CLI checks addresses before it builds a transaction). */
+export const isValidMultiaddr = sdkIsValidMultiaddr
 
 /** Each address argument is BCS(String) holding a multiaddr. */
 function parseAddress(bytes: Uint8Array, field: string): string {

@@ -31,3 +31,11 @@ export {
   type MultiSigCommittee,
   type MultiSigMember,
 } from './multisig.js'
+export {
+  BLS_PUBLIC_KEY_LENGTH,
+  BLS_SECRET_KEY_LENGTH,
+  BLS_SIGNATURE_LENGTH,
+  BlsKeypair,
+  proofOfPossessionMessage,
+  verifyProofOfPossession,
+} from './bls.js'
