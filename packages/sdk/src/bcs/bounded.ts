@@ -35,6 +35,19 @@ export class BoundedBcsReader extends BcsReader {
     return this.#position
   }
 
+  /** The bytes read since offset `start` (a view into the reader's own copy of the input). */
+  bytesSince(start: number): Uint8Array {
+    return this.#bytes.subarray(start, this.#position)
+  }
+
+  /**
+   * Reads `count` bytes in place: `decode` gets the reader's buffer and their offset, so a fixed
+   * size value (an address) is read without a view object per value.
+   */
+  readInPlace<T>(count: number, what: string, decode: (bytes: Uint8Array, offset: number) => T): T {
+    return decode(this.#bytes, this.#take(count, what))
+  }
+
   /** Bytes not yet read. */
   get remaining(): number {
     return this.#bytes.length - this.#position
@@ -147,6 +160,64 @@ export function checkDeclaredLength(reader: BcsReader, length: number, minElemen
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a set of schemas of every value type
+type AnyBcsType = BcsType<any, any>
+
+/**
+ * Schemas whose read is exact: every input a read accepts is the one encoding that writing the
+ * value read gives back (fixed-size numbers and byte arrays, digests whose length prefix must be
+ * 32, structs and vectors of such). Only these may skip the re-encode below.
+ */
+const EXACT_READ = new WeakSet<AnyBcsType>()
+
+/** Declares `type`'s read exact (see `EXACT_READ`); returns it. @internal */
+export function markExactRead<T extends AnyBcsType>(type: T): T {
+  EXACT_READ.add(type)
+  return type
+}
+
+/** Whether `type`'s read is exact. @internal */
+export function isExactRead(type: AnyBcsType): boolean {
+  return EXACT_READ.has(type)
+}
+
+/**
+ * During one `decodeBcs`: the input bytes of each decoded collection whose read proved them
+ * canonical (a vector of exact elements, a map or set whose keys ascended), with the schema that
+ * read them. The re-encode check then writes those bytes for that very object (the value it is
+ * handed is the one just decoded) instead of encoding 30,000 elements again, and the check still
+ * covers every other byte.
+ */
+let canonicalSources: WeakMap<object, { type: AnyBcsType; bytes: Uint8Array }> | undefined
+
+/** Runs `work` (one decode and its re-encode check) with its own `canonicalSources`. @internal */
+export function withCanonicalSources<T>(work: () => T): T {
+  const outer = canonicalSources
+  canonicalSources = new WeakMap()
+  try {
+    return work()
+  } finally {
+    canonicalSources = outer
+  }
+}
+
+/** Remembers that `value` was read by `type` from the bytes since `start`, which are canonical. @internal */
+export function rememberCanonical(reader: BcsReader, start: number, value: object, type: AnyBcsType): void {
+  if (canonicalSources && reader instanceof BoundedBcsReader) canonicalSources.set(value, { type, bytes: reader.bytesSince(start) })
+}
+
+/** The canonical bytes `type` read `value` from in this decode, if it did. @internal */
+export function canonicalSourceOf(value: unknown, type: AnyBcsType): Uint8Array | undefined {
+  if (!canonicalSources || value === null || typeof value !== 'object') return undefined
+  const source = canonicalSources.get(value)
+  return source && source.type === type ? source.bytes : undefined
+}
+
+/** The reader's offset, or -1 for a reader that cannot say (no canonical source is kept then). */
+export function positionOf(reader: BcsReader): number {
+  return reader instanceof BoundedBcsReader ? reader.position : -1
+}
+
 export interface VectorOptions<T, Input> extends BcsTypeOptions<T[], Iterable<Input> & { length: number }> {
   /** The fewest bytes one element takes on the wire (default 1: every SOMA type takes at least one). */
   minElementBytes?: number
@@ -162,15 +233,24 @@ export interface VectorOptions<T, Input> extends BcsTypeOptions<T[], Iterable<In
 export function vector<T, Input>(element: BcsType<T, Input>, options: VectorOptions<T, Input> = {}): BcsType<T[], Iterable<Input> & { length: number }> {
   const { minElementBytes = 1, maxLength, ...typeOptions } = options
   const name = typeOptions.name ?? `vector<${element.name}>`
-  return new BcsType<T[], Iterable<Input> & { length: number }>({
+  // The length prefix is canonical (the reader refuses any other), so exact elements make an exact vector.
+  const exact = isExactRead(element)
+  const type: BcsType<T[], Iterable<Input> & { length: number }> = new BcsType<T[], Iterable<Input> & { length: number }>({
     read: (reader) => {
+      const start = exact ? positionOf(reader) : -1
       const length = reader.readULEB()
       checkDeclaredLength(reader, length, minElementBytes, name, maxLength)
       const out: T[] = []
       for (let i = 0; i < length; i++) out.push(element.read(reader))
+      if (start >= 0) rememberCanonical(reader, start, out, type)
       return out
     },
     write: (value, writer) => {
+      const source = exact ? canonicalSourceOf(value, type) : undefined
+      if (source) {
+        writer.writeBytes(source)
+        return
+      }
       if (maxLength !== undefined && value.length > maxLength) {
         throw new TypeError(`${name} holds ${value.length} elements, more than the ${maxLength} allowed`)
       }
@@ -184,4 +264,5 @@ export function vector<T, Input>(element: BcsType<T, Input>, options: VectorOpti
       if (!value || typeof value !== 'object' || !('length' in value)) throw new TypeError(`Expected array, found ${typeof value}`)
     },
   })
+  return exact ? markExactRead(type) : type
 }

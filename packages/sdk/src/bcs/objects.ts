@@ -16,6 +16,7 @@ import {
   SubmissionManifest,
   U64,
   addressMap,
+  exactStruct,
   u64Map,
 } from './primitives.js'
 import { vector } from './bounded.js'
@@ -95,7 +96,7 @@ export type Target = typeof Target.$inferType
 export type TargetInput = typeof Target.$inferInput
 
 /** `PoolTokenExchangeRate { soma_amount, pool_token_amount }`. */
-export const PoolTokenExchangeRate = bcs.struct('PoolTokenExchangeRate', {
+export const PoolTokenExchangeRate = exactStruct('PoolTokenExchangeRate', {
   somaAmount: U64,
   poolTokenAmount: U64,
 })
