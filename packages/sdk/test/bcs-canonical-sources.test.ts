@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import * as B from '../src/bcs/index.js'
 import { BcsDecodeError } from '../src/errors/index.js'
+import { exactStruct } from '../src/bcs/primitives.js'
 import { rng } from './helpers/bcs-cases.js'
 
 const r = rng(20261202)
@@ -108,6 +109,20 @@ describe('canonical collections written back from their bytes', () => {
     unsorted.copyWithin(2, 34, 66) // (after the 2-byte length) the second address over the first: a repeated key
     expect(() => B.decodeBcs(B.AddressSet, unsorted)).toThrow(/non-canonical/)
     expect(writes).toHaveBeenCalled()
+  })
+
+  it('digests recalled in read order: after a skipped collection, and in a map the re-encode re-sorts', () => {
+    const digest = () => B.Digest.parse(Uint8Array.from([32, ...r.bytes(32)]))
+    const Pair = exactStruct('Pair', { refs: B.vector(B.ObjectRef, { minElementBytes: 73 }), after: B.Digest })
+    const pair = { refs: Array.from({ length: 40 }, () => ({ objectId: address(r.int(200)), version: 1n, digest: digest() })), after: digest() }
+    const bytes = B.encodeBcs(Pair, pair)
+    expect(B.decodeBcs(Pair, bytes)).toEqual(pair)
+    const DigestMap = B.addressMap(B.Digest, 'BTreeMap<ObjectID, Digest>')
+    const entries = Array.from({ length: 100 }, (_, i) => [address(i + 1), digest()] as const)
+    const sorted = Uint8Array.from([100, ...entries.flatMap(([k, d]) => [...Buffer.from(k.slice(2), 'hex'), ...B.encodeBcs(B.Digest, d)])])
+    expect(B.decodeBcs(DigestMap, sorted)).toEqual(new Map(entries))
+    const reversed = Uint8Array.from([100, ...[...entries].reverse().flatMap(([k, d]) => [...Buffer.from(k.slice(2), 'hex'), ...B.encodeBcs(B.Digest, d)])])
+    expect(() => B.decodeBcs(DigestMap, reversed)).toThrow(/non-canonical/)
   })
 
   it('is scoped to one decode: encoding a decoded value later writes it element by element', () => {

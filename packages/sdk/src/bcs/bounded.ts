@@ -182,35 +182,73 @@ export function isExactRead(type: AnyBcsType): boolean {
 }
 
 /**
- * During one `decodeBcs`: the input bytes of each decoded collection whose read proved them
- * canonical (a vector of exact elements, a map or set whose keys ascended), with the schema that
- * read them. The re-encode check then writes those bytes for that very object (the value it is
- * handed is the one just decoded) instead of encoding 30,000 elements again, and the check still
- * covers every other byte.
+ * What one `decodeBcs` remembers from its read for its re-encode check. `sources`: the input
+ * bytes of each decoded collection whose read proved them canonical (a vector of exact elements,
+ * a map or set whose keys ascended), with the schema that read them; the check writes those bytes
+ * for that very object (the value it is handed is the one just decoded) instead of encoding
+ * 30,000 elements again, and still covers every other byte. `digestTexts`/`digestBytes`: each
+ * digest read, in order, since turning Base58 back into bytes costs as much as making it. The
+ * re-encode writes digests in the order they were read, less those inside a collection written
+ * from its source (the cursor jumps past them), so a lookup is a compare at the cursor; a short
+ * look-ahead covers the rest, and past it the text is decoded (a re-sorted map), never a scan
+ * per digest over the whole list.
  */
-let canonicalSources: WeakMap<object, { type: AnyBcsType; bytes: Uint8Array }> | undefined
+interface DecodeScope {
+  sources: WeakMap<object, { type: AnyBcsType; bytes: Uint8Array; digestsEnd: number }>
+  digestTexts: string[]
+  digestBytes: Uint8Array[]
+  digestCursor: number
+}
+let scope: DecodeScope | undefined
+const DIGEST_LOOKAHEAD = 16
 
-/** Runs `work` (one decode and its re-encode check) with its own `canonicalSources`. @internal */
-export function withCanonicalSources<T>(work: () => T): T {
-  const outer = canonicalSources
-  canonicalSources = new WeakMap()
+/** Runs `work` (one decode and its re-encode check) with a scope of its own. @internal */
+export function withDecodeScope<T>(work: () => T): T {
+  const outer = scope
+  scope = { sources: new WeakMap(), digestTexts: [], digestBytes: [], digestCursor: 0 }
   try {
     return work()
   } finally {
-    canonicalSources = outer
+    scope = outer
   }
 }
 
 /** Remembers that `value` was read by `type` from the bytes since `start`, which are canonical. @internal */
 export function rememberCanonical(reader: BcsReader, start: number, value: object, type: AnyBcsType): void {
-  if (canonicalSources && reader instanceof BoundedBcsReader) canonicalSources.set(value, { type, bytes: reader.bytesSince(start) })
+  if (scope && reader instanceof BoundedBcsReader) {
+    scope.sources.set(value, { type, bytes: reader.bytesSince(start), digestsEnd: scope.digestTexts.length })
+  }
 }
 
-/** The canonical bytes `type` read `value` from in this decode, if it did. @internal */
+/** The canonical bytes `type` read `value` from in this decode, for writing them; undefined if none. @internal */
 export function canonicalSourceOf(value: unknown, type: AnyBcsType): Uint8Array | undefined {
-  if (!canonicalSources || value === null || typeof value !== 'object') return undefined
-  const source = canonicalSources.get(value)
-  return source && source.type === type ? source.bytes : undefined
+  if (!scope || value === null || typeof value !== 'object') return undefined
+  const source = scope.sources.get(value)
+  if (!source || source.type !== type) return undefined
+  scope.digestCursor = Math.max(scope.digestCursor, source.digestsEnd)
+  return source.bytes
+}
+
+/** Remembers a digest's text and the 32 bytes it was read from. @internal */
+export function rememberDigest(text: string, bytes: Uint8Array): void {
+  if (scope) {
+    scope.digestTexts.push(text)
+    scope.digestBytes.push(bytes)
+  }
+}
+
+/** The bytes of a digest text read in this decode, found at or just after the cursor. @internal */
+export function recalledDigest(text: string): Uint8Array | undefined {
+  if (!scope) return undefined
+  const { digestTexts } = scope
+  const end = Math.min(digestTexts.length, scope.digestCursor + DIGEST_LOOKAHEAD)
+  for (let i = scope.digestCursor; i < end; i++) {
+    if (digestTexts[i] === text) {
+      scope.digestCursor = i + 1
+      return scope.digestBytes[i]
+    }
+  }
+  return undefined
 }
 
 /** The reader's offset, or -1 for a reader that cannot say (no canonical source is kept then). */

@@ -1,8 +1,7 @@
 import type { BcsType } from '@mysten/bcs'
 
 import { BcsDecodeError, BcsEncodeError, BaseError, truncate } from '../errors/index.js'
-import { BoundedBcsReader, withCanonicalSources } from './bounded.js'
-import { withDigestMemo } from './primitives.js'
+import { BoundedBcsReader, withDecodeScope } from './bounded.js'
 import { FastBcsWriter } from './writer.js'
 
 /**
@@ -31,7 +30,7 @@ export function decodeBcs<T, I>(type: BcsType<T, I>, bytes: Uint8Array): T {
   if (!(bytes instanceof Uint8Array)) {
     throw new BcsDecodeError({ typeName: type.name, details: `expected a Uint8Array, got ${typeof bytes}` })
   }
-  return withCanonicalSources(() => withDigestMemo(() => decodeChecked(type, bytes)))
+  return withDecodeScope(() => decodeChecked(type, bytes))
 }
 
 function decodeChecked<T, I>(type: BcsType<T, I>, bytes: Uint8Array): T {
