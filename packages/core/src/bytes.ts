@@ -18,42 +18,68 @@ const BASE58_ONE = 0x31 // '1', the digit that stands for one leading zero byte
 /** Every 32-byte value takes 32 (all zero) to 44 Base58 digits; any other length is not one. */
 const BASE58_MIN_32 = 32
 const BASE58_MAX_32 = 44
-/** Two digits per step: a 16-bit limb times 58² (3364) stays below 2^31, so all math is int32. */
-const BASE58_PAIR = 58 * 58
+/**
+ * Three digits per step when encoding: a remainder below 58³ (under 2^18) times 2^32 plus a
+ * 32-bit limb stays below 2^50, exact in a double, and so is the floored quotient (see below).
+ */
+const BASE58_CUBE = 58 * 58 * 58
+const BASE58_CUBE_INVERSE = 1 / BASE58_CUBE
+const TWO_32 = 2 ** 32
 
-// Scratch space of the 32-byte codec: the value as 16 big-endian 16-bit limbs, and its digits.
-// Both functions run to completion without calling out, so one set serves every call.
+// Scratch space of the 32-byte codec: the value as 16 big-endian 16-bit limbs (decoding) or
+// 8 big-endian 32-bit limbs (encoding), and its digits. Both functions run to completion
+// without calling out, so one set serves every call.
 const limbs = new Int32Array(16)
-const digitScratch = new Uint8Array(BASE58_MAX_32 + 2)
+const wideLimbs = new Float64Array(8)
+const digitScratch = new Uint8Array(BASE58_MAX_32 + 3)
+const codeScratch: number[] = []
 
 /**
  * Base58 of exactly 32 bytes, the size of every SOMA digest. The generic codec converts radix
- * with a division per (input byte, output digit) pair; here the value is 16 limbs of 16 bits
- * divided by 58² per pass, each step int32 arithmetic with a constant divisor (which the JIT
- * turns into a multiply), leading zero limbs skipped. Same output as `base58.encode` (a
- * differential test holds it).
+ * with a division per (input byte, output digit) pair; here the value is 8 limbs of 32 bits
+ * divided by 58³ per pass, leading zero limbs skipped: 15 passes of at most 8 divisions. Each
+ * divides a double holding an integer below 2^50 by multiplying with 1/58³ (a division would
+ * take several times as long, and each step waits on the one before): the quotient is below
+ * 2^32, so the product is off by far less than 1 and its floor by at most one, which the
+ * remainder's range check corrects; the remainder `cur - q·58³` is exact (below 2^50). Same
+ * output as `base58.encode` (a differential test holds it).
  */
 function encodeBase58Of32(data: Uint8Array): string {
   let zeros = 0
   while (zeros < 32 && data[zeros] === 0) zeros++
-  for (let i = 0; i < 16; i++) limbs[i] = (data[2 * i]! << 8) | data[2 * i + 1]!
-  let first = zeros >> 1 // limbs before `first` are zero
+  for (let i = 0; i < 8; i++) {
+    const at = 4 * i
+    wideLimbs[i] = data[at]! * 0x1000000 + ((data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!)
+  }
+  let first = zeros >> 2 // limbs before `first` are zero
   let count = 0 // digits so far, least significant first
-  while (first < 16) {
+  while (first < 8) {
     let rem = 0
-    for (let i = first; i < 16; i++) {
-      const cur = (rem << 16) | limbs[i]!
-      const quotient = (cur / BASE58_PAIR) | 0
-      rem = cur - quotient * BASE58_PAIR
-      limbs[i] = quotient
+    for (let i = first; i < 8; i++) {
+      const cur = rem * TWO_32 + wideLimbs[i]!
+      let quotient = Math.floor(cur * BASE58_CUBE_INVERSE)
+      rem = cur - quotient * BASE58_CUBE
+      if (rem < 0) {
+        quotient--
+        rem += BASE58_CUBE
+      } else if (rem >= BASE58_CUBE) {
+        quotient++
+        rem -= BASE58_CUBE
+      }
+      wideLimbs[i] = quotient
     }
-    while (first < 16 && limbs[first] === 0) first++
-    const high = (rem / 58) | 0
-    digitScratch[count++] = rem - high * 58
-    digitScratch[count++] = high
+    while (first < 8 && wideLimbs[first] === 0) first++
+    // rem < 58³ < 2^31: int32 from here.
+    const low = rem % 58
+    const rest = (rem - low) / 58
+    const middle = rest % 58
+    digitScratch[count++] = low
+    digitScratch[count++] = middle
+    digitScratch[count++] = (rest - middle) / 58
   }
   while (count > 0 && digitScratch[count - 1] === 0) count--
-  const codes = new Array<number>(zeros + count)
+  const codes = codeScratch
+  codes.length = zeros + count
   for (let i = 0; i < zeros; i++) codes[i] = BASE58_ONE
   for (let i = 0; i < count; i++) codes[zeros + i] = BASE58_CODES[digitScratch[count - 1 - i]!]!
   // One flat string from the codes (a `+=` chain would leave a rope of 44 pieces per digest).

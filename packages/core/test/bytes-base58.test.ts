@@ -41,6 +41,25 @@ function edges32(): Uint8Array[] {
     v[bit >> 3] = 0x80 >> (bit & 7)
     out.push(v)
   }
+  // The encoder works in 32-bit limbs and divides by 58³: every limb full or alone, and values
+  // next to powers of 58 (where a digit rolls over), which a wrong floor or carry would miss.
+  for (let limb = 0; limb < 8; limb++) {
+    const full = next(32)
+    full.fill(0xff, 4 * limb, 4 * limb + 4)
+    const alone = new Uint8Array(32).fill(0xff, 4 * limb, 4 * limb + 4)
+    out.push(full, alone)
+  }
+  const max = (1n << 256n) - 1n
+  for (let power = 1n; power <= max; power *= 58n) {
+    for (const v of [power - 1n, power, power + 1n, power * 57n, power * 3n - 1n]) if (v <= max) out.push(bytesOf(v))
+  }
+  return out
+}
+
+/** `v` as 32 big-endian bytes. */
+function bytesOf(v: bigint): Uint8Array {
+  const out = new Uint8Array(32)
+  for (let i = 31; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn)
   return out
 }
 

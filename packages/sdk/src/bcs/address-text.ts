@@ -28,10 +28,10 @@ codes[1] = X
 // The bytes of one parsed address, copied into the writer before the next call.
 const parsed = new Uint8Array(32)
 
-/** `0x` + 64 lowercase hex of the first 32 bytes of `bytes`, as one flat string. */
-export function addressText(bytes: Uint8Array): string {
+/** `0x` + 64 lowercase hex of the 32 bytes of `bytes` from `offset`, as one flat string. */
+export function addressText(bytes: Uint8Array, offset = 0): string {
   for (let i = 0; i < 32; i++) {
-    const byte = bytes[i]!
+    const byte = bytes[offset + i]!
     codes[2 + 2 * i] = HEX_CODES[byte >> 4]!
     codes[3 + 2 * i] = HEX_CODES[byte & 0x0f]!
   }

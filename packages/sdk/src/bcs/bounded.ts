@@ -35,6 +35,19 @@ export class BoundedBcsReader extends BcsReader {
     return this.#position
   }
 
+  /** The bytes read since offset `start` (a view into the reader's own copy of the input). */
+  bytesSince(start: number): Uint8Array {
+    return this.#bytes.subarray(start, this.#position)
+  }
+
+  /**
+   * Reads `count` bytes in place: `decode` gets the reader's buffer and their offset, so a fixed
+   * size value (an address) is read without a view object per value.
+   */
+  readInPlace<T>(count: number, what: string, decode: (bytes: Uint8Array, offset: number) => T): T {
+    return decode(this.#bytes, this.#take(count, what))
+  }
+
   /** Bytes not yet read. */
   get remaining(): number {
     return this.#bytes.length - this.#position
@@ -147,6 +160,102 @@ export function checkDeclaredLength(reader: BcsReader, length: number, minElemen
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a set of schemas of every value type
+type AnyBcsType = BcsType<any, any>
+
+/**
+ * Schemas whose read is exact: every input a read accepts is the one encoding that writing the
+ * value read gives back (fixed-size numbers and byte arrays, digests whose length prefix must be
+ * 32, structs and vectors of such). Only these may skip the re-encode below.
+ */
+const EXACT_READ = new WeakSet<AnyBcsType>()
+
+/** Declares `type`'s read exact (see `EXACT_READ`); returns it. @internal */
+export function markExactRead<T extends AnyBcsType>(type: T): T {
+  EXACT_READ.add(type)
+  return type
+}
+
+/** Whether `type`'s read is exact. @internal */
+export function isExactRead(type: AnyBcsType): boolean {
+  return EXACT_READ.has(type)
+}
+
+/**
+ * What one `decodeBcs` remembers from its read for its re-encode check. `sources`: the input
+ * bytes of each decoded collection whose read proved them canonical (a vector of exact elements,
+ * a map or set whose keys ascended), with the schema that read them; the check writes those bytes
+ * for that very object (the value it is handed is the one just decoded) instead of encoding
+ * 30,000 elements again, and still covers every other byte. `digestTexts`/`digestBytes`: each
+ * digest read, in order, since turning Base58 back into bytes costs as much as making it. The
+ * re-encode writes digests in the order they were read, less those inside a collection written
+ * from its source (the cursor jumps past them), so a lookup is a compare at the cursor; a short
+ * look-ahead covers the rest, and past it the text is decoded (a re-sorted map), never a scan
+ * per digest over the whole list.
+ */
+interface DecodeScope {
+  sources: WeakMap<object, { type: AnyBcsType; bytes: Uint8Array; digestsEnd: number }>
+  digestTexts: string[]
+  digestBytes: Uint8Array[]
+  digestCursor: number
+}
+let scope: DecodeScope | undefined
+const DIGEST_LOOKAHEAD = 16
+
+/** Runs `work` (one decode and its re-encode check) with a scope of its own. @internal */
+export function withDecodeScope<T>(work: () => T): T {
+  const outer = scope
+  scope = { sources: new WeakMap(), digestTexts: [], digestBytes: [], digestCursor: 0 }
+  try {
+    return work()
+  } finally {
+    scope = outer
+  }
+}
+
+/** Remembers that `value` was read by `type` from the bytes since `start`, which are canonical. @internal */
+export function rememberCanonical(reader: BcsReader, start: number, value: object, type: AnyBcsType): void {
+  if (scope && reader instanceof BoundedBcsReader) {
+    scope.sources.set(value, { type, bytes: reader.bytesSince(start), digestsEnd: scope.digestTexts.length })
+  }
+}
+
+/** The canonical bytes `type` read `value` from in this decode, for writing them; undefined if none. @internal */
+export function canonicalSourceOf(value: unknown, type: AnyBcsType): Uint8Array | undefined {
+  if (!scope || value === null || typeof value !== 'object') return undefined
+  const source = scope.sources.get(value)
+  if (!source || source.type !== type) return undefined
+  scope.digestCursor = Math.max(scope.digestCursor, source.digestsEnd)
+  return source.bytes
+}
+
+/** Remembers a digest's text and the 32 bytes it was read from. @internal */
+export function rememberDigest(text: string, bytes: Uint8Array): void {
+  if (scope) {
+    scope.digestTexts.push(text)
+    scope.digestBytes.push(bytes)
+  }
+}
+
+/** The bytes of a digest text read in this decode, found at or just after the cursor. @internal */
+export function recalledDigest(text: string): Uint8Array | undefined {
+  if (!scope) return undefined
+  const { digestTexts } = scope
+  const end = Math.min(digestTexts.length, scope.digestCursor + DIGEST_LOOKAHEAD)
+  for (let i = scope.digestCursor; i < end; i++) {
+    if (digestTexts[i] === text) {
+      scope.digestCursor = i + 1
+      return scope.digestBytes[i]
+    }
+  }
+  return undefined
+}
+
+/** The reader's offset, or -1 for a reader that cannot say (no canonical source is kept then). */
+export function positionOf(reader: BcsReader): number {
+  return reader instanceof BoundedBcsReader ? reader.position : -1
+}
+
 export interface VectorOptions<T, Input> extends BcsTypeOptions<T[], Iterable<Input> & { length: number }> {
   /** The fewest bytes one element takes on the wire (default 1: every SOMA type takes at least one). */
   minElementBytes?: number
@@ -162,15 +271,24 @@ export interface VectorOptions<T, Input> extends BcsTypeOptions<T[], Iterable<In
 export function vector<T, Input>(element: BcsType<T, Input>, options: VectorOptions<T, Input> = {}): BcsType<T[], Iterable<Input> & { length: number }> {
   const { minElementBytes = 1, maxLength, ...typeOptions } = options
   const name = typeOptions.name ?? `vector<${element.name}>`
-  return new BcsType<T[], Iterable<Input> & { length: number }>({
+  // The length prefix is canonical (the reader refuses any other), so exact elements make an exact vector.
+  const exact = isExactRead(element)
+  const type: BcsType<T[], Iterable<Input> & { length: number }> = new BcsType<T[], Iterable<Input> & { length: number }>({
     read: (reader) => {
+      const start = exact ? positionOf(reader) : -1
       const length = reader.readULEB()
       checkDeclaredLength(reader, length, minElementBytes, name, maxLength)
       const out: T[] = []
       for (let i = 0; i < length; i++) out.push(element.read(reader))
+      if (start >= 0) rememberCanonical(reader, start, out, type)
       return out
     },
     write: (value, writer) => {
+      const source = exact ? canonicalSourceOf(value, type) : undefined
+      if (source) {
+        writer.writeBytes(source)
+        return
+      }
       if (maxLength !== undefined && value.length > maxLength) {
         throw new TypeError(`${name} holds ${value.length} elements, more than the ${maxLength} allowed`)
       }
@@ -184,4 +302,5 @@ export function vector<T, Input>(element: BcsType<T, Input>, options: VectorOpti
       if (!value || typeof value !== 'object' || !('length' in value)) throw new TypeError(`Expected array, found ${typeof value}`)
     },
   })
+  return exact ? markExactRead(type) : type
 }

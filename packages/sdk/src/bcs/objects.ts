@@ -16,6 +16,7 @@ import {
   SubmissionManifest,
   U64,
   addressMap,
+  exactStruct,
   u64Map,
 } from './primitives.js'
 import { vector } from './bounded.js'
@@ -95,10 +96,10 @@ export type Target = typeof Target.$inferType
 export type TargetInput = typeof Target.$inferInput
 
 /** `PoolTokenExchangeRate { soma_amount, pool_token_amount }`. */
-export const PoolTokenExchangeRate = bcs.struct('PoolTokenExchangeRate', {
-  somaAmount: U64,
-  poolTokenAmount: U64,
-})
+export const PoolTokenExchangeRate = exactStruct('PoolTokenExchangeRate', { somaAmount: U64, poolTokenAmount: U64 }, (reader) => ({
+  somaAmount: U64.read(reader),
+  poolTokenAmount: U64.read(reader),
+}))
 
 /** `StakingPool` (validators' and models' pools). */
 export const StakingPool = bcs.struct('StakingPool', {

@@ -3,11 +3,11 @@
  * `object.rs`, `protocol-config/src/tensor.rs`). Friendly forms: addresses and object ids as
  * `0x` + 64 hex, digests as Base58, u64 as bigint, f32 as a JS number rounded with Math.fround.
  */
-import { BcsType, bcs, type BcsWriter } from '@mysten/bcs'
+import { BcsType, bcs, type BcsReader, type BcsWriter } from '@mysten/bcs'
 
 import { InvalidArgumentError } from '../errors/index.js'
 import { addressText, canonicalAddress, writeAddress } from './address-text.js'
-import { BoundedBcsReader, checkDeclaredLength, vector } from './bounded.js'
+import { BoundedBcsReader, canonicalSourceOf, checkDeclaredLength, isExactRead, markExactRead, positionOf, recalledDigest, rememberCanonical, rememberDigest, vector } from './bounded.js'
 import { convert } from './convert.js'
 import { digestToBytes, toBase58 } from './util.js'
 
@@ -23,12 +23,14 @@ function toU64(value: bigint | number | string): bigint {
  * u64 as bigint (the wire's 8 bytes little-endian). Read straight into a bigint where the reader
  * is ours (the library's reader returns decimal text, which would be parsed again).
  */
-export const U64: BcsType<bigint, bigint | number | string, 'u64'> = new BcsType<bigint, bigint | number | string, 'u64'>({
-  name: 'u64',
-  read: (reader) => (reader instanceof BoundedBcsReader ? reader.readU64() : BigInt(reader.read64())),
-  write: (value, writer) => writer.write64(toU64(value)),
-  serializedSize: () => 8,
-})
+export const U64: BcsType<bigint, bigint | number | string, 'u64'> = markExactRead(
+  new BcsType<bigint, bigint | number | string, 'u64'>({
+    name: 'u64',
+    read: (reader) => (reader instanceof BoundedBcsReader ? reader.readU64() : BigInt(reader.read64())),
+    write: (value, writer) => writer.write64(toU64(value)),
+    serializedSize: () => 8,
+  }),
+)
 
 function truncNum(v: bigint): string {
   const s = v.toString()
@@ -36,66 +38,67 @@ function truncNum(v: bigint): string {
 }
 
 /** `SomaAddress` / `ObjectID`: 32 raw bytes, shown as `0x` + 64 lowercase hex. */
-export const Address = new BcsType<string, string | Uint8Array, 'Address'>({
-  name: 'Address',
-  read: (reader) => addressText(reader.readBytes(32)),
-  write: (value, writer) => writeAddress(value, writer),
-  serializedSize: () => 32,
-})
+export const Address = markExactRead(
+  new BcsType<string, string | Uint8Array, 'Address'>({
+    name: 'Address',
+    read: (reader) => (reader instanceof BoundedBcsReader ? reader.readInPlace(32, 'address', addressText) : addressText(reader.readBytes(32))),
+    write: (value, writer) => writeAddress(value, writer),
+    serializedSize: () => 32,
+  }),
+)
 export const ObjectId = Address
 
 /** The ULEB128 length prefix of a 32-byte vector: the single byte 0x20. */
 const DIGEST_PREFIX = 32
 
 /**
- * The bytes of each digest text read during one `decodeBcs`, for its re-encode check: turning
- * Base58 back into bytes costs about as much as making it (a few µs), and a 1 MiB value holds up
- * to 30,000 digests. Base58 of 32 bytes is one text per value, so the bytes read are the bytes
- * that text stands for.
- */
-let digestMemo: Map<string, Uint8Array> | undefined
-
-/**
- * Runs `work` (a decode and its re-encode) with digest texts remembered from read to write.
- * @internal
- */
-export function withDigestMemo<T>(work: () => T): T {
-  const outer = digestMemo
-  digestMemo = new Map()
-  try {
-    return work()
-  } finally {
-    digestMemo = outer
-  }
-}
-
-/**
  * The digest family (`TransactionDigest`, `ObjectDigest`, commitments, checksums, the AES key):
  * a 32-byte array written as a BCS byte vector, so 33 bytes on the wire (`0x20` prefix). Base58 text.
  */
-export const Digest = new BcsType<string, string | Uint8Array, 'Digest'>({
-  name: 'Digest',
-  read: (reader) => {
-    const bytes = reader.readBytes(reader.readULEB())
-    if (bytes.length !== 32) throw new InvalidArgumentError(`digest has ${bytes.length} bytes, expected 32`)
-    const text = toBase58(bytes)
-    digestMemo?.set(text, bytes)
-    return text
-  },
-  write: (value, writer) => {
-    const bytes = (typeof value === 'string' ? digestMemo?.get(value) : undefined) ?? digestToBytes(value)
-    writer.write8(DIGEST_PREFIX)
-    writer.writeBytes(bytes)
-  },
-  serializedSize: () => 1 + 32,
-})
+export const Digest = markExactRead(
+  new BcsType<string, string | Uint8Array, 'Digest'>({
+    name: 'Digest',
+    // Exact: the length prefix must be the single byte 0x20 (the reader refuses a padded ULEB128).
+    read: (reader) => {
+      const bytes = reader.readBytes(reader.readULEB())
+      if (bytes.length !== 32) throw new InvalidArgumentError(`digest has ${bytes.length} bytes, expected 32`)
+      const text = toBase58(bytes)
+      rememberDigest(text, bytes)
+      return text
+    },
+    write: (value, writer) => {
+      const bytes = (typeof value === 'string' ? recalledDigest(value) : undefined) ?? digestToBytes(value)
+      writer.write8(DIGEST_PREFIX)
+      writer.writeBytes(bytes)
+    },
+    serializedSize: () => 1 + 32,
+  }),
+)
+
+/**
+ * `bcs.struct`, declared exact on read when every field is (fields are read and written in one
+ * order, nothing in between); a field that is not exact leaves the struct an ordinary one.
+ * `read`, where given, reads the same fields in the same order into one object literal: the
+ * library's read adds each field under a name taken from a list, a keyed store per field that
+ * costs more than reading it when a value holds 40,000 such structs.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the library's own constraint on struct fields
+export function exactStruct<T extends Record<string, BcsType<any>>, const Name extends string>(
+  name: Name,
+  fields: T,
+  read?: (reader: BcsReader) => { [K in keyof T]: T[K]['$inferType'] },
+) {
+  const struct = bcs.struct(name, fields)
+  if (read) struct.read = read
+  return Object.values(fields).every((field) => isExactRead(field)) ? markExactRead(struct) : struct
+}
 
 /** `ObjectRef = (ObjectID, Version, ObjectDigest)`: 73 bytes. */
-export const ObjectRef = bcs.struct('ObjectRef', {
-  objectId: ObjectId,
-  version: U64,
-  digest: Digest,
-})
+export const ObjectRef = exactStruct('ObjectRef', { objectId: ObjectId, version: U64, digest: Digest }, (reader) => ({
+  objectId: ObjectId.read(reader),
+  version: U64.read(reader),
+  digest: Digest.read(reader),
+}))
 export type ObjectRef = typeof ObjectRef.$inferType
 export type ObjectRefInput = typeof ObjectRef.$inferInput
 
@@ -252,15 +255,34 @@ function sortedEntries<K extends string | bigint, V>(entries: [K, V][]): [K, V][
   return entries
 }
 
-/** A `BTreeSet<SomaAddress>`: sorted by bytes and without duplicates on write. */
-export const AddressSet = convert(vector(Address, { minElementBytes: 32 }), {
+const AddressList = vector(Address, { minElementBytes: 32 })
+
+/**
+ * A `BTreeSet<SomaAddress>`: sorted by bytes and without duplicates on write. A set read in
+ * ascending order is canonical, so its re-encode check writes the bytes it was read from.
+ */
+export const AddressSet: BcsType<string[], Iterable<string | Uint8Array>, 'BTreeSet<SomaAddress>'> = new BcsType<
+  string[],
+  Iterable<string | Uint8Array>,
+  'BTreeSet<SomaAddress>'
+>({
   name: 'BTreeSet<SomaAddress>',
-  input: (set: Iterable<string | Uint8Array>) => {
+  read: (reader) => {
+    const start = positionOf(reader)
+    const list = AddressList.read(reader)
+    if (start >= 0 && ascending(list)) rememberCanonical(reader, start, list, AddressSet)
+    return list
+  },
+  write: (set, writer) => {
+    const source = canonicalSourceOf(set, AddressSet)
+    if (source) {
+      writer.writeBytes(source)
+      return
+    }
     const addresses = Array.from(set, (a) => canonicalAddress(a))
     // Default sort order is UTF-16 code unit order: byte order for canonical address text.
-    return ascending(addresses) ? addresses : [...new Set(addresses)].sort()
+    AddressList.write(ascending(addresses) ? addresses : [...new Set(addresses)].sort(), writer)
   },
-  output: (list: string[]) => list,
 })
 
 /**
@@ -283,20 +305,33 @@ function btreeMap<K extends string | bigint, KI, V, I>(
       value.write(v, writer)
     }
   }
-  return new BcsType<Map<K, V>, Map<KI, I> | Iterable<[KI, I]>>({
+  // Keys that ascend on the wire, each exact, with exact values: the one canonical encoding.
+  const exact = isExactRead(key) && isExactRead(value)
+  const type: BcsType<Map<K, V>, Map<KI, I> | Iterable<[KI, I]>> = new BcsType<Map<K, V>, Map<KI, I> | Iterable<[KI, I]>>({
     name,
     read: (reader) => {
+      const start = exact ? positionOf(reader) : -1
       const length = reader.readULEB()
       // Each entry takes at least its key and one byte of value.
       checkDeclaredLength(reader, length, keyBytes + 1, name)
       const map = new Map<K, V>()
+      let ascending = true
+      let previous: K | undefined
       for (let i = 0; i < length; i++) {
         const k = key.read(reader)
+        if (previous !== undefined && !(previous < k)) ascending = false
+        previous = k
         map.set(k, value.read(reader))
       }
+      if (start >= 0 && ascending) rememberCanonical(reader, start, map, type)
       return map
     },
     write: (map, writer) => {
+      const source = exact ? canonicalSourceOf(map, type) : undefined
+      if (source) {
+        writer.writeBytes(source)
+        return
+      }
       if (map instanceof Map) {
         let ascending = true
         let previous: K | undefined
@@ -310,10 +345,11 @@ function btreeMap<K extends string | bigint, KI, V, I>(
         }
         if (ascending) {
           writer.writeULEB(map.size)
-          for (const [k, v] of map) {
+          // forEach: no [key, value] array per entry, as `for…of` over the Map would make.
+          map.forEach((v, k) => {
             key.write(normalize(k) as unknown as KI, writer)
             value.write(v, writer)
-          }
+          })
           return
         }
       }
@@ -324,6 +360,7 @@ function btreeMap<K extends string | bigint, KI, V, I>(
       if (!map || typeof map !== 'object' || !(Symbol.iterator in map)) throw new TypeError(`Expected a Map or entries, found ${typeof map}`)
     },
   })
+  return type
 }
 
 /** A `BTreeMap` keyed by address / object id, as a JS Map with canonical `0x` keys. */
