@@ -52,6 +52,8 @@ export async function startTestNet(options: Omit<LocalnetOptions, 'configDir'> &
     adminPort: 0,
     faucet: { host: '127.0.0.1', port: 0 },
     smallModel: true,
+    // Its scoring service on a free port too: test files run in parallel.
+    scoring: { host: '127.0.0.1', port: 0 },
     ...(fakeClock === true ? { now: () => handle.clock } : {}),
     ...rest,
   })

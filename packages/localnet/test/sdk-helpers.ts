@@ -24,6 +24,8 @@ export async function startSdkNetwork(options: LocalnetOptions = {}): Promise<Sd
     rpcHost: '127.0.0.1',
     faucet: { host: '127.0.0.1', port: 0 },
     adminPort: 0,
+    // Its scoring service on a free port too: test files run in parallel.
+    scoring: { host: '127.0.0.1', port: 0 },
     ...options,
   })
   const client = createSomaClient({
