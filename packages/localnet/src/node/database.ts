@@ -9,6 +9,7 @@ import { join } from 'node:path'
 
 import Database from 'better-sqlite3'
 
+import { SYSTEM_STATE_OBJECT_ID } from '../chain/constants.js'
 import { ChainInvariantError } from '../chain/errors.js'
 import { digestOf, targetOf, type ChainObject, type ObjectOwner, type ObjectTypeName } from '../chain/objects.js'
 import type { ObjectStore, ObjectWrites } from '../chain/store.js'
@@ -432,10 +433,25 @@ function checkpointFromRow(row: Record<string, unknown> | undefined): StoredChec
 
 /** The chain's `ObjectStore` over the database: every version is a row, `applyWrites` is all-or-nothing. */
 export class SqliteObjectStore implements ObjectStore {
+  /**
+   * The live SystemState object, which every transaction reads (a large row): kept from the last
+   * read or write. A rolled-back database transaction must call `discardCache`.
+   */
+  private systemState: ChainObject | undefined
+
   constructor(private readonly database: ChainDatabase) {}
 
   getObject(id: string): ChainObject | undefined {
+    if (id === SYSTEM_STATE_OBJECT_ID) {
+      this.systemState ??= this.database.getLiveObject(id)
+      return this.systemState
+    }
     return this.database.getLiveObject(id)
+  }
+
+  /** Forgets what the store keeps in memory (after a rollback, the database is the truth again). */
+  discardCache(): void {
+    this.systemState = undefined
   }
 
   getObjectAtVersion(id: string, version: bigint): ChainObject | undefined {
@@ -461,5 +477,7 @@ export class SqliteObjectStore implements ObjectStore {
       for (const id of writes.deleted) this.database.deleteLive(id)
       for (const object of writes.written) this.database.writeObject(object)
     })()
+    if (writes.deleted.includes(SYSTEM_STATE_OBJECT_ID)) this.systemState = undefined
+    for (const object of writes.written) if (object.id === SYSTEM_STATE_OBJECT_ID) this.systemState = object
   }
 }

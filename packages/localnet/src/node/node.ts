@@ -73,6 +73,9 @@ export class LocalNode {
   private closed = false
   private idle: Promise<void> = Promise.resolve()
   private readonly checkpointListeners = new Set<(checkpoint: StoredCheckpoint) => void>()
+  /** The last committed checkpoint and the epoch, read on every request: set only after a commit. */
+  private latest: StoredCheckpoint | undefined
+  private currentEpoch: bigint | undefined
 
   private constructor(database: ChainDatabase, options: LocalNodeOptions) {
     this.database = database
@@ -129,9 +132,11 @@ export class LocalNode {
   }
 
   epoch(): bigint {
+    if (this.currentEpoch !== undefined) return this.currentEpoch
     const object = this.store.getObject(SYSTEM_STATE_OBJECT_ID)
     if (object === undefined) throw new ChainInvariantError('the SystemState object is missing')
-    return decodeSystemStateShared(object.contents).epoch
+    this.currentEpoch = decodeSystemStateShared(object.contents).epoch
+    return this.currentEpoch
   }
 
   /** Fees burned so far in this epoch (returned to the pools by ChangeEpoch). */
@@ -140,8 +145,10 @@ export class LocalNode {
   }
 
   latestCheckpoint(): StoredCheckpoint {
+    if (this.latest !== undefined) return this.latest
     const checkpoint = this.database.latestCheckpoint()
     if (checkpoint === undefined) throw new ChainInvariantError('the database has no checkpoint')
+    this.latest = checkpoint
     return checkpoint
   }
 
@@ -233,9 +240,13 @@ export class LocalNode {
       })
     } catch (err) {
       // The whole checkpoint rolled back (an invariant failed, or the disk write failed).
+      this.store.discardCache()
+      this.currentEpoch = undefined
       for (const item of batch) item.reject(err)
       return
     }
+    if (checkpoint !== undefined) this.latest = checkpoint
+    if (batch.some((item) => item.kind === 'epoch')) this.currentEpoch = undefined
     for (const s of settled) {
       if (s.value !== undefined) s.item.resolve(s.value)
       else s.item.reject(s.error)

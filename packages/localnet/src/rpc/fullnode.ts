@@ -231,28 +231,35 @@ class FullnodeService {
   }
 
   executed(stored: StoredTransaction, effectsBytes: Uint8Array, checkpoint: bigint | undefined, tree: MaskTree | undefined): ExecutedTransaction {
-    const effects = effectsToProto(effectsBytes)
+    // Only the fields the mask keeps are built (applyMask empties the rest anyway): a status-only
+    // execute answer skips the transaction decode and the object reads.
+    const wants = (field: string) => tree === undefined || tree[field] !== undefined || Object.keys(tree).length === 0
+    const needEffects = wants('effects') || wants('balanceChanges') || wants('objects')
+    const effects = needEffects ? effectsToProto(effectsBytes) : undefined
     let transaction: Transaction | undefined
     let signatures: UserSignature[] = []
-    if (stored.signedTransaction.length > 0) {
+    if (stored.signedTransaction.length > 0 && (wants('transaction') || wants('signatures'))) {
       const signed = deserializeSignedTransaction(stored.signedTransaction)
-      transaction = transactionDataToProto(decodeBcs(bcsTypes.TransactionData, signed.transaction), stored.digest)
-      signatures = signed.signatures.map((s) => userSignatureToProto(s))
+      if (wants('transaction')) transaction = transactionDataToProto(decodeBcs(bcsTypes.TransactionData, signed.transaction), stored.digest)
+      if (wants('signatures')) signatures = signed.signatures.map((s) => userSignatureToProto(s))
     }
-    const cp = checkpoint === undefined ? undefined : this.node.database.getCheckpoint(checkpoint)
-    const objects = effects.changedObjects
-      .filter((c) => c.outputVersion !== undefined)
-      .map((c) => this.node.store.getObjectAtVersion(c.objectId!, c.outputVersion!))
-      .filter((o): o is ChainObject => o !== undefined)
-      .map(objectToProto)
+    const cp = checkpoint === undefined || !wants('timestamp') ? undefined : this.node.database.getCheckpoint(checkpoint)
+    const objects =
+      effects === undefined || !wants('objects')
+        ? []
+        : effects.changedObjects
+            .filter((c) => c.outputVersion !== undefined)
+            .map((c) => this.node.store.getObjectAtVersion(c.objectId!, c.outputVersion!))
+            .filter((o): o is ChainObject => o !== undefined)
+            .map(objectToProto)
     const full = create(ExecutedTransactionSchema, {
       digest: stored.digest,
       ...(transaction ? { transaction } : {}),
       signatures,
-      effects,
+      ...(effects ? { effects } : {}),
       ...(checkpoint !== undefined ? { checkpoint } : {}),
       ...(cp ? { timestamp: timestampOf(this.checkpointTimestampMs(cp)) } : {}),
-      balanceChanges: this.balanceChanges(effects).map((b) => create(BalanceChangeSchema, b)),
+      balanceChanges: effects === undefined || !wants('balanceChanges') ? [] : this.balanceChanges(effects).map((b) => create(BalanceChangeSchema, b)),
       objects: create(ObjectSetSchema, { objects }),
     })
     return applyMask(full, tree)
@@ -346,8 +353,12 @@ class FullnodeService {
     h.set('server', `soma-ts-localnet/${version}`)
   }
 
+  private genesisDigest: string | undefined
+
+  /** The genesis checkpoint's digest (it never changes while the node runs). */
   chainId(): string {
-    return this.node.database.getCheckpoint(0n)!.digest
+    this.genesisDigest ??= this.node.database.getCheckpoint(0n)!.digest
+    return this.genesisDigest
   }
 
   /** Rebuilds the BCS from the protobuf and the signatures, as the node does, then verifies them. */
