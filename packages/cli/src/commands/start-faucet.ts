@@ -14,6 +14,7 @@ import type { Command } from 'commander'
 import { withExamples } from '../help.js'
 import { jsonReplacer } from '../output.js'
 import { transactionResponse } from '../tx.js'
+import { untilInterrupted } from '../signals.js'
 
 interface StartFaucetFlags {
   port: string
@@ -110,15 +111,7 @@ export function registerStartFaucet(start: Command): void {
         process.stdout.write(`Faucet gRPC server listening on ${displayHost}:${service.port}\n`)
         process.stderr.write(`  paying from ${signer.toSomaAddress()} through ${rpcUrl}; ${numCoins} × ${amount} shannons per request. Ctrl-C to stop.\n`)
       }
-      await new Promise<void>((resolve) => {
-        const shutdown = () => {
-          process.off('SIGINT', shutdown)
-          process.off('SIGTERM', shutdown)
-          resolve()
-        }
-        process.on('SIGINT', shutdown)
-        process.on('SIGTERM', shutdown)
-      })
+      await untilInterrupted()
       await service.close()
       client.close()
       if (!opts.json) process.stderr.write('Faucet stopped.\n')

@@ -12,6 +12,7 @@ import type { Command } from 'commander'
 import { jsonReplacer } from '../output.js'
 import { registerStartFaucet } from './start-faucet.js'
 import { registerStartScoring } from './start-scoring.js'
+import { untilInterrupted } from '../signals.js'
 
 interface LocalnetFlags {
   'network.config'?: string
@@ -111,15 +112,7 @@ async function runLocalnet(flags: LocalnetFlags): Promise<void> {
   } else {
     process.stderr.write(`${banner(net, duration)}\n`)
   }
-  await new Promise<void>((resolve) => {
-    const shutdown = () => {
-      process.off('SIGINT', shutdown)
-      process.off('SIGTERM', shutdown)
-      resolve()
-    }
-    process.on('SIGINT', shutdown)
-    process.on('SIGTERM', shutdown)
-  })
+  await untilInterrupted()
   await net.stop()
   if (!flags.json) process.stderr.write('SOMA local network stopped.\n')
 }
