@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { InvalidArgumentError, RpcObjectLockedError, RpcInvalidArgumentError } from '../src/index.js'
-import { COIN_TOP_N, lockConflict, resolveClientUrls, selectCoin, type OwnedCoin } from '../src/client/index.js'
+import { chooseGasCoin, COIN_TOP_N, gasFloor, lockConflict, resolveClientUrls, selectCoin, type OwnedCoin } from '../src/client/index.js'
 import { formatSoma, parseAmount } from '../src/utils/amount.js'
 import { GrpcStatus } from '../src/rpc/errors.js'
 
@@ -72,5 +72,35 @@ describe('resolveClientUrls', () => {
     expect(() => resolveClientUrls({ chain: 'mainnet' as never })).toThrow(/Unknown chain/)
     expect(() => resolveClientUrls({})).toThrow(InvalidArgumentError)
     expect(resolveClientUrls({ rpcUrl: 'http://0.0.0.0:9000' }).rpc).toBe('http://127.0.0.1:9000')
+  })
+})
+
+describe('chooseGasCoin', () => {
+  const coin = (n: number, balance: bigint): OwnedCoin => ({ objectId: `0x${n.toString(16).padStart(64, '0')}`, version: 1n, digest: '1', balance })
+  const idle = () => false
+
+  it('never picks a dust coin to pay for a stake while a coin can pay its fee (the flaky InsufficientGas)', () => {
+    // A faucet coin and a reward payout of 56,820 shannons: staking 0.5 SOMA costs ~250,000 in value fee.
+    const faucet = coin(1, 2_000_000_000n)
+    const dust = coin(2, 56_820n)
+    for (const r of [0, 0.3, 0.6, 0.99]) {
+      const gas = chooseGasCoin([faucet, dust], { spend: faucet, value: 500_000_000n, inFlight: idle, random: () => r })
+      expect(gas?.objectId).toBe(faucet.objectId)
+    }
+    expect(gasFloor(500_000_000n)).toBe(2_502_500n)
+  })
+
+  it('still picks at random among coins that can pay, and falls back to a small coin, the spend coin, then the bond', () => {
+    const coins = [coin(1, 10_000_000n), coin(2, 9_000_000n), coin(3, 100n)]
+    const seen = new Set([0, 0.99].map((r) => chooseGasCoin(coins, { inFlight: idle, random: () => r })!.objectId))
+    expect(seen).toEqual(new Set([coins[0]!.objectId, coins[1]!.objectId]))
+    // Only dust left besides the coin being spent: the spend coin pays.
+    expect(chooseGasCoin([coins[0]!, coins[2]!], { spend: coins[0]!, value: 9_000_000_000n, inFlight: idle })?.objectId).toBe(coins[0]!.objectId)
+    // Only dust at all, with no hard minimum: the chain decides (better than refusing a payable fee).
+    expect(chooseGasCoin([coins[2]!], { inFlight: idle })?.objectId).toBe(coins[2]!.objectId)
+    // A hard minimum is never waived; the bond coin is the last resort.
+    const bond = coin(4, 5_000_000n)
+    expect(chooseGasCoin([coins[2]!, bond], { bond, minBalance: 1_000_000n, inFlight: idle })?.objectId).toBe(bond.objectId)
+    expect(chooseGasCoin([coins[2]!], { minBalance: 1_000_000n, inFlight: idle })).toBeUndefined()
   })
 })

@@ -25,6 +25,7 @@ export async function addStakeToModel(client: SomaClientCore, params: AddStakeTo
   return signAndExecute(client, {
     ...params,
     spend: true,
+    ...(amount === null ? {} : { value: amount }),
     kind: ({ spend }) => b.addStakeToModel({ modelId: params.modelId, coin: spend!, amount }),
   })
 }

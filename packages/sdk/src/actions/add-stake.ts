@@ -34,6 +34,7 @@ export async function addStake(client: SomaClientCore, params: AddStakeParams): 
   return signAndExecute(client, {
     ...params,
     spend: true,
+    ...(amount === null ? {} : { value: amount }),
     kind: ({ spend }) => b.addStake({ validator: params.validator, coin: spend!, amount }),
   })
 }

@@ -40,6 +40,7 @@ export async function payCoins(client: SomaClientCore, params: PayCoinsParams): 
   return signAndExecute(client, {
     ...params,
     spend: true,
+    value: amounts.reduce((sum, a) => sum + a, 0n),
     kind: ({ spend }) => b.payCoins({ coins: [spend!], amounts, recipients: params.recipients }),
   })
 }

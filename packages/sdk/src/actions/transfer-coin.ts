@@ -34,6 +34,7 @@ export async function transferCoin(client: SomaClientCore, params: TransferCoinP
   return signAndExecute(client, {
     ...params,
     spend: true,
+    value: amount,
     kind: ({ spend }) => b.transferCoin({ coin: spend!, amount, recipient: params.recipient }),
   })
 }

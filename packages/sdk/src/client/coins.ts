@@ -112,3 +112,68 @@ export function selectCoin(coins: readonly OwnedCoin[], options: SelectCoinOptio
 export function richestCoin(coins: readonly OwnedCoin[], exclude?: ReadonlySet<string>): OwnedCoin | undefined {
   return coins.find((c) => !exclude?.has(c.objectId) && !isCoinInFlight(c.objectId)) ?? coins.find((c) => !exclude?.has(c.objectId))
 }
+
+/** Protocol defaults the gas floor is estimated from (protocol.md §2): the fee a transaction pays is
+ * `base_fee` + written objects × `write_object_fee` + the value fee, at most `max_value_fee_bps`. */
+const BASE_FEE = 1000n
+const WRITE_OBJECT_FEE = 300n
+const MAX_WRITTEN_OBJECTS = 5n
+const MAX_VALUE_FEE_BPS = 50n
+
+/**
+ * The least a gas coin should hold to pay for a transaction that moves `value` shannons (a stake,
+ * a transfer): the base fee, five written objects and the value fee at its ceiling.
+ *
+ * @param value - shannons whose value fee the gas coin pays (0 for a kind without one)
+ * @returns shannons
+ * @example
+ * gasFloor(500_000_000n) // 2_502_500n
+ */
+export function gasFloor(value: bigint): bigint {
+  return BASE_FEE + MAX_WRITTEN_OBJECTS * WRITE_OBJECT_FEE + (value * MAX_VALUE_FEE_BPS) / 10_000n
+}
+
+export interface ChooseGasOptions {
+  /** The bond coin of this transaction; gas only as a last resort. */
+  bond?: OwnedCoin | undefined
+  /** The coin this transaction spends; gas when no other coin can pay. */
+  spend?: OwnedCoin | undefined
+  /** Coins a lock error named: avoided while another coin can pay. */
+  conflicted?: ReadonlySet<string>
+  /** A hard minimum (e.g. CreateModel's stake comes from the gas coin); 0 when the kind has none. */
+  minBalance?: bigint
+  /** Shannons the transaction moves, for the fee estimate of `gasFloor`. */
+  value?: bigint
+  inFlight?: (objectId: string) => boolean
+  random?: () => number
+}
+
+/**
+ * The gas coin for one attempt: random among the richest coins that can pay the estimated fee
+ * (`gasFloor`), so that a dust coin (a reward payout, change) is not picked to pay for a stake and
+ * fail with `InsufficientGas`; then any coin above the hard minimum, then the spend coin, then the
+ * bond coin. Undefined when none is usable.
+ *
+ * @param usable - the sender's coins, excluded ones already removed
+ * @param options - the bond and spend coins, conflicts, minimum and value
+ * @returns the coin to pay with, or undefined
+ * @example
+ * const gas = chooseGasCoin(coins, { spend, value: 500_000_000n })
+ */
+export function chooseGasCoin(usable: readonly OwnedCoin[], options: ChooseGasOptions = {}): OwnedCoin | undefined {
+  const busy = options.inFlight ?? isCoinInFlight
+  const min = options.minBalance ?? 0n
+  const floor = gasFloor(options.value ?? 0n)
+  const notBond = new Set(options.bond ? [options.bond.objectId] : [])
+  const notBondOrConflicted = new Set([...notBond, ...(options.conflicted ?? [])])
+  const pick = (exclude: ReadonlySet<string>, minBalance: bigint) => selectCoin(usable, { exclude, minBalance, inFlight: busy, ...(options.random ? { random: options.random } : {}) })
+  const atFloor = floor > min ? floor : min
+  return (
+    pick(notBondOrConflicted, atFloor) ??
+    pick(notBond, atFloor) ??
+    (options.spend && !busy(options.spend.objectId) ? options.spend : undefined) ??
+    pick(notBondOrConflicted, min) ??
+    pick(notBond, min) ??
+    options.bond
+  )
+}

@@ -13,7 +13,7 @@ import { buildTransaction } from '../rpc/build.js'
 import { RpcError } from '../rpc/errors.js'
 import { transactionData } from '../transactions/builders.js'
 import { normalizeAddress } from '../utils/encoding.js'
-import { isCoinInFlight, listCoins, reserveCoins, richestCoin, selectCoin, type OwnedCoin } from './coins.js'
+import { chooseGasCoin, listCoins, reserveCoins, richestCoin, selectCoin, type OwnedCoin } from './coins.js'
 import type { PreparedTransaction, SignedCallOptions, SomaClientCore, TransactionResult } from './types.js'
 
 /** The coins chosen for one attempt, fresh versions included. */
@@ -34,6 +34,9 @@ export interface SignAndExecuteParams extends SignedCallOptions {
   bond?: bigint
   /** The gas coin must hold at least this much (e.g. CreateModel takes its stake from the gas coin). */
   minGasBalance?: bigint
+  /** Shannons the transaction moves (a stake, a transfer), so the gas coin can pay its value fee;
+   * default: the whole spend coin, or 0. */
+  value?: bigint
   /** Choose the coin the transaction spends (the richest one not in flight), passed to `kind`. */
   spend?: boolean
   /** Pay with these coins instead of selecting one (no retry on a lock conflict then). */
@@ -194,13 +197,9 @@ export async function signAndExecute(client: SomaClientCore, params: SignAndExec
       const spendCoin = params.spend ? richestCoin(usable, new Set(bondCoin ? [bondCoin.objectId] : [])) : undefined
       if (params.spend && spendCoin === undefined) throw new InsufficientFundsError({ address: sender, details: 'the address owns no coin' })
       chosen.spend = spendCoin && ref(spendCoin)
-      const notBond = new Set([...(bondCoin ? [bondCoin.objectId] : [])])
       const min = params.minGasBalance ?? 0n
-      const gas =
-        selectCoin(usable, { exclude: new Set([...notBond, ...conflicted]), minBalance: min }) ??
-        selectCoin(usable, { exclude: notBond, minBalance: min }) ??
-        (spendCoin && !isCoinInFlight(spendCoin.objectId) ? spendCoin : undefined) ??
-        bondCoin
+      const value = params.value ?? (spendCoin ? spendCoin.balance : 0n)
+      const gas = chooseGasCoin(usable, { bond: bondCoin, spend: spendCoin, conflicted, minBalance: min, value })
       if (gas === undefined) {
         if (usable.some((c) => c.balance >= min) && attempt < MAX_RETRIES) {
           // Every coin is reserved by a transaction in flight: wait for one to settle.

@@ -24,6 +24,6 @@ export function createSomaClient(options: SomaClientOptions): SomaClient {
 
 export { withActions, somaActionTable, type SomaActions, type SomaClient } from './actions.js'
 export { CHAIN_PRESETS, createClientCore, resolveClientUrls } from './core.js'
-export { COIN_PAGE_SIZE, COIN_TOP_N, coinOf, inFlightCoinCount, isCoinInFlight, listCoins, reserveCoins, richestCoin, selectCoin, type OwnedCoin, type SelectCoinOptions } from './coins.js'
+export { chooseGasCoin, COIN_PAGE_SIZE, COIN_TOP_N, coinOf, gasFloor, inFlightCoinCount, isCoinInFlight, listCoins, reserveCoins, richestCoin, selectCoin, type ChooseGasOptions, type OwnedCoin, type SelectCoinOptions } from './coins.js'
 export { MAX_RETRIES, executePrepared, lockConflict, signAndExecute, transactionResult, type ChosenCoins, type SignAndExecuteParams } from './execute.js'
 export type * from './types.js'
