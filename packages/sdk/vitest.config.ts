@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url'
 
 import { defineConfig } from 'vitest/config'
 
+import { maxWorkers } from '../../vitest.shared.js'
+
 const src = fileURLToPath(new URL('./src/', import.meta.url))
 
 export default defineConfig({
@@ -14,5 +16,5 @@ export default defineConfig({
       { find: /^@soma-ts\/sdk\/generated\/(.*)$/, replacement: `${src}generated/$1.ts` },
     ],
   },
-  test: { pool: 'forks', testTimeout: 120_000, include: ['test/**/*.test.ts'] },
+  test: { pool: 'forks', maxWorkers, testTimeout: 120_000, include: ['test/**/*.test.ts'] },
 })
