@@ -92,6 +92,10 @@ it(`keeps every acknowledged transaction across ${ROUNDS} kill -9 restarts`, { t
     const rpc = createSomaRpcClient({ url: current.ready.rpc })
     const before = acked.length
     const streams = senders.map((s, i) => streamTransfers(rpc, s, senders[(i + 1) % CLIENTS]!.toSomaAddress(), acked))
+    // The random moment is counted from the round's first acknowledgement, so a slow start (a
+    // loaded machine) still kills the node mid-stream rather than before anything was sent.
+    const firstAck = Date.now() + 30_000
+    while (acked.length === before && Date.now() < firstAck) await new Promise((resolve) => setTimeout(resolve, 20))
     await new Promise((resolve) => setTimeout(resolve, 300 + Math.floor(Math.random() * 900)))
     current.child.kill('SIGKILL')
     expect((await current.exited).signal).toBe('SIGKILL')
