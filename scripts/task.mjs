@@ -99,6 +99,18 @@ function workspacePackages() {
 }
 
 /**
+ * `--target <host triple>` for cargo. The addon build (`napi build --platform`) names the target
+ * explicitly, so its artifacts live in target/<triple>/release; a plain `cargo test --release`
+ * would build every dependency again in target/release (4.5 of CI's minutes). Naming the same
+ * target shares them, and the build scripts' outputs (AWS-LC's C build) with clippy.
+ */
+function hostTarget() {
+  const r = spawnSync('rustc', ['-vV'], { encoding: 'utf8' })
+  const host = r.status === 0 ? /^host: (\S+)$/m.exec(r.stdout)?.[1] : undefined
+  return host ? ['--target', host] : []
+}
+
+/**
  * The gates `npm test` runs before any test: formatting and lints of the Rust, type checks of
  * every package's sources and tests, the TypeScript linter, and the published shape of every
  * publishable package. Each is one command; its output is shown only when it fails.
@@ -112,7 +124,7 @@ function checks() {
       title: 'cargo clippy --workspace --all-targets --release -- -D warnings',
       cmd: 'cargo',
       // --keep-going: every target's warnings in one run, not only the first failing crate's.
-      args: ['clippy', '--workspace', '--all-targets', '--release', '--keep-going', ...locked, '--', '-D', 'warnings'],
+      args: ['clippy', '--workspace', '--all-targets', '--release', ...hostTarget(), '--keep-going', ...locked, '--', '-D', 'warnings'],
     },
   ]
   const packages = workspacePackages()
@@ -181,7 +193,7 @@ switch (task) {
     step('checks (fmt, clippy, tsc, biome, publint, attw)')
     const failedChecks = runChecks()
     step('Rust tests (cargo test --workspace)')
-    const rust = await runCounting('cargo', ['test', '--workspace', '--release', ...(process.env.CI ? ['--locked'] : [])])
+    const rust = await runCounting('cargo', ['test', '--workspace', '--release', ...hostTarget(), ...(process.env.CI ? ['--locked'] : [])])
     step('TypeScript tests (turbo run test)')
     const ts = rust === 0 ? await runCounting(process.execPath, [pnpmBin, 'exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest]) : 1
     // A runner that failed without a counted failing test (a build error, a crash) is one failure.
