@@ -319,33 +319,49 @@ function createStakedSoma(store: TemporaryStore, signer: string, staked: StakedS
 }
 
 function addStake(store: TemporaryStore, signer: string, args: { address: string; coinRef: ObjectRefValue; amount: bigint | null }, valueFee: bigint): void {
+  stakeFromCoin(store, signer, args, valueFee, 3n, (state, amount) => requestAddStakeToValidator(state, args.address, amount))
+}
+
+/**
+ * The coin handling of AddStake and AddStakeToModel (protocol.md §5.2, §5.4): the coin's owner and
+ * type, then its balance, then `request` (which checks the validator or model and books the stake),
+ * then the coin is charged. A stake from the gas coin leaves the fee on it: `value_fee +
+ * write_fee × n`, where n is 3, except that the reference reserves only 2 for AddStakeToModel with
+ * an amount (`someFromGasWrites`). A non-gas coin staked whole is deleted.
+ */
+function stakeFromCoin(
+  store: TemporaryStore,
+  signer: string,
+  args: { coinRef: ObjectRefValue; amount: bigint | null },
+  valueFee: bigint,
+  someFromGasWrites: bigint,
+  request: (state: SystemStateValue, amount: bigint) => StakedSomaValue,
+): void {
   const source = read(store, args.coinRef.objectId)
   const isGas = store.gasObjectId === source.id
   checkOwnership(source, signer)
   const balance = verifyCoin(source)
   const { object: stateObject, state } = readSystemState(store)
+  let amount: bigint
+  // What stays on the coin; null deletes it.
+  let left: bigint | null
   if (args.amount !== null) {
-    const amount = args.amount
-    if (isGas) {
-      const reserve = checkedAdd(valueFee, writeFee(store, 3n))
-      if (balance < checkedAdd(amount, reserve)) throw new ExecutionFailure({ InsufficientCoinBalance: null })
-      createStakedSoma(store, signer, requestAddStakeToValidator(state, args.address, amount))
-      setBalance(store, source, checkedSub(balance, amount))
-    } else {
-      if (balance < amount) throw new ExecutionFailure({ InsufficientCoinBalance: null })
-      createStakedSoma(store, signer, requestAddStakeToValidator(state, args.address, amount))
-      if (amount === balance) store.deleteInputObject(source.id)
-      else setBalance(store, source, checkedSub(balance, amount))
-    }
+    amount = args.amount
+    const needed = isGas ? checkedAdd(amount, checkedAdd(valueFee, writeFee(store, someFromGasWrites))) : amount
+    if (balance < needed) throw new ExecutionFailure({ InsufficientCoinBalance: null })
+    left = !isGas && amount === balance ? null : checkedSub(balance, amount)
   } else if (isGas) {
     const reserve = checkedAdd(valueFee, writeFee(store, 3n))
     if (balance <= reserve) throw new ExecutionFailure({ InsufficientCoinBalance: null })
-    createStakedSoma(store, signer, requestAddStakeToValidator(state, args.address, checkedSub(balance, reserve)))
-    setBalance(store, source, reserve)
+    amount = checkedSub(balance, reserve)
+    left = reserve
   } else {
-    createStakedSoma(store, signer, requestAddStakeToValidator(state, args.address, balance))
-    store.deleteInputObject(source.id)
+    amount = balance
+    left = null
   }
+  createStakedSoma(store, signer, request(state, amount))
+  if (left === null) store.deleteInputObject(source.id)
+  else setBalance(store, source, left)
   writeSystemState(store, stateObject, state)
 }
 
@@ -454,33 +470,7 @@ function createModel(
  * `value_fee + 3 × write_fee` on the gas coin, as AddStake does.
  */
 function addStakeToModel(store: TemporaryStore, signer: string, args: { modelId: string; coinRef: ObjectRefValue; amount: bigint | null }, valueFee: bigint): void {
-  const source = read(store, args.coinRef.objectId)
-  const isGas = store.gasObjectId === source.id
-  checkOwnership(source, signer)
-  const balance = verifyCoin(source)
-  const { object: stateObject, state } = readSystemState(store)
-  if (args.amount !== null) {
-    const amount = args.amount
-    if (isGas) {
-      if (balance < checkedAdd(amount, checkedAdd(valueFee, writeFee(store, 2n)))) throw new ExecutionFailure({ InsufficientCoinBalance: null })
-      createStakedSoma(store, signer, requestAddStakeToModel(state, args.modelId, amount))
-      setBalance(store, source, checkedSub(balance, amount))
-    } else {
-      if (balance < amount) throw new ExecutionFailure({ InsufficientCoinBalance: null })
-      createStakedSoma(store, signer, requestAddStakeToModel(state, args.modelId, amount))
-      if (amount === balance) store.deleteInputObject(source.id)
-      else setBalance(store, source, checkedSub(balance, amount))
-    }
-  } else if (isGas) {
-    const reserve = checkedAdd(valueFee, writeFee(store, 3n))
-    if (balance <= reserve) throw new ExecutionFailure({ InsufficientCoinBalance: null })
-    createStakedSoma(store, signer, requestAddStakeToModel(state, args.modelId, checkedSub(balance, reserve)))
-    setBalance(store, source, reserve)
-  } else {
-    createStakedSoma(store, signer, requestAddStakeToModel(state, args.modelId, balance))
-    store.deleteInputObject(source.id)
-  }
-  writeSystemState(store, stateObject, state)
+  stakeFromCoin(store, signer, args, valueFee, 2n, (state, amount) => requestAddStakeToModel(state, args.modelId, amount))
 }
 
 // ---- submissions ------------------------------------------------------------------------------
