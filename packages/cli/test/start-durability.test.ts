@@ -82,7 +82,7 @@ async function streamTransfers(rpc: SomaRpcClient, sender: Ed25519Keypair, recip
   }
 }
 
-it(`keeps every acknowledged transaction across ${ROUNDS} kill -9 restarts`, { timeout: 60_000 + ROUNDS * 15_000 }, async () => {
+it(`keeps every acknowledged transaction across ${ROUNDS} kill -9 restarts`, { timeout: 60_000 + ROUNDS * 30_000 }, async () => {
   const started = Date.now()
   const senders = Array.from({ length: CLIENTS }, () => Ed25519Keypair.generate())
   const acked: Acknowledged[] = []
