@@ -6,6 +6,7 @@
  */
 import {
   InvalidArgumentError,
+  normalizeAddress,
   serializeSignedTransaction,
   toBase64,
   type PreparedTransaction,
@@ -142,8 +143,9 @@ function objectChanges(executed: ExecutedTransaction): { created: OwnedObjectRef
   return { created, mutated, deleted, gas: gas === undefined ? { object_id: '', version: 0, digest: '', owner: ownerDisplay(undefined) } : owned(gas) }
 }
 
+/** `SomaAddress` through serde, as the reference CLI's JSON writes it: `0x` + 64 hex (the node sends no `0x`). */
 function balanceChanges(executed: ExecutedTransaction): BalanceChangeDisplay[] {
-  return executed.balanceChanges.map((b) => ({ address: b.address ?? '', amount: jsonInt(BigInt(b.amount ?? '0')) }))
+  return executed.balanceChanges.map((b) => ({ address: normalizeAddress(b.address ?? ''), amount: jsonInt(BigInt(b.amount ?? '0')) }))
 }
 
 function feeDisplay(executed: ExecutedTransaction): FeeDisplay {

@@ -55,7 +55,9 @@ describe('fullnode soma.rpc', () => {
     expect(await client.getBalance(bob)).toBe(500_000_000n)
     const fee = executed.effects!.fee!.totalFee!
     expect(await client.getBalance(alice.toSomaAddress())).toBe(FAUCET_AMOUNT - 500_000_000n - fee)
-    expect(executed.balanceChanges.find((b) => b.address === bob)?.amount).toBe('500000000')
+    // BalanceChange.address is `SomaAddress` Display on the reference's wire: 64 hex, no `0x`.
+    expect(executed.balanceChanges.map((b) => b.address)).toEqual([alice.toSomaAddress(), bob].map((a) => a.slice(2)).sort())
+    expect(executed.balanceChanges.find((b) => b.address === bob.slice(2))?.amount).toBe('500000000')
 
     const read = await client.getTransaction(tx.digest)
     expect(read.digest).toBe(tx.digest)

@@ -44,6 +44,8 @@ interface Journey {
   steps: string[]
   addresses: Record<'alice' | 'bob' | 'carol' | 'dave', string>
   chain: string
+  server_version: string
+  api_version_checked: boolean
   protocol_version: number
   architecture_version: number
   embedding_dim: number
@@ -161,6 +163,9 @@ describe.skipIf('skip' in somaSdkPython)('the reference soma-sdk (Python) drives
 
     // Chain facts, read through the system state (GetEpoch system_state) and protocol config.
     expect(out.chain).toBe('localnet')
+    // The reference's `<bin>/<version>` shape; check_api_version (soma-sdk 0.1.15, built at 0.1.19) accepts it.
+    expect(out.server_version).toBe('soma-ts-localnet/0.1.19')
+    expect(out.api_version_checked).toBe(true)
     expect(out.protocol_version).toBe(5)
     expect(out.architecture_version).toBe(1)
     expect(out.embedding_dim).toBe(DIM)

@@ -5,7 +5,7 @@
  */
 import { createClient } from '@connectrpc/connect'
 import { createGrpcTransport } from '@connectrpc/connect-node'
-import { Ed25519Keypair, bcsTypes, buildTransaction, deriveObjectId, encodeBcs, normalizeAddress, toHex, transactionDataFromProto, transactionDigest } from '@soma-ts/sdk'
+import { Ed25519Keypair, bcsTypes, buildTransaction, deriveObjectId, encodeBcs, toHex, transactionDataFromProto, transactionDigest } from '@soma-ts/sdk'
 import { SimulateTransactionRequest_TransactionChecks, TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -142,13 +142,13 @@ describe('SimulateTransaction gas', () => {
     const client = createClient(TransactionExecutionService, createGrpcTransport({ baseUrl: t.net.urls.rpc }))
     const all = await client.simulateTransaction({ transaction: tx.proto })
     expect(all.transaction?.effects?.status?.success).toBe(true)
-    // Balance changes from the simulation's own inputs and outputs (compared as addresses: the
-    // text form is the one ExecuteTransaction uses here).
+    // Balance changes from the simulation's own inputs and outputs, the address as the reference
+    // writes it (64 hex, no `0x`), as ExecuteTransaction does.
     const fee = all.transaction!.effects!.fee!.totalFee!
-    expect(all.transaction?.balanceChanges.map((b) => [normalizeAddress(b.address!), b.amount])).toEqual(
+    expect(all.transaction?.balanceChanges.map((b) => [b.address, b.amount])).toEqual(
       [
-        [sender, (-(5n + fee)).toString()],
-        [bob, '5'],
+        [sender.slice(2), (-(5n + fee)).toString()],
+        [bob.slice(2), '5'],
       ].sort(([a], [b]) => (a! < b! ? -1 : 1)),
     )
     expect(all.transaction?.transaction?.sender).toBeDefined()

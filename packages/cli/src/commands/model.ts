@@ -5,12 +5,13 @@
  * one SDK action; the transaction flags come from the shared shell (`tx.ts`). Flags of the seed's
  * guide that the current protocol has no place for are refused, naming the flags to use instead.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 
 import { blake2b256Js, bytesEqual, FileError, fromBase58Text, InvalidArgumentError, normalizeAddress, parseAmount, type bcsTypes } from '@soma-ts/sdk'
 import { Option, type Command } from 'commander'
 
 import { withContext, type CliContext } from '../context.js'
+import { downloadToFile } from '../download.js'
 import { formatDuration, jsonInt } from '../format.js'
 import { withExamples } from '../help.js'
 import { markFailed, print } from '../output.js'
@@ -529,23 +530,7 @@ export function registerModel(program: Command): Command {
     withContext(cmd, async (ctx) => {
       const id = normalizeAddress(modelId)
       const output = flags.output ?? `./${id}.weights`
-      let bar: ReturnType<typeof progressBar> | undefined
-      const data = await ctx.client().fetchModel({
-        modelId: id,
-        onProgress: (p) => {
-          bar ??= progressBar('downloading', p.total ?? 0, { json: ctx.json })
-          bar.update(p.transferred)
-        },
-      })
-      bar?.finish()
-      try {
-        await writeFile(output, data)
-      } catch (cause) {
-        throw new FileError(`Cannot write ${output}.`, { cause })
-      }
-      print({ json: ctx.json }, { model_id: id, output_path: output, size_bytes: data.length }, () =>
-        ['Model Downloaded Successfully', '', `Model ID: ${id}`, `Output: ${output}`, `Size: ${data.length} bytes`].join('\n'),
-      )
+      await downloadToFile(ctx, { kind: 'model', id, output }, (onProgress) => ctx.client().fetchModel({ modelId: id, onProgress }))
     }),
   )
   return model

@@ -4,7 +4,7 @@
  * `submit` scores first when no scores are given, and uploads the data when no `--data-url` is.
  */
 import { randomUUID } from 'node:crypto'
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 
 import { bcsTypes, decodeBcs, FileError, InvalidArgumentError, InvalidDataError, normalizeAddress, type ScoreResult } from '@soma-ts/sdk'
@@ -13,6 +13,7 @@ import { defaultStorage, type NodeSomaClient } from '@soma-ts/sdk/node'
 import type { Command } from 'commander'
 
 import { withContext, type CliContext } from '../context.js'
+import { downloadToFile } from '../download.js'
 import { formatDuration, formatSomaHuman, jsonInt } from '../format.js'
 import { withExamples } from '../help.js'
 import { print } from '../output.js'
@@ -383,23 +384,7 @@ export function registerTarget(program: Command): Command {
       const t = await client.getTarget({ targetId: id })
       if (t.dataUrl === undefined) throw new InvalidArgumentError(`Target ${id} is not filled: it has no submitted data.`, { hint: 'Run `soma target list --status filled`.' })
       const output = opts.output ?? `./${id}.data`
-      let bar: ReturnType<typeof progressBar> | undefined
-      const data = await client.fetchSubmissionData({
-        targetId: id,
-        onProgress: (p) => {
-          bar ??= progressBar('downloading', p.total ?? 0, { json: ctx.json })
-          bar.update(p.transferred)
-        },
-      })
-      bar?.finish()
-      try {
-        await writeFile(output, data)
-      } catch (cause) {
-        throw new FileError(`Cannot write ${output}.`, { cause })
-      }
-      print({ json: ctx.json }, { target_id: id, output_path: output, size_bytes: data.length }, () =>
-        ['Data Downloaded Successfully', '', `Target ID: ${id}`, `Output: ${output}`, `Size: ${data.length} bytes`].join('\n'),
-      )
+      await downloadToFile(ctx, { kind: 'target', id, output }, (onProgress) => client.fetchSubmissionData({ targetId: id, onProgress }))
     }),
   )
   return target

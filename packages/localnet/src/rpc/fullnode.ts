@@ -53,14 +53,21 @@ import { coinBalance, digestOf, ownerFromBcs, type ChainObject, type ObjectOwner
 import { decodeCheckpointSummary } from '../node/checkpoint.js'
 import type { StoredCheckpoint, StoredTransaction } from '../node/database.js'
 import type { CommittedTransaction, LocalNode } from '../node/node.js'
-import { version } from '../version.js'
 import { applyMask, maskOf, maskTree, type MaskTree } from './mask.js'
 import { fieldViolationError, toConnectError } from './server.js'
 import { getEpoch } from './epochs.js'
 import { resolveSimulationGas } from './simulate.js'
+import { addressText } from './system-state.js'
 import { getTarget, listTargets } from './targets.js'
 
 const DEFAULT_OBJECT_MASK = 'object_id,version,digest'
+/**
+ * `GetServiceInfo.server` and the `server` header, `<bin>/<version>` as the reference node sends
+ * (`soma-node/<workspace version>`). Its clients' `check_api_version` requires the part after the
+ * last `/` to equal their own crate version, so the bin can say soma-ts while the version is the
+ * one the published client accepts: PyPI `soma-sdk` 0.1.15 was built at workspace 0.1.19.
+ */
+const SERVER_VERSION = 'soma-ts-localnet/0.1.19'
 const DEFAULT_LIST_MASK = 'object_id,version,object_type'
 const DEFAULT_TRANSACTION_MASK = 'digest'
 const DEFAULT_PAGE_SIZE = 50
@@ -213,7 +220,10 @@ class FullnodeService {
     return decodeCheckpointSummary(checkpoint.summary).timestampMs
   }
 
-  /** Coin balance changes per address, from the input and output versions the store keeps. */
+  /**
+   * Coin balance changes per address, from the input and output versions the store keeps; the
+   * address as the reference converts it (`SomaAddress` Display, no `0x`).
+   */
   balanceChanges(
     effects: TransactionEffects,
     versionOf: (id: string, version: bigint) => ChainObject | undefined = (id, version) => this.node.store.getObjectAtVersion(id, version),
@@ -227,7 +237,7 @@ class FullnodeService {
       if (c.inputVersion !== undefined) add(versionOf(c.objectId!, c.inputVersion), -1n)
       if (c.outputVersion !== undefined) add(versionOf(c.objectId!, c.outputVersion), 1n)
     }
-    return [...totals].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([address, v]) => ({ address, amount: v.toString() }))
+    return [...totals].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([address, v]) => ({ address: addressText(address), amount: v.toString() }))
   }
 
   executed(stored: StoredTransaction, effectsBytes: Uint8Array, checkpoint: bigint | undefined, tree: MaskTree | undefined): ExecutedTransaction {
@@ -350,7 +360,7 @@ class FullnodeService {
     h.set('x-soma-timestamp', new Date(Number(ms)).toISOString())
     h.set('x-soma-lowest-available-checkpoint', '0')
     h.set('x-soma-lowest-available-checkpoint-objects', '0')
-    h.set('server', `soma-ts-localnet/${version}`)
+    h.set('server', SERVER_VERSION)
   }
 
   private genesisDigest: string | undefined
@@ -400,7 +410,7 @@ function routes(service: FullnodeService, node: LocalNode) {
           timestamp: timestampOf(service.checkpointTimestampMs(latest)),
           lowestAvailableCheckpoint: 0n,
           lowestAvailableCheckpointObjects: 0n,
-          server: `soma-ts-localnet/${version}`,
+          server: SERVER_VERSION,
         }
       }),
       getObject: guard((req) => {

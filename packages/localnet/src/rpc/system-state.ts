@@ -35,8 +35,11 @@ type ModelValue = typeof bcsTypes.Model.$inferType
 type ManifestValue = typeof bcsTypes.Manifest.$inferType
 type TensorValue = { values: number[] }
 
-/** `SomaAddress`'s Display: 64 hex digits, no `0x` (the chain keeps `0x` + 64). */
-function addressText(address: string): string {
+/**
+ * `SomaAddress`'s Display: 64 hex digits, no `0x` (the chain keeps `0x` + 64). The reference node
+ * writes addresses so where it converts straight from its types (wire.md §8.3).
+ */
+export function addressText(address: string): string {
   return address.slice(2)
 }
 

@@ -17,6 +17,7 @@ import type { TargetIndexEntry } from '../node/database.js'
 import type { LocalNode } from '../node/node.js'
 import { applyMask, validatedMaskOf, type MaskTree } from './mask.js'
 import { fieldViolationError } from './server.js'
+import { addressText } from './system-state.js'
 
 const GET_TARGET_MASK = 'id,status,generation_epoch,reward_pool,distance_threshold'
 const LIST_TARGETS_MASK = 'id,status,generation_epoch,reward_pool'
@@ -37,11 +38,6 @@ const PageToken = bcs.struct('PageToken', {
 /** `ObjectID::to_hex_literal`: `0x` and the hex without leading zeros. */
 function hexLiteral(id: string): string {
   return `0x${id.slice(2).replace(/^0+/, '') || '0'}`
-}
-
-/** `SomaAddress`'s Display: 64 hex digits, no `0x`. */
-function addressText(address: string): string {
-  return address.slice(2)
 }
 
 function statusText(target: TargetValue): string {

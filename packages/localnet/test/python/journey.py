@@ -68,6 +68,10 @@ async def main(cfg):
     dave = Keypair.generate()
     step("addresses", {"alice": alice.address(), "bob": bob.address(), "carol": carol.address(), "dave": dave.address()})
     step("chain", await client.get_chain_identifier())
+    step("server_version", await client.get_server_version())
+    # Raises when the part of the server version after the last "/" is not this client's version.
+    await client.check_api_version()
+    step("api_version_checked", True)
     step("protocol_version", await client.get_protocol_version())
     step("architecture_version", await client.get_architecture_version())
     step("embedding_dim", await client.get_embedding_dim())

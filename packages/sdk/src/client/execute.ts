@@ -115,7 +115,8 @@ export function transactionResult(executed: ExecutedTransaction, checkpoint: big
     digest,
     checkpoint,
     effects,
-    balanceChanges: executed.balanceChanges.map((b) => ({ address: b.address ?? '', amount: BigInt(b.amount ?? '0') })),
+    // The node writes 64 hex digits without `0x` (`SomaAddress` Display); addresses here are `0x` + 64.
+    balanceChanges: executed.balanceChanges.map((b) => ({ address: normalizeAddress(b.address ?? ''), amount: BigInt(b.amount ?? '0') })),
     created: effects.changedObjects
       .filter((c) => c.idOperation === 2 /* CREATED */ && c.objectId !== undefined)
       .map((c) => ({ objectId: c.objectId as string, objectType: c.objectType || typeById.get(c.objectId) })),

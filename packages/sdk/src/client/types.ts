@@ -157,7 +157,7 @@ export interface TransactionResult {
   /** The checkpoint that includes it. */
   checkpoint: bigint
   effects: TransactionEffects
-  /** Balance changes per address, in shannons (negative for what was paid). */
+  /** Balance changes per address (`0x` + 64 hex), in shannons (negative for what was paid). */
   balanceChanges: { address: string; amount: bigint }[]
   /** Objects this transaction created, with their type (`Coin`, `StakedSoma`, ...). */
   created: { objectId: string; objectType: string | undefined }[]
