@@ -1,8 +1,12 @@
 // Unit tests of the client's pure parts: the amount parser, coin selection, lock-conflict detection, presets.
+import { create } from '@bufbuild/protobuf'
 import { describe, expect, it } from 'vitest'
 
 import { InvalidArgumentError, RpcObjectLockedError, RpcInvalidArgumentError } from '../src/index.js'
-import { chooseGasCoin, COIN_TOP_N, gasFloor, lockConflict, resolveClientUrls, selectCoin, type OwnedCoin } from '../src/client/index.js'
+import { encodeBcs } from '../src/bcs/codec.js'
+import { Coin } from '../src/bcs/objects.js'
+import { ObjectSchema } from '../src/generated/soma/rpc/object_pb.js'
+import { chooseGasCoin, coinOf, COIN_TOP_N, gasFloor, lockConflict, resolveClientUrls, selectCoin, type OwnedCoin } from '../src/client/index.js'
 import { formatSoma, parseAmount } from '../src/utils/amount.js'
 import { GrpcStatus } from '../src/rpc/errors.js'
 
@@ -102,5 +106,15 @@ describe('chooseGasCoin', () => {
     const bond = coin(4, 5_000_000n)
     expect(chooseGasCoin([coins[2]!, bond], { bond, minBalance: 1_000_000n, inFlight: idle })?.objectId).toBe(bond.objectId)
     expect(chooseGasCoin([coins[2]!], { minBalance: 1_000_000n, inFlight: idle })).toBeUndefined()
+  })
+})
+
+describe('coinOf', () => {
+  it('normalizes the bare 64-hex ids the reference node lists to 0x ids, as lock conflicts name them', () => {
+    const bare = 'ab'.repeat(32)
+    const object = create(ObjectSchema, { objectId: bare, version: 3n, digest: '1'.repeat(32), objectType: 'Coin', contents: encodeBcs(Coin, { balance: 7n }) })
+    expect(coinOf(object)).toEqual({ objectId: `0x${bare}`, version: 3n, digest: '1'.repeat(32), balance: 7n })
+    expect(lockConflict(new Error(`Object (0x${bare}, 3) already locked`))?.objectId).toBe(coinOf(object)?.objectId)
+    expect(coinOf({ ...object, objectId: 'not hex' })).toBeUndefined()
   })
 })

@@ -13,7 +13,7 @@ export async function objectRefs(client: SomaClientCore, ids: readonly string[],
       if (object.objectId === undefined || object.version === undefined || object.digest === undefined) {
         throw new InternalError(`The node returned object ${id} without its reference.`)
       }
-      return { objectId: object.objectId, version: object.version, digest: object.digest }
+      return { objectId: normalizeAddress(object.objectId), version: object.version, digest: object.digest }
     }),
   )
 }

@@ -7,6 +7,7 @@
 import { decodeBcs } from '../bcs/codec.js'
 import { Coin } from '../bcs/objects.js'
 import type { Object$ } from '../generated/soma/rpc/object_pb.js'
+import { normalizeAddress } from '../utils/encoding.js'
 import type { CallOptions, SomaClientCore } from './types.js'
 
 /** A coin reference with its balance. */
@@ -52,7 +53,9 @@ export function coinOf(object: Object$): OwnedCoin | undefined {
   if (object.version === undefined || object.digest === undefined) return undefined
   try {
     const { balance } = decodeBcs(Coin, object.contents)
-    return { objectId: object.objectId, version: object.version, digest: object.digest, balance }
+    // The reference node lists ids as 64 hex digits without `0x` (wire.md §8.3); in-flight and
+    // lock-conflict bookkeeping compare them with `0x` ids, so every id is normalized here.
+    return { objectId: normalizeAddress(object.objectId), version: object.version, digest: object.digest, balance }
   } catch {
     return undefined
   }

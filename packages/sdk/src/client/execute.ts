@@ -110,7 +110,7 @@ export function transactionResult(executed: ExecutedTransaction, checkpoint: big
     })
   }
   // The effects may leave object types out; the returned objects carry them.
-  const typeById = new Map((executed.objects?.objects ?? []).map((o) => [o.objectId, o.objectType]))
+  const typeById = new Map((executed.objects?.objects ?? []).map((o) => [o.objectId && normalizeAddress(o.objectId), o.objectType]))
   return {
     digest,
     checkpoint,
@@ -119,7 +119,10 @@ export function transactionResult(executed: ExecutedTransaction, checkpoint: big
     balanceChanges: executed.balanceChanges.map((b) => ({ address: normalizeAddress(b.address ?? ''), amount: BigInt(b.amount ?? '0') })),
     created: effects.changedObjects
       .filter((c) => c.idOperation === 2 /* CREATED */ && c.objectId !== undefined)
-      .map((c) => ({ objectId: c.objectId as string, objectType: c.objectType || typeById.get(c.objectId) })),
+      .map((c) => {
+        const objectId = normalizeAddress(c.objectId as string)
+        return { objectId, objectType: c.objectType || typeById.get(objectId) }
+      }),
     executed,
   }
 }
