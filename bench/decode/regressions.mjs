@@ -35,7 +35,8 @@ function runnerOf(folder) {
     return (bytes) => {
       let message
       try {
-        message = fromBinary(TransactionSchema, bytes)
+        // As the soma.rpc servers parse a request (RPC_REQUEST_BINARY_OPTIONS in packages/localnet).
+        message = fromBinary(TransactionSchema, bytes, { readUnknownFields: false })
       } catch {
         return 'refused by protobuf'
       }
