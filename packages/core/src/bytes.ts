@@ -33,7 +33,8 @@ const limbs = new Int32Array(16)
 const wideLimbs = new Float64Array(8)
 // Nine digits a sweep, five sweeps at most (2^256 < 58^44): 45 digits, the last ones zero.
 const digitScratch = new Uint8Array(45)
-const codeScratch: number[] = []
+/** Char-code arrays by text length (32-44), each made once: resizing one array per call costs a runtime call. */
+const codeScratch: number[][] = Array.from({ length: BASE58_MAX_32 + 1 }, (_, n) => new Array<number>(n).fill(BASE58_ONE))
 
 /** Writes the three base-58 digits of `rem` (below 58³), least significant first, from `at`. */
 function threeDigits(rem: number, at: number): void {
@@ -111,8 +112,7 @@ function encodeBase58Of32(data: Uint8Array): string {
     count += 9
   }
   while (count > 0 && digitScratch[count - 1] === 0) count--
-  const codes = codeScratch
-  codes.length = zeros + count
+  const codes = codeScratch[zeros + count]!
   for (let i = 0; i < zeros; i++) codes[i] = BASE58_ONE
   for (let i = 0; i < count; i++) codes[zeros + i] = BASE58_CODES[digitScratch[count - 1 - i]!]!
   // One flat string from the codes (a `+=` chain would leave a rope of 44 pieces per digest).
