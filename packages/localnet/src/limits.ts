@@ -27,6 +27,14 @@ export const SIDE_SERVICE_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxConcurrentCalls: 64,
 })
 
+/**
+ * How the `soma.rpc` servers parse a request body: fields they do not know are skipped, as the
+ * node's protobuf decoder (prost) skips them, instead of kept. Kept, each costs the protobuf
+ * runtime a record and a copy: a 727 KB request of unknown fields took 20-85 ms of CPU to parse,
+ * skipped about 10 ms.
+ */
+export const RPC_REQUEST_BINARY_OPTIONS = Object.freeze({ readUnknownFields: false })
+
 /** `soma.rpc` requests carry at most a signed transaction and a list of object ids. */
 export const RPC_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxMessageBytes: 4 << 20,

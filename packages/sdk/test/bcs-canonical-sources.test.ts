@@ -99,7 +99,7 @@ describe('canonical collections written back from their bytes', () => {
     expect(decoded).toBeGreaterThan(2500)
   })
 
-  it('is taken: decoding a canonical 2,000-address set writes no address one by one, an unsorted one does', () => {
+  it('is taken: decoding a 2,000-address set writes no address one by one, canonical or read out of order', () => {
     const addresses = Array.from({ length: 2000 }, () => `0x${hex(r.bytes(32))}`).sort()
     const bytes = B.encodeBcs(B.AddressSet, addresses)
     const writes = vi.spyOn(B.Address, 'write')
@@ -107,8 +107,58 @@ describe('canonical collections written back from their bytes', () => {
     expect(writes).not.toHaveBeenCalled()
     const unsorted = bytes.slice()
     unsorted.copyWithin(2, 34, 66) // (after the 2-byte length) the second address over the first: a repeated key
+    // Known to differ from its sorted re-encode: refused without sorting and writing 2,000 addresses.
     expect(() => B.decodeBcs(B.AddressSet, unsorted)).toThrow(/non-canonical/)
+    expect(writes).not.toHaveBeenCalled()
+    // Outside a decode (no read to vouch for it) the set is written address by address.
+    B.encodeBcs(B.AddressSet, addresses)
     expect(writes).toHaveBeenCalled()
+  })
+
+  it('a set or map read out of order is refused exactly where a full re-encode differs, with the same error', () => {
+    // The full check, without the shortcut: the library's own reader (no decode scope, nothing
+    // remembered), then a complete encode compared with the input.
+    const fullCheck = (type: { parse(b: Uint8Array): unknown }, encode: (v: never) => Uint8Array, bytes: Uint8Array) => {
+      try {
+        return hex(encode(type.parse(bytes) as never)) === hex(bytes) ? 'canonical' : 'non-canonical'
+      } catch {
+        return 'unreadable'
+      }
+    }
+    const outcome = (decode: () => unknown) => {
+      try {
+        decode()
+        return 'canonical'
+      } catch (err) {
+        expect(err).toBeInstanceOf(BcsDecodeError)
+        const details = (err as BcsDecodeError).details ?? ''
+        if (details === 'non-canonical encoding (unsorted map/set keys or similar)') return 'non-canonical'
+        return 'unreadable'
+      }
+    }
+    const AddressMap = B.addressMap(B.Address, 'BTreeMap<ObjectID, SomaAddress>')
+    const seen = new Set<string>()
+    for (let i = 0; i < 60; i++) {
+      const n = 1 + r.int(5)
+      const keys = Array.from({ length: n }, () => 1 + r.int(4))
+      const set = Uint8Array.from([n, ...keys.flatMap(addressBytes)])
+      const map = Uint8Array.from([n, ...keys.flatMap((k) => [...addressBytes(k), ...addressBytes(r.int(3))])])
+      const staking = poolWithKeys(keys.map(BigInt))
+      // A trailing byte: the trailing-bytes refusal still comes first.
+      const trailing = Uint8Array.from([...set, 0])
+      const cases: [string, string, string][] = [
+        ['set', outcome(() => B.decodeBcs(B.AddressSet, set)), fullCheck(B.AddressSet, (v) => B.encodeBcs(B.AddressSet, v), set)],
+        ['map', outcome(() => B.decodeBcs(AddressMap, map)), fullCheck(AddressMap, (v) => B.encodeBcs(AddressMap, v), map)],
+        ['pool', outcome(() => B.decodeBcs(B.StakingPool, staking)), fullCheck(B.StakingPool, (v) => B.encodeBcs(B.StakingPool, v), staking)],
+        ['trailing', outcome(() => B.decodeBcs(B.AddressSet, trailing)), 'unreadable'],
+      ]
+      for (const [what, got, want] of cases) {
+        expect(got, `${what} ${keys.join(',')}`).toBe(want)
+        seen.add(`${what}:${got}`)
+      }
+    }
+    // Both outcomes came up for each collection.
+    for (const what of ['set', 'map', 'pool']) expect([...seen].filter((s) => s.startsWith(`${what}:`)).sort()).toEqual([`${what}:canonical`, `${what}:non-canonical`])
   })
 
   it('digests recalled in read order: after a skipped collection, and in a map the re-encode re-sorts', () => {

@@ -48,7 +48,7 @@ import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb
 import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
 
 import { TransactionRejected } from '../chain/errors.js'
-import { RPC_SERVER_LIMITS, http2ServerOptions } from '../limits.js'
+import { RPC_REQUEST_BINARY_OPTIONS, RPC_SERVER_LIMITS, http2ServerOptions } from '../limits.js'
 import { coinBalance, digestOf, ownerFromBcs, type ChainObject, type ObjectOwner } from '../chain/objects.js'
 import { decodeCheckpointSummary } from '../node/checkpoint.js'
 import type { StoredCheckpoint, StoredTransaction } from '../node/database.js'
@@ -656,6 +656,7 @@ export async function serveFullnode(options: FullnodeOptions): Promise<RunningFu
     grpcWeb: true,
     connect: false,
     readMaxBytes: RPC_SERVER_LIMITS.maxMessageBytes,
+    binaryOptions: RPC_REQUEST_BINARY_OPTIONS,
   })
   const dispatch = (req: AnyRequest, res: AnyResponse) => {
     if (cors(req, res)) return

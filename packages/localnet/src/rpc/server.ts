@@ -11,7 +11,7 @@ import { connectNodeAdapter } from '@connectrpc/connect-node'
 
 import { ProtoConversionError } from '@soma-ts/sdk'
 import { BadRequestSchema } from '@soma-ts/sdk/generated/google/rpc/error_details_pb'
-import { CallGate, RPC_SERVER_LIMITS, http2ServerOptions, resolveLimits, type ServerLimits } from '../limits.js'
+import { CallGate, RPC_REQUEST_BINARY_OPTIONS, RPC_SERVER_LIMITS, http2ServerOptions, resolveLimits, type ServerLimits } from '../limits.js'
 
 /** INVALID_ARGUMENT with one BadRequest field violation, the node's answer to a malformed field. */
 export function fieldViolationError(field: string, reason: 'FIELD_MISSING' | 'FIELD_INVALID', description = ''): ConnectError {
@@ -56,7 +56,12 @@ export async function serveRpc(options: RpcServerOptions): Promise<{ port: numbe
       release()
     }
   }
-  const handler = connectNodeAdapter({ routes: options.routes, readMaxBytes: limits.maxMessageBytes, interceptors: [limitCalls] })
+  const handler = connectNodeAdapter({
+    routes: options.routes,
+    readMaxBytes: limits.maxMessageBytes,
+    binaryOptions: RPC_REQUEST_BINARY_OPTIONS,
+    interceptors: [limitCalls],
+  })
   const server = createServer(http2ServerOptions(limits), handler)
   const sessions = new Set<Http2Session>()
   server.on('session', (session) => {

@@ -186,7 +186,12 @@ export function isExactRead(type: AnyBcsType): boolean {
  * bytes of each decoded collection whose read proved them canonical (a vector of exact elements,
  * a map or set whose keys ascended), with the schema that read them; the check writes those bytes
  * for that very object (the value it is handed is the one just decoded) instead of encoding
- * 30,000 elements again, and still covers every other byte. `digestTexts`/`digestBytes`: each
+ * 30,000 elements again, and still covers every other byte. A map or set of exact keys and values
+ * whose keys did not ascend is kept too, marked not canonical: its canonical encoding sorts (and
+ * dedups) the keys, so it differs from the input at the first key out of order (or in the length
+ * prefix, which is prefix-free), and writing it cannot fail; the check writes the input bytes in
+ * its place and `mismatched` records that the comparison must fail, which is what sorting 32,000
+ * keys and comparing would find. `digestTexts`/`digestBytes`: each
  * digest read, in order, since turning Base58 back into bytes costs as much as making it. The
  * re-encode writes digests in the order they were read, less those inside a collection written
  * from its source (the cursor jumps past them), so a lookup is a compare at the cursor; a short
@@ -194,7 +199,8 @@ export function isExactRead(type: AnyBcsType): boolean {
  * per digest over the whole list.
  */
 interface DecodeScope {
-  sources: WeakMap<object, { type: AnyBcsType; bytes: Uint8Array; digestsEnd: number }>
+  sources: WeakMap<object, { type: AnyBcsType; bytes: Uint8Array; digestsEnd: number; canonical: boolean }>
+  mismatched: boolean
   digestTexts: string[]
   digestBytes: Uint8Array[]
   digestCursor: number
@@ -205,7 +211,7 @@ const DIGEST_LOOKAHEAD = 16
 /** Runs `work` (one decode and its re-encode check) with a scope of its own. @internal */
 export function withDecodeScope<T>(work: () => T): T {
   const outer = scope
-  scope = { sources: new WeakMap(), digestTexts: [], digestBytes: [], digestCursor: 0 }
+  scope = { sources: new WeakMap(), mismatched: false, digestTexts: [], digestBytes: [], digestCursor: 0 }
   try {
     return work()
   } finally {
@@ -213,20 +219,33 @@ export function withDecodeScope<T>(work: () => T): T {
   }
 }
 
-/** Remembers that `value` was read by `type` from the bytes since `start`, which are canonical. @internal */
-export function rememberCanonical(reader: BcsReader, start: number, value: object, type: AnyBcsType): void {
+/**
+ * Remembers that `value` was read by `type` from the bytes since `start`: bytes proved canonical,
+ * or (`canonical` false) proved not to be, a map or set of exact keys and values whose keys did
+ * not ascend (see `DecodeScope`). @internal
+ */
+export function rememberCanonical(reader: BcsReader, start: number, value: object, type: AnyBcsType, canonical = true): void {
   if (scope && reader instanceof BoundedBcsReader) {
-    scope.sources.set(value, { type, bytes: reader.bytesSince(start), digestsEnd: scope.digestTexts.length })
+    scope.sources.set(value, { type, bytes: reader.bytesSince(start), digestsEnd: scope.digestTexts.length, canonical })
   }
 }
 
-/** The canonical bytes `type` read `value` from in this decode, for writing them; undefined if none. @internal */
+/**
+ * The bytes `type` read `value` from in this decode, for writing them in its place; undefined if
+ * none. Where those bytes were proved not canonical, the decode's check is marked failed. @internal
+ */
 export function canonicalSourceOf(value: unknown, type: AnyBcsType): Uint8Array | undefined {
   if (!scope || value === null || typeof value !== 'object') return undefined
   const source = scope.sources.get(value)
   if (!source || source.type !== type) return undefined
+  if (!source.canonical) scope.mismatched = true
   scope.digestCursor = Math.max(scope.digestCursor, source.digestsEnd)
   return source.bytes
+}
+
+/** Whether this decode's re-encode wrote, in place of a value, input bytes proved not canonical. @internal */
+export function knownMismatch(): boolean {
+  return scope?.mismatched ?? false
 }
 
 /** Remembers a digest's text and the 32 bytes it was read from. @internal */

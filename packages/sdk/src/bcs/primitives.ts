@@ -270,7 +270,8 @@ export const AddressSet: BcsType<string[], Iterable<string | Uint8Array>, 'BTree
   read: (reader) => {
     const start = positionOf(reader)
     const list = AddressList.read(reader)
-    if (start >= 0 && ascending(list)) rememberCanonical(reader, start, list, AddressSet)
+    // Either way the check writes these bytes back; read out of order, it fails (see DecodeScope).
+    if (start >= 0) rememberCanonical(reader, start, list, AddressSet, ascending(list))
     return list
   },
   write: (set, writer) => {
@@ -323,7 +324,8 @@ function btreeMap<K extends string | bigint, KI, V, I>(
         previous = k
         map.set(k, value.read(reader))
       }
-      if (start >= 0 && ascending) rememberCanonical(reader, start, map, type)
+      // Either way the check writes these bytes back; read out of order, it fails (see DecodeScope).
+      if (start >= 0) rememberCanonical(reader, start, map, type, ascending)
       return map
     },
     write: (map, writer) => {

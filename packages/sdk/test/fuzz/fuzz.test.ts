@@ -107,6 +107,7 @@ if (LONG_MINUTES > 0) {
         targets: targets.length,
         inputs: stats.inputs,
         slowest: stats.slowest,
+        slowestProcess: stats.slowestProcess,
         slowestWall: stats.slowestWall,
         largestHeapGrowthMiB: +(stats.largestHeapGrowth.bytes / 2 ** 20).toFixed(2),
         largestHeapGrowthTarget: stats.largestHeapGrowth.target,

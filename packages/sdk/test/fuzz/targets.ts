@@ -17,6 +17,7 @@ import { TransactionSchema } from '../../src/generated/soma/rpc/transaction_pb.j
 import { transactionDataFromProto, transactionDataToProto } from '../../src/rpc/convert.js'
 import { toBase58 } from '../../src/utils/encoding.js'
 import { GrpcStatus } from '../../src/rpc/errors.js'
+import { RPC_REQUEST_BINARY_OPTIONS } from '../../../localnet/src/limits.js'
 import { serveRpc, toConnectError } from '../../../localnet/src/rpc/server.js'
 import { AdminMethods, FaucetMethods, ScoringMethods } from '../../src/services/definitions.js'
 import { serveSideServices } from '../../../localnet/src/services/server.js'
@@ -134,7 +135,7 @@ function protoSeeds(count: number, seed: number): Uint8Array[] {
   })
 }
 
-/** The protobuf→BCS rebuild, after the protobuf runtime has parsed the bytes. */
+/** The protobuf→BCS rebuild, after the protobuf runtime has parsed the bytes as the servers do. */
 export function rebuildTarget(): FuzzTarget {
   return {
     name: 'rpc/transactionDataFromProto',
@@ -142,7 +143,7 @@ export function rebuildTarget(): FuzzTarget {
     run: (input) => {
       let message
       try {
-        message = fromBinary(TransactionSchema, input)
+        message = fromBinary(TransactionSchema, input, RPC_REQUEST_BINARY_OPTIONS)
       } catch {
         return 'refused by the protobuf runtime'
       }
