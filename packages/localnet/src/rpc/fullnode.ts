@@ -8,7 +8,6 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
 import { createServer as createNetServer, type Socket } from 'node:net'
-import { Duplex } from 'node:stream'
 
 import { create } from '@bufbuild/protobuf'
 import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt'
@@ -598,36 +597,6 @@ function cors(req: AnyRequest, res: AnyResponse): boolean {
   return true
 }
 
-/** A duplex over `socket` whose readable side starts with `head` (bytes already read from it). */
-class ReplayingSocket extends Duplex {
-  constructor(
-    private readonly socket: Socket,
-    head: Buffer,
-  ) {
-    super()
-    this.push(head)
-    socket.on('data', (chunk: Buffer) => {
-      if (!this.push(chunk)) socket.pause()
-    })
-    socket.once('end', () => this.push(null))
-    socket.once('close', () => this.destroy())
-    socket.once('error', (err) => this.destroy(err))
-  }
-  override _read(): void {
-    this.socket.resume()
-  }
-  override _write(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.socket.write(chunk, encoding, done)
-  }
-  override _final(done: () => void): void {
-    this.socket.end(done)
-  }
-  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
-    this.socket.destroy()
-    done(err)
-  }
-}
-
 /** The HTTP/2 connection preface starts with these bytes; no HTTP/1.x request line does. */
 const H2_PREFACE_START = Buffer.from('PRI ')
 
@@ -664,12 +633,13 @@ export async function serveFullnode(options: FullnodeOptions): Promise<RunningFu
       if (head.length < H2_PREFACE_START.length && H2_PREFACE_START.subarray(0, head.length).equals(head)) return
       socket.off('data', sniff)
       socket.pause()
+      socket.unshift(head)
       if (head.subarray(0, H2_PREFACE_START.length).equals(H2_PREFACE_START)) {
-        // The HTTP/2 session reads the socket's handle directly, so bytes already read cannot be
-        // put back: it gets a stream that replays them, then the rest of the socket.
-        h2.emit('connection', new ReplayingSocket(socket, head))
+        // The HTTP/2 session then reads the socket's handle natively; on its first tick it feeds
+        // itself what the socket already buffered (Node's http2 core does, nodejs/node#35475), so
+        // the sniffed bytes are not lost and no JS stream sits between the session and the socket.
+        h2.emit('connection', socket)
       } else {
-        socket.unshift(head)
         h1.emit('connection', socket)
         socket.resume()
       }
