@@ -20,8 +20,10 @@ import {
   fromHex,
   normalizeAddress,
   serializeSignedTransaction,
+  TRANSACTION_INTENT,
   transactionDataFromProto,
   transactionDataToProto,
+  transactionDigest,
   userSignatureFromProto,
   userSignatureToProto,
 } from '@soma-ts/sdk'
@@ -47,6 +49,7 @@ import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb
 import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
 
 import { TransactionRejected } from '../chain/errors.js'
+import type { ParsedTransaction } from '../chain/execute.js'
 import { RPC_SERVER_LIMITS, http2ServerOptions } from '../limits.js'
 import { coinBalance, digestOf, ownerFromBcs, type ChainObject, type ObjectOwner } from '../chain/objects.js'
 import { decodeCheckpointSummary } from '../node/checkpoint.js'
@@ -229,7 +232,7 @@ class FullnodeService {
     return [...totals].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([address, v]) => ({ address, amount: v.toString() }))
   }
 
-  executed(stored: StoredTransaction, effectsBytes: Uint8Array, checkpoint: bigint | undefined, tree: MaskTree | undefined): ExecutedTransaction {
+  executed(stored: Pick<StoredTransaction, 'digest' | 'signedTransaction'>, effectsBytes: Uint8Array, checkpoint: bigint | undefined, tree: MaskTree | undefined): ExecutedTransaction {
     // Only the fields the mask keeps are built (applyMask empties the rest anyway): a status-only
     // execute answer skips the transaction decode and the object reads.
     const wants = (field: string) => tree === undefined || tree[field] !== undefined || Object.keys(tree).length === 0
@@ -361,12 +364,16 @@ class FullnodeService {
   }
 
   /** Rebuilds the BCS from the protobuf and the signatures, as the node does, then verifies them. */
-  signedFromProto(transaction: Transaction | undefined, signatures: UserSignature[]): Uint8Array {
+  /** The signed BCS rebuilt from the request, and its parse (what `parseSignedTransaction` of it gives). */
+  signedFromProto(transaction: Transaction | undefined, signatures: UserSignature[]): { signed: Uint8Array; parsed: ParsedTransaction } {
     const tx = requireField(transaction, 'transaction')
-    const { bcs } = transactionDataFromProto(tx)
+    const { data, bcs } = transactionDataFromProto(tx)
     if (signatures.length === 0) throw fieldViolationError('signatures', 'FIELD_MISSING')
     const serialized = signatures.map((s, i) => userSignatureFromProto(s, `signatures[${i}]`))
-    return serializeSignedTransaction(bcs, serialized)
+    const signed = serializeSignedTransaction(data, serialized)
+    // `bcs` is the canonical encoding of `data`, as a parse of `signed` would re-encode it.
+    const parsed: ParsedTransaction = { intent: [TRANSACTION_INTENT[0], TRANSACTION_INTENT[1], TRANSACTION_INTENT[2]], transaction: bcs, data: data.V1!, signatures: serialized, digest: transactionDigest(bcs) }
+    return { signed, parsed }
   }
 }
 
@@ -494,9 +501,9 @@ function routes(service: FullnodeService, node: LocalNode) {
     })
     router.service(TransactionExecutionService, {
       executeTransaction: guard(async (req) => {
-        const signed = service.signedFromProto(req.transaction, req.signatures)
-        const committed: CommittedTransaction = await node.submit(signed)
-        const stored = node.getTransaction(committed.transactionDigest)!
+        const { signed, parsed } = service.signedFromProto(req.transaction, req.signatures)
+        const committed: CommittedTransaction = await node.submit(signed, parsed)
+        const stored = { ...committed, digest: committed.transactionDigest }
         return { transaction: service.executed(stored, committed.effects, committed.checkpoint, maskOf(req.readMask, 'effects')) }
       }),
       simulateTransaction: guard((req) => {
