@@ -7,9 +7,7 @@ import {
   bcsTypes,
   decodeBcs,
   digestToBytes,
-  effectsDigest,
   encodeBcs,
-  transactionDigest,
 } from '@soma-ts/sdk'
 
 import { EXECUTION_VERSION, SYSTEM_STATE_OBJECT_ID, U64_MAX, ZERO_ADDRESS } from './constants.js'
@@ -21,6 +19,7 @@ import { decodeSystemStateShared } from './system-state.js'
 import { TemporaryStore, type FeeParameters } from './temporary-store.js'
 import { executorFor, type Executor } from './executors.js'
 import { verifyUserSignature } from './signature.js'
+import { effectsDigestOf, transactionDigestOf } from './digests.js'
 
 export type TransactionKindValue = typeof bcsTypes.TransactionKind.$inferType
 type ObjectRefValue = typeof bcsTypes.ObjectRef.$inferType
@@ -72,7 +71,7 @@ export function parseSignedTransaction(signedTransaction: Uint8Array): ParsedTra
       transaction,
       data: value.V1,
       signatures: signed.txSignatures.map((s) => Uint8Array.from(s)),
-      digest: transactionDigest(transaction),
+      digest: transactionDigestOf(transaction),
     }
   } catch (err) {
     throw new TransactionRejected('FailedToDeserialize', err instanceof Error ? err.message : String(err))
@@ -127,7 +126,7 @@ function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system
   if (kind.$kind === 'Genesis') throw new TransactionRejected('InvalidTransactionType', 'Genesis is applied by the genesis builder')
   const executor = executorFor(kind.$kind)
   if (executor === undefined) throw new TransactionRejected('UnsupportedTransactionKind', `${kind.$kind} is not implemented by this local network yet`)
-  const digest = knownDigest ?? transactionDigest(txBytes)
+  const digest = knownDigest ?? transactionDigestOf(txBytes)
   const systemObject = state.getObject(SYSTEM_STATE_OBJECT_ID)
   if (systemObject === undefined) throw new TransactionRejected('ObjectNotFound', 'the SystemState object is missing')
   // Read-only here (epoch, fee parameters); executors decode their own copy.
@@ -436,7 +435,7 @@ function buildEffects(
   return {
     transactionDigest: store.txDigest,
     effects,
-    effectsDigest: effectsDigest(effects),
+    effectsDigest: effectsDigestOf(effects),
     errorName: status === undefined ? undefined : Object.keys(status)[0],
     totalFee: f.totalFee,
   }

@@ -23,7 +23,6 @@ import {
   TRANSACTION_INTENT,
   transactionDataFromProto,
   transactionDataToProto,
-  transactionDigest,
   userSignatureFromProto,
   userSignatureToProto,
 } from '@soma-ts/sdk'
@@ -49,6 +48,7 @@ import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb
 import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
 
 import { TransactionRejected } from '../chain/errors.js'
+import { transactionDigestOf } from '../chain/digests.js'
 import type { ParsedTransaction } from '../chain/execute.js'
 import { RPC_SERVER_LIMITS, http2ServerOptions } from '../limits.js'
 import { coinBalance, digestOf, ownerFromBcs, type ChainObject, type ObjectOwner } from '../chain/objects.js'
@@ -372,7 +372,7 @@ class FullnodeService {
     const serialized = signatures.map((s, i) => userSignatureFromProto(s, `signatures[${i}]`))
     const signed = serializeSignedTransaction(data, serialized)
     // `bcs` is the canonical encoding of `data`, as a parse of `signed` would re-encode it.
-    const parsed: ParsedTransaction = { intent: [TRANSACTION_INTENT[0], TRANSACTION_INTENT[1], TRANSACTION_INTENT[2]], transaction: bcs, data: data.V1!, signatures: serialized, digest: transactionDigest(bcs) }
+    const parsed: ParsedTransaction = { intent: [TRANSACTION_INTENT[0], TRANSACTION_INTENT[1], TRANSACTION_INTENT[2]], transaction: bcs, data: data.V1!, signatures: serialized, digest: transactionDigestOf(bcs) }
     return { signed, parsed }
   }
 }
