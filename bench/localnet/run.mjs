@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process'
 import { createPrivateKey, sign as opensslSign } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -49,9 +49,28 @@ function startNode(configDir) {
   const child = spawn(process.execPath, [...(process.env.SOMA_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(here, 'node.mjs'), configDir], { stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the local network exited with ${code}`)))
-    createInterface({ input: child.stdout }).once('line', (line) => resolve({ child, rpc: JSON.parse(line).rpc }))
+    const lines = createInterface({ input: child.stdout })
+    const waiting = []
+    lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)))
+    waiting.push(({ rpc }) => {
+      /** The node's CPU milliseconds so far (user + system). */
+      const cpuMs = () =>
+        new Promise((r) => {
+          waiting.push((m) => r(m.cpuMs))
+          child.kill('SIGUSR2')
+        })
+      resolve({ child, rpc, cpuMs })
+    })
   })
 }
+
+const ownCpuMs = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000
+/** CPU per transaction of the node and of this client over a phase. */
+async function cpuPer(before, count) {
+  const nodeMs = await node.cpuMs()
+  return `CPU per transaction: node ${((nodeMs - before.node) / count).toFixed(3)} ms, client ${((ownCpuMs() - before.client) / count).toFixed(3)} ms`
+}
+const cpuNow = async () => ({ node: await node.cpuMs(), client: ownCpuMs() })
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 
@@ -112,6 +131,7 @@ try {
 
   // ---- 1. throughput ----
   let next = 0
+  const c0 = await cpuNow()
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -120,10 +140,12 @@ try {
   )
   const elapsed = (performance.now() - t0) / 1000
   console.log(`throughput: ${throughputSenders} transfers in ${elapsed.toFixed(2)} s = ${Math.round(throughputSenders / elapsed)} tx/s (${concurrency} in flight over ${clientCount} connections; goal ≥ 3000)`)
+  console.log(`  ${await cpuPer(c0, throughputSenders)}`)
 
   // ---- 2. latency at a fixed offered load (open loop: sends on schedule, whatever came back) ----
   const latencies = []
   const pending = []
+  const c1 = await cpuNow()
   const l0 = performance.now()
   for (let k = 0; k < latencySenders; k++) {
     const due = l0 + (k * 1000) / rate
@@ -138,6 +160,8 @@ try {
   console.log(
     `latency at ${rate} tx/s offered (${achieved.toFixed(0)} achieved, ${latencySenders} transfers): p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms (goal p99 ≤ 25 ms)`,
   )
+  console.log(`  ${await cpuPer(c1, latencySenders)}`)
+  console.log(`load average (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(2)).join(', ')}`)
   console.log(`failed effects: ${failures}`)
 } finally {
   if (node !== undefined) {

@@ -21,7 +21,7 @@ import {
   TransactionRejected,
   assertSupplyConserved,
   coinBalance,
-  decodeSystemStateContents,
+  decodeSystemStateShared,
   executeTransaction,
   targetOf,
   type ChainObject,
@@ -113,8 +113,9 @@ function fuzz(seed: number, inputs: number, minutes: number) {
   const signers = [...USERS, ...VALIDATOR_KEYS.slice(0, 3)]
   const addresses = signers.map((s) => s.toSomaAddress())
   let modelIds: string[] = []
+  // The shared decode: the next execution decodes the same bytes, so this costs no second decode.
   const refreshModels = () => {
-    modelIds = [...decodeSystemStateContents(chain.store.getObject(SYSTEM_STATE_OBJECT_ID)!.contents).modelRegistry.models.keys()]
+    modelIds = [...decodeSystemStateShared(chain.store.getObject(SYSTEM_STATE_OBJECT_ID)!.contents).modelRegistry.models.keys()]
   }
   refreshModels()
   const allIds = () => [...index.objects.keys()]

@@ -7,10 +7,7 @@ import {
   bcsTypes,
   decodeBcs,
   digestToBytes,
-  effectsDigest,
   encodeBcs,
-  transactionDigest,
-  deserializeSignedTransaction,
 } from '@soma-ts/sdk'
 
 import { EXECUTION_VERSION, SYSTEM_STATE_OBJECT_ID, U64_MAX, ZERO_ADDRESS } from './constants.js'
@@ -22,6 +19,7 @@ import { decodeSystemStateShared } from './system-state.js'
 import { TemporaryStore, type FeeParameters } from './temporary-store.js'
 import { executorFor, type Executor } from './executors.js'
 import { verifyUserSignature } from './signature.js'
+import { effectsDigestOf, transactionDigestOf } from './digests.js'
 
 export type TransactionKindValue = typeof bcsTypes.TransactionKind.$inferType
 type ObjectRefValue = typeof bcsTypes.ObjectRef.$inferType
@@ -45,24 +43,56 @@ export interface ExecutionResult {
   readonly writes: ObjectWrites
 }
 
-/** Executes a signed user transaction (BCS `SenderSignedData`). */
-export function executeTransaction(state: ObjectReader, signedTransaction: Uint8Array, options: ExecutionOptions = {}): ExecutionResult {
-  let envelope: ReturnType<typeof deserializeSignedTransaction>
-  let data: TransactionDataValue
+/** A signed user transaction decoded once: what the node's dedupe, signature check and execution read. */
+export interface ParsedTransaction {
+  readonly intent: readonly [number, number, number]
+  /** BCS `TransactionData` (canonical: re-encoded from the decoded value). */
+  readonly transaction: Uint8Array
+  readonly data: TransactionDataValue
+  readonly signatures: readonly Uint8Array[]
+  /** The transaction digest (Base58). */
+  readonly digest: string
+}
+
+/**
+ * Decodes BCS `SenderSignedData` once.
+ *
+ * @throws TransactionRejected `FailedToDeserialize` when the bytes are not a signed V1 transaction
+ */
+export function parseSignedTransaction(signedTransaction: Uint8Array): ParsedTransaction {
   try {
-    envelope = deserializeSignedTransaction(signedTransaction)
-    data = decodeBcs(bcsTypes.TransactionData, envelope.transaction).V1!
+    const signed = decodeBcs(bcsTypes.SenderSignedData, signedTransaction)
+    const value = signed.intentMessage.value
+    if (value.V1 === undefined) throw new Error('not a V1 TransactionData')
+    const transaction = encodeBcs(bcsTypes.TransactionData, value)
+    const i = signed.intentMessage.intent
+    return {
+      intent: [i.scope, i.version, i.appId],
+      transaction,
+      data: value.V1,
+      signatures: signed.txSignatures.map((s) => Uint8Array.from(s)),
+      digest: transactionDigestOf(transaction),
+    }
   } catch (err) {
     throw new TransactionRejected('FailedToDeserialize', err instanceof Error ? err.message : String(err))
   }
+}
+
+/** Executes a signed user transaction (BCS `SenderSignedData`). */
+export function executeTransaction(state: ObjectReader, signedTransaction: Uint8Array, options: ExecutionOptions = {}): ExecutionResult {
+  return executeParsedTransaction(state, signedTransaction, parseSignedTransaction(signedTransaction), options)
+}
+
+/** `executeTransaction` for a transaction already parsed (`parsed` must be `parseSignedTransaction(signedTransaction)`). */
+export function executeParsedTransaction(state: ObjectReader, signedTransaction: Uint8Array, parsed: ParsedTransaction, options: ExecutionOptions = {}): ExecutionResult {
   if (options.skipSignatureCheck !== true) {
     try {
-      verifyUserSignature(envelope.intent, envelope.transaction, envelope.signatures, data.sender, signedTransaction)
+      verifyUserSignature(parsed.intent, parsed.transaction, parsed.signatures, parsed.data.sender, signedTransaction)
     } catch (err) {
       throw new TransactionRejected('InvalidSignature', err instanceof Error ? err.message : String(err))
     }
   }
-  return executeTransactionData(state, envelope.transaction, false, data)
+  return executeTransactionData(state, parsed.transaction, false, parsed.data, parsed.digest)
 }
 
 /** Executes a system transaction (ChangeEpoch, ConsensusCommitPrologueV1): sender 0x0, no gas, no signature. */
@@ -81,7 +111,7 @@ const SYSTEM_STATE_KINDS = new Set([
 
 type TransactionDataValue = typeof bcsTypes.TransactionDataV1.$inferType
 
-function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system: boolean, decoded?: TransactionDataValue): ExecutionResult {
+function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system: boolean, decoded?: TransactionDataValue, knownDigest?: string): ExecutionResult {
   let data: TransactionDataValue
   try {
     data = decoded ?? decodeBcs(bcsTypes.TransactionData, txBytes).V1!
@@ -96,7 +126,7 @@ function executeTransactionData(state: ObjectReader, txBytes: Uint8Array, system
   if (kind.$kind === 'Genesis') throw new TransactionRejected('InvalidTransactionType', 'Genesis is applied by the genesis builder')
   const executor = executorFor(kind.$kind)
   if (executor === undefined) throw new TransactionRejected('UnsupportedTransactionKind', `${kind.$kind} is not implemented by this local network yet`)
-  const digest = transactionDigest(txBytes)
+  const digest = knownDigest ?? transactionDigestOf(txBytes)
   const systemObject = state.getObject(SYSTEM_STATE_OBJECT_ID)
   if (systemObject === undefined) throw new TransactionRejected('ObjectNotFound', 'the SystemState object is missing')
   // Read-only here (epoch, fee parameters); executors decode their own copy.
@@ -405,7 +435,7 @@ function buildEffects(
   return {
     transactionDigest: store.txDigest,
     effects,
-    effectsDigest: effectsDigest(effects),
+    effectsDigest: effectsDigestOf(effects),
     errorName: status === undefined ? undefined : Object.keys(status)[0],
     totalFee: f.totalFee,
   }

@@ -8,6 +8,6 @@ export { cosineDistance, generateTarget, makeTargetSeed, selectModels } from './
 export { embeddingCommitmentOf, modelStateName } from './models.js'
 export { isValidMultiaddr, proofOfPossessionMessage, signProofOfPossession } from './validators.js'
 export { assertSupplyConserved, supplyBreakdown, SupplyConservationError, type SupplyBreakdown } from './supply.js'
-export { decodeSystemStateContents, encodeSystemStateContents, type SystemStateValue } from './system-state.js'
+export { decodeSystemStateContents, decodeSystemStateShared, encodeSystemStateContents, type SystemStateValue } from './system-state.js'
 export { adjustDifficulty, adjustValueFee } from './epoch.js'
 export { LocalChain } from './chain.js'

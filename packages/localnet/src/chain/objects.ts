@@ -3,7 +3,9 @@
  * type, BCS payload and previous transaction. The digest is the reference's
  * Blake2b256("Object::" ‖ BCS(ObjectInner)), where the inner contents are id ‖ payload.
  */
-import { bcsTypes, decodeBcs, encodeBcs, fromHex, objectDigest } from '@soma-ts/sdk'
+import { bcsTypes, decodeBcs, encodeBcs, fromHex } from '@soma-ts/sdk'
+
+import { objectDigestOf } from './digests.js'
 
 import { ExecutionFailure } from './errors.js'
 
@@ -78,7 +80,7 @@ export function digestOf(object: ChainObject): string {
   // Objects are immutable values (a change is a new object), so the digest is computed once.
   let digest = digests.get(object)
   if (digest === undefined) {
-    digest = objectDigest(objectBytes(object))
+    digest = objectDigestOf(objectBytes(object))
     digests.set(object, digest)
   }
   return digest

@@ -11,7 +11,9 @@
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto'
 
-import { Ed25519PublicKey, signingDigest, verifySignedTransaction } from '@soma-ts/sdk'
+import { Ed25519PublicKey, verifySignedTransaction } from '@soma-ts/sdk'
+
+import { signingDigestOf } from './digests.js'
 
 const ED25519_FLAG = 0x00
 const SIGNATURE_LENGTH = 97
@@ -57,7 +59,7 @@ export function verifyUserSignature(
   if (intent[0] === 0 && intent[1] === 0 && intent[2] === 1 && only !== undefined && only.length === SIGNATURE_LENGTH && only[0] === ED25519_FLAG) {
     const entry = cachedKey(only.subarray(65))
     if (entry !== null && entry.address === sender) {
-      if (verify(null, signingDigest(transaction), entry.key, only.subarray(1, 65))) return
+      if (verify(null, signingDigestOf([0, 0, 1], transaction), entry.key, only.subarray(1, 65))) return
     }
   }
   verifySignedTransaction(signed)

@@ -3,8 +3,7 @@
  * what execution wrote, created and deleted, the creation counter and the Lamport version. Nothing
  * reaches the object store until the driver applies the finished effects' writes.
  */
-import { deriveObjectId } from '@soma-ts/sdk'
-
+import { deriveObjectIdOf } from './digests.js'
 import { ChainInvariantError } from './errors.js'
 import { digestOf, type ChainObject, type ObjectOwner } from './objects.js'
 
@@ -62,7 +61,7 @@ export class TemporaryStore {
 
   /** The id of the next object this transaction creates (`derive_id(tx, next_creation_num)`). */
   nextObjectId(): string {
-    return deriveObjectId(this.txDigest, this.nextCreationNum())
+    return deriveObjectIdOf(this.txDigest, this.nextCreationNum())
   }
 
   /**

@@ -8,11 +8,16 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { deserializeSignedTransaction, transactionDigest } from '@soma-ts/sdk'
-
 import { PROTOCOL_VERSION, SYSTEM_STATE_OBJECT_ID } from '../chain/constants.js'
 import { ChainInvariantError, TransactionRejected } from '../chain/errors.js'
-import { executeSystemTransaction, executeTransaction, type ExecutionResult } from '../chain/execute.js'
+import {
+  executeParsedTransaction,
+  executeSystemTransaction,
+  executeTransaction,
+  parseSignedTransaction,
+  type ExecutionResult,
+  type ParsedTransaction,
+} from '../chain/execute.js'
 import type { Genesis } from '../chain/genesis.js'
 import type { ChainObject } from '../chain/objects.js'
 import type { ObjectReader } from '../chain/store.js'
@@ -49,6 +54,8 @@ export interface CommittedTransaction {
   readonly effectsDigest: string
   readonly errorName: string | undefined
   readonly checkpoint: bigint
+  /** The stored signed transaction (for a retry, the first one's: its signatures may differ). */
+  readonly signedTransaction: Uint8Array
 }
 
 /** The node is closed or closing: nothing more is accepted. */
@@ -57,7 +64,13 @@ export class NodeClosedError extends Error {
 }
 
 type QueueItem =
-  | { readonly kind: 'transaction'; readonly signed: Uint8Array; resolve(value: CommittedTransaction): void; reject(err: unknown): void }
+  | {
+      readonly kind: 'transaction'
+      readonly signed: Uint8Array
+      readonly parsed: ParsedTransaction | undefined
+      resolve(value: CommittedTransaction): void
+      reject(err: unknown): void
+    }
   | { readonly kind: 'epoch'; resolve(value: CommittedTransaction): void; reject(err: unknown): void }
 
 const DATABASE_FILES = ['chain.db', 'chain.db-wal', 'chain.db-shm']
@@ -183,10 +196,11 @@ export class LocalNode {
   /**
    * Queues a signed transaction (BCS `SenderSignedData`). Resolves once its checkpoint is committed;
    * rejects with `TransactionRejected` when it cannot execute (nothing is written). A transaction
-   * already executed resolves with its stored effects.
+   * already executed resolves with its stored effects. `parsed`, when the caller has it, must be
+   * `parseSignedTransaction(signed)` (the RPC builds both from the request and skips a decode).
    */
-  submit(signed: Uint8Array): Promise<CommittedTransaction> {
-    return this.enqueue((resolve, reject) => ({ kind: 'transaction', signed, resolve, reject }))
+  submit(signed: Uint8Array, parsed?: ParsedTransaction): Promise<CommittedTransaction> {
+    return this.enqueue((resolve, reject) => ({ kind: 'transaction', signed, parsed, resolve, reject }))
   }
 
   /** Queues the ChangeEpoch system transaction; resolves with its effects once committed. */
@@ -281,13 +295,14 @@ export class LocalNode {
         settled.push({ item, value: committed(stored) })
         continue
       }
-      let digest: string
+      let parsed: ParsedTransaction
       try {
-        digest = transactionDigest(deserializeSignedTransaction(item.signed).transaction)
+        parsed = item.parsed ?? parseSignedTransaction(item.signed)
       } catch (err) {
-        settled.push({ item, error: new TransactionRejected('FailedToDeserialize', err instanceof Error ? err.message : String(err)) })
+        settled.push({ item, error: err })
         continue
       }
+      const digest = parsed.digest
       const earlier = seen.get(digest) ?? storedResult(this.database.getTransaction(digest))
       if (earlier !== undefined) {
         settled.push({ item, value: earlier })
@@ -295,7 +310,7 @@ export class LocalNode {
       }
       let result: ExecutionResult
       try {
-        result = executeTransaction(this.store, item.signed)
+        result = executeParsedTransaction(this.store, item.signed, parsed)
       } catch (err) {
         if (!(err instanceof TransactionRejected)) throw err
         settled.push({ item, error: err })
@@ -372,6 +387,7 @@ function committed(stored: StoredTransaction): CommittedTransaction {
     effectsDigest: stored.effectsDigest,
     errorName: stored.errorName,
     checkpoint: stored.checkpoint,
+    signedTransaction: stored.signedTransaction,
   }
 }
 

@@ -8,7 +8,6 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
 import { createServer as createNetServer, type Socket } from 'node:net'
-import { Duplex } from 'node:stream'
 
 import { create } from '@bufbuild/protobuf'
 import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt'
@@ -21,6 +20,7 @@ import {
   fromHex,
   normalizeAddress,
   serializeSignedTransaction,
+  TRANSACTION_INTENT,
   transactionDataFromProto,
   transactionDataToProto,
   userSignatureFromProto,
@@ -48,6 +48,8 @@ import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb
 import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
 
 import { TransactionRejected } from '../chain/errors.js'
+import { transactionDigestOf } from '../chain/digests.js'
+import type { ParsedTransaction } from '../chain/execute.js'
 import { RPC_REQUEST_BINARY_OPTIONS, RPC_SERVER_LIMITS, http2ServerOptions } from '../limits.js'
 import { coinBalance, digestOf, ownerFromBcs, type ChainObject, type ObjectOwner } from '../chain/objects.js'
 import { decodeCheckpointSummary } from '../node/checkpoint.js'
@@ -240,7 +242,7 @@ class FullnodeService {
     return [...totals].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([address, v]) => ({ address: addressText(address), amount: v.toString() }))
   }
 
-  executed(stored: StoredTransaction, effectsBytes: Uint8Array, checkpoint: bigint | undefined, tree: MaskTree | undefined): ExecutedTransaction {
+  executed(stored: Pick<StoredTransaction, 'digest' | 'signedTransaction'>, effectsBytes: Uint8Array, checkpoint: bigint | undefined, tree: MaskTree | undefined): ExecutedTransaction {
     // Only the fields the mask keeps are built (applyMask empties the rest anyway): a status-only
     // execute answer skips the transaction decode and the object reads.
     const wants = (field: string) => tree === undefined || tree[field] !== undefined || Object.keys(tree).length === 0
@@ -372,12 +374,16 @@ class FullnodeService {
   }
 
   /** Rebuilds the BCS from the protobuf and the signatures, as the node does, then verifies them. */
-  signedFromProto(transaction: Transaction | undefined, signatures: UserSignature[]): Uint8Array {
+  /** The signed BCS rebuilt from the request, and its parse (what `parseSignedTransaction` of it gives). */
+  signedFromProto(transaction: Transaction | undefined, signatures: UserSignature[]): { signed: Uint8Array; parsed: ParsedTransaction } {
     const tx = requireField(transaction, 'transaction')
-    const { bcs } = transactionDataFromProto(tx)
+    const { data, bcs } = transactionDataFromProto(tx)
     if (signatures.length === 0) throw fieldViolationError('signatures', 'FIELD_MISSING')
     const serialized = signatures.map((s, i) => userSignatureFromProto(s, `signatures[${i}]`))
-    return serializeSignedTransaction(bcs, serialized)
+    const signed = serializeSignedTransaction(data, serialized)
+    // `bcs` is the canonical encoding of `data`, as a parse of `signed` would re-encode it.
+    const parsed: ParsedTransaction = { intent: [TRANSACTION_INTENT[0], TRANSACTION_INTENT[1], TRANSACTION_INTENT[2]], transaction: bcs, data: data.V1!, signatures: serialized, digest: transactionDigestOf(bcs) }
+    return { signed, parsed }
   }
 }
 
@@ -505,9 +511,9 @@ function routes(service: FullnodeService, node: LocalNode) {
     })
     router.service(TransactionExecutionService, {
       executeTransaction: guard(async (req) => {
-        const signed = service.signedFromProto(req.transaction, req.signatures)
-        const committed: CommittedTransaction = await node.submit(signed)
-        const stored = node.getTransaction(committed.transactionDigest)!
+        const { signed, parsed } = service.signedFromProto(req.transaction, req.signatures)
+        const committed: CommittedTransaction = await node.submit(signed, parsed)
+        const stored = { ...committed, digest: committed.transactionDigest }
         return { transaction: service.executed(stored, committed.effects, committed.checkpoint, maskOf(req.readMask, 'effects')) }
       }),
       simulateTransaction: guard((req) => {
@@ -608,36 +614,6 @@ function cors(req: AnyRequest, res: AnyResponse): boolean {
   return true
 }
 
-/** A duplex over `socket` whose readable side starts with `head` (bytes already read from it). */
-class ReplayingSocket extends Duplex {
-  constructor(
-    private readonly socket: Socket,
-    head: Buffer,
-  ) {
-    super()
-    this.push(head)
-    socket.on('data', (chunk: Buffer) => {
-      if (!this.push(chunk)) socket.pause()
-    })
-    socket.once('end', () => this.push(null))
-    socket.once('close', () => this.destroy())
-    socket.once('error', (err) => this.destroy(err))
-  }
-  override _read(): void {
-    this.socket.resume()
-  }
-  override _write(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.socket.write(chunk, encoding, done)
-  }
-  override _final(done: () => void): void {
-    this.socket.end(done)
-  }
-  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
-    this.socket.destroy()
-    done(err)
-  }
-}
-
 /** The HTTP/2 connection preface starts with these bytes; no HTTP/1.x request line does. */
 const H2_PREFACE_START = Buffer.from('PRI ')
 
@@ -675,12 +651,13 @@ export async function serveFullnode(options: FullnodeOptions): Promise<RunningFu
       if (head.length < H2_PREFACE_START.length && H2_PREFACE_START.subarray(0, head.length).equals(head)) return
       socket.off('data', sniff)
       socket.pause()
+      socket.unshift(head)
       if (head.subarray(0, H2_PREFACE_START.length).equals(H2_PREFACE_START)) {
-        // The HTTP/2 session reads the socket's handle directly, so bytes already read cannot be
-        // put back: it gets a stream that replays them, then the rest of the socket.
-        h2.emit('connection', new ReplayingSocket(socket, head))
+        // The HTTP/2 session then reads the socket's handle natively; on its first tick it feeds
+        // itself what the socket already buffered (Node's http2 core does, nodejs/node#35475), so
+        // the sniffed bytes are not lost and no JS stream sits between the session and the socket.
+        h2.emit('connection', socket)
       } else {
-        socket.unshift(head)
         h1.emit('connection', socket)
         socket.resume()
       }
