@@ -9,11 +9,12 @@ import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { startLocalnet, type RunningLocalnet } from '@soma-ts/localnet'
+import type { RunningLocalnet } from '@soma-ts/localnet'
 import { Ed25519Keypair } from '@soma-ts/sdk'
-import { createClientConfig, createSomaClient, readClientConfig, writeClientConfig } from '@soma-ts/sdk/node'
+import { createSomaClient, readClientConfig, writeClientConfig } from '@soma-ts/sdk/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { startCliLocalnet } from './cli-localnet.js'
 import { somaAsync, type CliResult } from './cli.js'
 
 let dir: string
@@ -21,23 +22,7 @@ let net: RunningLocalnet
 let env: Record<string, string>
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'soma-cli-journeys-'))
-  // The reference's first-run layout; a `localnet` env that `start localnet` points at its RPC port.
-  createClientConfig(dir)
-  const config = readClientConfig(join(dir, 'client.yaml'))
-  config.envs.push({ alias: 'localnet', rpc: 'http://127.0.0.1:9000', basic_auth: null })
-  config.activeEnv = 'localnet'
-  writeClientConfig(config, join(dir, 'client.yaml'))
-  net = await startLocalnet({
-    configDir: dir,
-    forceRegenesis: true,
-    committeeSize: 4,
-    rpcPort: 0,
-    rpcHost: '127.0.0.1',
-    adminPort: 0,
-    faucet: { host: '127.0.0.1', port: 0 },
-    scoring: false,
-  })
+  ;({ dir, net } = await startCliLocalnet('soma-cli-journeys-', { committeeSize: 4, faucet: { host: '127.0.0.1', port: 0 } }))
   env = { SOMA_CONFIG_DIR: dir, SOMA_SECRET_KEY: '' }
 }, 120_000)
 

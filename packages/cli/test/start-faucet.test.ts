@@ -4,28 +4,22 @@
  * loopback ports); `soma faucet` as a second process asks it for coins; SIGTERM stops it cleanly.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { startLocalnet, type RunningLocalnet } from '@soma-ts/localnet'
+import type { RunningLocalnet } from '@soma-ts/localnet'
 import { Ed25519Keypair } from '@soma-ts/sdk'
-import { createClientConfig, readClientConfig, writeClientConfig } from '@soma-ts/sdk/node'
+import { readClientConfig } from '@soma-ts/sdk/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { SOMA_BIN, somaAsync } from './cli.js'
+import { startCliLocalnet } from './cli-localnet.js'
 
 let dir: string
 let net: RunningLocalnet
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'soma-cli-start-faucet-'))
-  createClientConfig(dir)
-  const config = readClientConfig(join(dir, 'client.yaml'))
-  config.envs.push({ alias: 'localnet', rpc: 'http://127.0.0.1:9000', basic_auth: null })
-  config.activeEnv = 'localnet'
-  writeClientConfig(config, join(dir, 'client.yaml'))
-  net = await startLocalnet({ configDir: dir, forceRegenesis: true, rpcPort: 0, rpcHost: '127.0.0.1', adminPort: 0, faucet: false, scoring: false })
+  ;({ dir, net } = await startCliLocalnet('soma-cli-start-faucet-'))
 }, 120_000)
 
 afterAll(async () => {

@@ -9,13 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { startLocalnet, type RunningLocalnet } from '@soma-ts/localnet'
+import type { RunningLocalnet } from '@soma-ts/localnet'
 import { BlsKeypair, Ed25519Keypair, fromBase64, toBase64, verifyProofOfPossession } from '@soma-ts/sdk'
-import { createClientConfig, readClientConfig, writeClientConfig } from '@soma-ts/sdk/node'
 import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { somaAsync } from './cli.js'
+import { startCliLocalnet } from './cli-localnet.js'
 
 let dir: string
 let work: string
@@ -23,14 +23,8 @@ let net: RunningLocalnet
 let env: Record<string, string>
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'soma-cli-validator-'))
   work = mkdtempSync(join(tmpdir(), 'soma-cli-validator-files-'))
-  createClientConfig(dir)
-  const config = readClientConfig(join(dir, 'client.yaml'))
-  config.envs.push({ alias: 'localnet', rpc: 'http://127.0.0.1:9000', basic_auth: null })
-  config.activeEnv = 'localnet'
-  writeClientConfig(config, join(dir, 'client.yaml'))
-  net = await startLocalnet({ configDir: dir, forceRegenesis: true, rpcPort: 0, rpcHost: '127.0.0.1', adminPort: 0, faucet: false, scoring: false })
+  ;({ dir, net } = await startCliLocalnet('soma-cli-validator-'))
   env = { SOMA_CONFIG_DIR: dir, SOMA_SECRET_KEY: '' }
 }, 120_000)
 
