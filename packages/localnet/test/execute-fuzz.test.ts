@@ -10,7 +10,7 @@
  * Supply conservation is checked at every epoch boundary and every SUPPLY_EVERY inputs; any
  * exception other than a typed `TransactionRejected` fails the run with its seed and index.
  *
- * `SOMA_EXECUTE_FUZZ_INPUTS` (default 50,000), `SOMA_EXECUTE_FUZZ_MINUTES` (run at least this
+ * `SOMA_EXECUTE_FUZZ_INPUTS` (default 100,000), `SOMA_EXECUTE_FUZZ_MINUTES` (run at least this
  * long: `npm run fuzz -- --target localnet-execute --minutes N`), `SOMA_EXECUTE_FUZZ_SEED`.
  */
 import { bcsTypes, encodeBcs } from '@soma-ts/sdk'
@@ -30,10 +30,10 @@ import {
 import { FAUCET, USERS, VALIDATOR_KEYS, genesisModel, newChain, refOf, sign, type Ref } from './chain-helpers.js'
 import { prng, randomKind } from './fuzz-kinds.js'
 
-// 1-1.5 ms an input on the shared 2-core machine under load (50,000 in 48 s): the suite runs
-// 50,000 (under ~75 s); `SOMA_EXECUTE_FUZZ_INPUTS=100000` or `npm run fuzz -- --target
-// localnet-execute --minutes N` runs more.
-const INPUTS = Number(process.env.SOMA_EXECUTE_FUZZ_INPUTS ?? 50_000)
+// The issue asks for at least 100,000 inputs inside the suite's budget: 1-1.5 ms an input on the
+// shared 2-core machine under load, so about two minutes of a suite that must stay under 30.
+// `npm run fuzz -- --target localnet-execute --minutes N` runs more.
+const INPUTS = Number(process.env.SOMA_EXECUTE_FUZZ_INPUTS ?? 100_000)
 const MINUTES = Number(process.env.SOMA_EXECUTE_FUZZ_MINUTES ?? 0)
 const SEED = Number(process.env.SOMA_EXECUTE_FUZZ_SEED ?? 20_251_203)
 const SIGNED_EVERY = 500
