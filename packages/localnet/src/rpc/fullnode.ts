@@ -43,7 +43,13 @@ import { LedgerService } from '@soma-ts/sdk/generated/soma/rpc/ledger_service_pb
 import { ObjectSchema, ObjectSetSchema, OwnerSchema, Owner_OwnerKind, type Object$, type Owner } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
 import { StateService } from '@soma-ts/sdk/generated/soma/rpc/state_service_pb'
 import { SubscriptionService } from '@soma-ts/sdk/generated/soma/rpc/subscription_service_pb'
-import { SimulateTransactionRequest_TransactionChecks, TransactionExecutionService } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
+import {
+  SimulateTransactionRequest_TransactionChecks,
+  TransactionExecutionService,
+  ExecuteTransactionResponseSchema,
+  type ExecuteTransactionRequest,
+  type ExecuteTransactionResponse,
+} from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
 import type { Transaction } from '@soma-ts/sdk/generated/soma/rpc/transaction_pb'
 import type { UserSignature } from '@soma-ts/sdk/generated/soma/rpc/signature_pb'
 
@@ -55,6 +61,7 @@ import { coinBalance, digestOf, ownerFromBcs, type ChainObject, type ObjectOwner
 import { decodeCheckpointSummary } from '../node/checkpoint.js'
 import type { StoredCheckpoint, StoredTransaction } from '../node/database.js'
 import type { CommittedTransaction, LocalNode } from '../node/node.js'
+import { directExecute, takesDirectExecute } from './direct-grpc.js'
 import { applyMask, maskOf, maskTree, type MaskTree } from './mask.js'
 import { fieldViolationError, toConnectError } from './server.js'
 import { getEpoch } from './epochs.js'
@@ -350,10 +357,10 @@ class FullnodeService {
     return masked
   }
 
-  headers(ctx: HandlerContext): void {
+  /** The chain's response headers, set on every answer. */
+  headers(h: Headers): void {
     const latest = this.node.latestCheckpoint()
     const ms = this.checkpointTimestampMs(latest)
-    const h = ctx.responseHeader
     h.set('x-soma-chain-id', this.chainId())
     h.set('x-soma-chain', 'localnet')
     h.set('x-soma-epoch', this.node.epoch().toString())
@@ -392,15 +399,27 @@ function rejectionError(err: TransactionRejected): ConnectError {
   return new ConnectError(err.message, Code.InvalidArgument)
 }
 
+/** The ConnectError an RPC answers with for what its implementation threw. */
+function rpcError(err: unknown): ConnectError {
+  return err instanceof TransactionRejected ? rejectionError(err) : toConnectError(err)
+}
+
+/** ExecuteTransaction, shared by the Connect route and the direct gRPC path (`direct-grpc.ts`). */
+async function executeTransactionCall(service: FullnodeService, node: LocalNode, req: ExecuteTransactionRequest): Promise<ExecuteTransactionResponse> {
+  const { signed, parsed } = service.signedFromProto(req.transaction, req.signatures)
+  const committed: CommittedTransaction = await node.submit(signed, parsed)
+  const stored = { ...committed, digest: committed.transactionDigest }
+  return create(ExecuteTransactionResponseSchema, { transaction: service.executed(stored, committed.effects, committed.checkpoint, maskOf(req.readMask, 'effects')) })
+}
+
 function routes(service: FullnodeService, node: LocalNode) {
   const guard = <Req, Res>(handler: (req: Req, ctx: HandlerContext) => Res | Promise<Res>) =>
     async (req: Req, ctx: HandlerContext): Promise<Res> => {
       try {
-        service.headers(ctx)
+        service.headers(ctx.responseHeader)
         return await handler(req, ctx)
       } catch (err) {
-        if (err instanceof TransactionRejected) throw rejectionError(err)
-        throw toConnectError(err)
+        throw rpcError(err)
       }
     }
 
@@ -510,12 +529,7 @@ function routes(service: FullnodeService, node: LocalNode) {
       listTargets: guard((req) => listTargets(node, req)),
     })
     router.service(TransactionExecutionService, {
-      executeTransaction: guard(async (req) => {
-        const { signed, parsed } = service.signedFromProto(req.transaction, req.signatures)
-        const committed: CommittedTransaction = await node.submit(signed, parsed)
-        const stored = { ...committed, digest: committed.transactionDigest }
-        return { transaction: service.executed(stored, committed.effects, committed.checkpoint, maskOf(req.readMask, 'effects')) }
-      }),
+      executeTransaction: guard((req) => executeTransactionCall(service, node, req)),
       simulateTransaction: guard((req) => {
         const tx = requireField(req.transaction, 'transaction')
         const parsed = transactionDataFromProto(tx)
@@ -544,7 +558,7 @@ function routes(service: FullnodeService, node: LocalNode) {
     })
     router.service(SubscriptionService, {
       subscribeCheckpoints: async function* (req, ctx) {
-        service.headers(ctx)
+        service.headers(ctx.responseHeader)
         const tree = maskOf(req.readMask, 'sequence_number,digest')
         const queue: StoredCheckpoint[] = []
         let wake: (() => void) | undefined
@@ -637,6 +651,15 @@ export async function serveFullnode(options: FullnodeOptions): Promise<RunningFu
   const dispatch = (req: AnyRequest, res: AnyResponse) => {
     if (cors(req, res)) return
     if (options.httpRoutes?.(req, res) === true) return
+    if (req.httpVersionMajor === 2 && takesDirectExecute(req as Http2ServerRequest)) {
+      directExecute(req as Http2ServerRequest, res as Http2ServerResponse, {
+        maxMessageBytes: RPC_SERVER_LIMITS.maxMessageBytes,
+        setHeaders: (headers) => service.headers(headers),
+        execute: (request) => executeTransactionCall(service, options.node, request),
+        toError: rpcError,
+      })
+      return
+    }
     handler(req, res)
   }
   const h2: Http2Server = createServer(http2ServerOptions(RPC_SERVER_LIMITS), dispatch)
