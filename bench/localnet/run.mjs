@@ -7,16 +7,23 @@
 //      p50/p99 of each call's round trip.
 // Nothing is asserted; the figures are printed.
 //
-//   npm run bench -- localnet [--senders 6000] [--concurrency 256] [--clients 8] [--rate 500] [--seconds 5]
+// `--client raw` (default) sends the pre-encoded request bodies over plain HTTP/2 streams, so the
+// load generator costs little of the two cores it shares with the node; `--client sdk` sends them
+// through the SDK's client (Connect's gRPC transport), as an application would.
+//
+//   npm run bench -- localnet [--senders 6000] [--concurrency 256] [--clients 8] [--rate 500] [--seconds 5] [--client raw|sdk]
 import { spawn } from 'node:child_process'
 import { createPrivateKey, sign as opensslSign } from 'node:crypto'
+import { connect } from 'node:http2'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf'
 import { Ed25519Keypair, buildTransaction, signingDigest, toSerializedSignature, userSignatureToProto } from '@soma-ts/sdk'
+import { ExecuteTransactionRequestSchema, ExecuteTransactionResponseSchema } from '@soma-ts/sdk/generated/soma/rpc/transaction_execution_service_pb'
 import { FileKeystore, createSomaRpcClient, defaultKeystorePath } from '@soma-ts/sdk/node'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -30,6 +37,8 @@ const clientCount = arg('--clients', 8)
 const rate = arg('--rate', 500)
 const seconds = arg('--seconds', 5)
 const latencySenders = rate * seconds
+const clientKind = process.argv.includes('--client') ? process.argv[process.argv.indexOf('--client') + 1] : 'raw'
+if (clientKind !== 'raw' && clientKind !== 'sdk') throw new Error(`--client is raw or sdk, not ${clientKind}`)
 const SOMA = 1_000_000_000n
 const EXECUTE_MASK = 'effects.status,effects.changed_objects'
 
@@ -72,6 +81,43 @@ async function cpuPer(before, count) {
 }
 const cpuNow = async () => ({ node: await node.cpuMs(), client: ownCpuMs() })
 
+const EXECUTE_PATH = '/soma.rpc.TransactionExecutionService/ExecuteTransaction'
+
+/** A gRPC frame (uncompressed) around an ExecuteTransactionRequest's bytes. */
+function executeFrame(proto, signatures, mask) {
+  const message = toBinary(ExecuteTransactionRequestSchema, create(ExecuteTransactionRequestSchema, { transaction: proto, signatures, readMask: { paths: mask.split(',') } }))
+  const frame = Buffer.allocUnsafe(5 + message.length)
+  frame[0] = 0
+  frame.writeUInt32BE(message.length, 1)
+  frame.set(message, 5)
+  return frame
+}
+
+/** One unary call over a raw HTTP/2 session: resolves with the response message, rejects on a non-OK status. */
+function rawExecute(session, frame) {
+  return new Promise((resolve, reject) => {
+    const req = session.request({ ':method': 'POST', ':path': EXECUTE_PATH, 'content-type': 'application/grpc', te: 'trailers' })
+    const chunks = []
+    let status
+    let message = ''
+    const take = (h) => {
+      if (h['grpc-status'] === undefined) return
+      status = String(h['grpc-status'])
+      message = decodeURIComponent(String(h['grpc-message'] ?? ''))
+    }
+    req.on('response', take)
+    req.on('trailers', take)
+    req.on('data', (c) => chunks.push(c))
+    req.on('error', reject)
+    req.on('close', () => {
+      if (status !== '0') return reject(new Error(`ExecuteTransaction: grpc-status ${status} ${message}`))
+      const body = Buffer.concat(chunks)
+      resolve(fromBinary(ExecuteTransactionResponseSchema, body.subarray(5, 5 + body.readUInt32BE(1))).transaction)
+    })
+    req.end(frame)
+  })
+}
+
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 
 const configDir = mkdtempSync(join(tmpdir(), 'soma-bench-localnet-'))
@@ -84,7 +130,8 @@ try {
   keystore.save()
   node = await startNode(configDir)
   const clients = Array.from({ length: clientCount }, () => createSomaRpcClient({ url: node.rpc }))
-  console.log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, node ${process.version}; local network at ${node.rpc}`)
+  const sessions = clientKind === 'raw' ? Array.from({ length: clientCount }, () => connect(node.rpc)) : []
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, node ${process.version}; local network at ${node.rpc}; client ${clientKind}`)
 
   // ---- fan out: one coin to each sender, one PayCoins from each genesis coin ----
   const total = throughputSenders + latencySenders
@@ -119,13 +166,17 @@ try {
   const signed = senders.map((k, i) => {
     const coin = coinOf.get(addresses[i])
     const tx = buildTransaction({ V1: { kind: { TransferCoin: { coin, amount: 1_000n, recipient: addresses[(i + 1) % total] } }, sender: addresses[i], gasPayment: [coin] } })
-    return { proto: tx.proto, signatures: [signFast(k, tx.bcs)] }
+    const signatures = [signFast(k, tx.bcs)]
+    return clientKind === 'raw' ? { frame: executeFrame(tx.proto, signatures, 'effects.status') } : { proto: tx.proto, signatures }
   })
   console.log(`pre-signed ${total} transfers (${((performance.now() - signStart) / 1000).toFixed(1)} s)`)
 
   let failures = 0
   const send = async (i) => {
-    const executed = await clients[i % clientCount].executeTransaction(signed[i].proto, signed[i].signatures, { readMask: 'effects.status' })
+    const executed =
+      clientKind === 'raw'
+        ? await rawExecute(sessions[i % clientCount], signed[i].frame)
+        : await clients[i % clientCount].executeTransaction(signed[i].proto, signed[i].signatures, { readMask: 'effects.status' })
     if (!executed.effects?.status?.success) failures++
   }
 
@@ -163,6 +214,7 @@ try {
   console.log(`  ${await cpuPer(c1, latencySenders)}`)
   console.log(`load average (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(2)).join(', ')}`)
   console.log(`failed effects: ${failures}`)
+  for (const session of sessions) session.close()
 } finally {
   if (node !== undefined) {
     const exited = new Promise((r) => node.child.once('exit', r))
