@@ -845,6 +845,7 @@ module.exports.blake2b256 = nativeBinding.blake2b256
 module.exports.blake2b256Async = nativeBinding.blake2b256Async
 module.exports.blake2b256File = nativeBinding.blake2b256File
 module.exports.blake2b256FileSync = nativeBinding.blake2b256FileSync
+module.exports.blsMinSigSignAggregate = nativeBinding.blsMinSigSignAggregate
 module.exports.Device = nativeBinding.Device
 module.exports.encryptFileWithChecksum = nativeBinding.encryptFileWithChecksum
 module.exports.ErrorCode = nativeBinding.ErrorCode

@@ -66,6 +66,14 @@ export declare function blake2b256File(path: string, onProgress?: (processed: nu
 /** Blake2b-256 of a file, blocking the calling thread. */
 export declare function blake2b256FileSync(path: string): Uint8Array
 
+/**
+ * The committee's aggregate BLS12-381 min-sig signature over `message` (48 bytes,
+ * compressed G1): every 32-byte big-endian secret key signs, and the signatures are
+ * summed. Synchronous: one hash to G1 and one scalar multiplication, well under a
+ * millisecond, cheaper than a round trip through the thread pool.
+ */
+export declare function blsMinSigSignAggregate(message: Uint8Array, dst: Uint8Array, secretKeys: Uint8Array[]): Uint8Array
+
 /** Where a model runs. */
 export type Device = 'cpu' | 'cuda' | 'metal'
 

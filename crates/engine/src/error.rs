@@ -18,6 +18,11 @@ pub enum EngineError {
   #[error("counter overflow: the AES-256-CTR keystream offset {offset} is out of range")]
   CounterOverflow { offset: u128 },
 
+  /// A BLS12-381 secret key that is not a 32-byte scalar from 1 to the group order minus
+  /// one. `index` is its position in the list the caller passed.
+  #[error("invalid BLS secret key at index {index}: {reason}")]
+  InvalidBlsSecretKey { index: usize, reason: String },
+
   #[error("invalid argument: {0}")]
   InvalidArgument(String),
 

@@ -2,7 +2,8 @@
 //! byte of the output changes.
 
 use soma_engine::crypto::{
-  aes256_ctr, aes256_ctr_file, blake2b256, blake2b256_file, encrypt_file_with_checksum, Aes256Ctr, Blake2b256,
+  aes256_ctr, aes256_ctr_file, blake2b256, blake2b256_file, bls_min_sig_sign_aggregate, encrypt_file_with_checksum,
+  Aes256Ctr, Blake2b256,
 };
 use soma_engine::EngineError;
 
@@ -230,4 +231,97 @@ fn failures_leave_nothing_behind() {
   // A directory as input.
   assert!(matches!(blake2b256_file(&dir, &mut no_progress), Err(EngineError::Io { .. })));
   std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ------------------------------------------------------------------ BLS12-381 min-sig
+
+/// The DST of the local network's checkpoint signatures (fastcrypto's `min_sig::DST_G1`).
+const CHECKPOINT_DST: &[u8] = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_";
+/// The BLS12-381 group order r, big-endian.
+const GROUP_ORDER: &str = "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001";
+
+fn scalar(n: u8) -> [u8; 32] {
+  let mut key = [0u8; 32];
+  key[31] = n;
+  key
+}
+
+#[test]
+fn bls_rfc9380_hash_to_g1_vector() {
+  // Key 1 (big-endian) signs to hash_to_G1 itself. RFC 9380 Appendix J.9.1
+  // (BLS12381G1_XMD:SHA-256_SSWU_RO_, msg ""): P.x = 0x052926ad…79a1 with P.y below
+  // (p-1)/2, so compressed it is P.x with only the compression flag (0x80) set.
+  let dst = b"QUUX-V01-CS02-with-BLS12381G1_XMD:SHA-256_SSWU_RO_";
+  let sig = bls_min_sig_sign_aggregate(b"", dst, &[&scalar(1)]).unwrap();
+  assert_eq!(
+    hex::encode(sig),
+    "852926add2207b76ca4fa57a8734416c8dc95e24501772c814278700eed6d1e4e8cf62d9c09db0fac349612b759e79a1"
+  );
+}
+
+#[test]
+fn bls_checkpoint_dst_aggregates() {
+  // Computed with @noble/curves 2.4.0: `shortSignatures.sign(hash(msg, DST), key)` per
+  // key, then `aggregateSignatures(...).toBytes(true)`.
+  let k1: Vec<u8> = (1..=32).collect();
+  let k2: Vec<u8> = (0x20..0x40).collect();
+  let k3 = [0x42u8; 32];
+  let msg = b"soma checkpoint";
+  let cases: [(&[&[u8]], &str); 3] = [
+    (&[&k1], "855eab879547e4314e58ca0b4a0b207404a0e75c9182683d4a8a4d5b991de5f8dce4d0c6aa1fe3f4c6848d9d906c30c5"),
+    (&[&k1, &k2], "b2259b198d8b1ae1ea188270185f7f8f7f19b504aca5dc42f5c5118d7279d664dd3d41da664901073842778245359663"),
+    (
+      &[&k1, &k2, &k3],
+      "8c9c886914d19cf3087370ffb9095ca8ae8ba1a593661b37b7b3bb751e77a9c85c507d5d4bc01ba28552238241c98fc3",
+    ),
+  ];
+  for (keys, expected) in cases {
+    assert_eq!(hex::encode(bls_min_sig_sign_aggregate(msg, CHECKPOINT_DST, keys).unwrap()), expected);
+  }
+  // The order of the signers does not change the aggregate.
+  let reversed = bls_min_sig_sign_aggregate(msg, CHECKPOINT_DST, &[&k3, &k2, &k1]).unwrap();
+  assert_eq!(hex::encode(reversed), cases[2].1);
+}
+
+#[test]
+fn bls_keys_add_like_signatures() {
+  let one_plus_one = bls_min_sig_sign_aggregate(b"m", CHECKPOINT_DST, &[&scalar(1), &scalar(1)]).unwrap();
+  assert_eq!(one_plus_one, bls_min_sig_sign_aggregate(b"m", CHECKPOINT_DST, &[&scalar(2)]).unwrap());
+  // k + (r - k) = 0: the two signatures cancel to the point at infinity (0xc0, then zeros).
+  let mut r_minus_1 = unhex(GROUP_ORDER);
+  r_minus_1[31] -= 1;
+  let infinity = bls_min_sig_sign_aggregate(b"m", CHECKPOINT_DST, &[&scalar(1), &r_minus_1]).unwrap();
+  let mut expected = [0u8; 48];
+  expected[0] = 0xc0;
+  assert_eq!(infinity, expected);
+}
+
+#[test]
+fn bls_refuses_bad_keys_and_arguments() {
+  let invalid_key = |keys: &[&[u8]]| match bls_min_sig_sign_aggregate(b"m", CHECKPOINT_DST, keys) {
+    Err(EngineError::InvalidBlsSecretKey { index, reason }) => (index, reason),
+    other => panic!("expected InvalidBlsSecretKey, got {other:?}"),
+  };
+  let order = unhex(GROUP_ORDER);
+  let mut r_minus_1 = order.clone();
+  r_minus_1[31] -= 1;
+  assert!(bls_min_sig_sign_aggregate(b"m", CHECKPOINT_DST, &[&r_minus_1]).is_ok());
+
+  assert_eq!(invalid_key(&[&scalar(1), &[0u8; 32]]), (1, "the key is zero".to_string()));
+  assert_eq!(invalid_key(&[&order]).0, 0);
+  assert!(invalid_key(&[&order]).1.contains("group order"));
+  assert!(invalid_key(&[&scalar(1), &scalar(2), &[0xff; 32]]).1.contains("group order"));
+  assert_eq!(invalid_key(&[&[1u8; 31]]), (0, "expected 32 bytes, got 31".to_string()));
+  assert_eq!(invalid_key(&[&[1u8; 33]]).1, "expected 32 bytes, got 33");
+  // The key never shows up in the message.
+  let message = bls_min_sig_sign_aggregate(b"m", CHECKPOINT_DST, &[&[0xabu8; 32]]).unwrap_err().to_string();
+  assert!(!message.to_lowercase().contains("abab"), "{message}");
+
+  assert!(matches!(bls_min_sig_sign_aggregate(b"m", CHECKPOINT_DST, &[]), Err(EngineError::InvalidArgument(_))));
+  assert!(matches!(bls_min_sig_sign_aggregate(b"m", b"", &[&scalar(1)]), Err(EngineError::InvalidArgument(_))));
+  assert!(matches!(
+    bls_min_sig_sign_aggregate(b"m", &[b'x'; 256], &[&scalar(1)]),
+    Err(EngineError::InvalidArgument(_))
+  ));
+  assert!(bls_min_sig_sign_aggregate(b"m", &[b'x'; 255], &[&scalar(1)]).is_ok());
 }

@@ -43,7 +43,7 @@ impl ErrorCode {
 
   pub fn of(err: &EngineError) -> Self {
     match err {
-      EngineError::InvalidKeyLength { .. } => ErrorCode::SomaInvalidKey,
+      EngineError::InvalidKeyLength { .. } | EngineError::InvalidBlsSecretKey { .. } => ErrorCode::SomaInvalidKey,
       EngineError::Io { .. } => ErrorCode::SomaIo,
       EngineError::CounterOverflow { .. } | EngineError::InvalidArgument(_) => ErrorCode::SomaInvalidArgument,
       EngineError::Cancelled => ErrorCode::SomaAborted,

@@ -1,8 +1,8 @@
 /**
  * @soma-ts/core: the native core of soma-ts. Blake2b-256 and AES-256-CTR exactly as
  * the SOMA protocol uses them (zero IV, 128-bit big-endian counter), in one-shot,
- * streaming and file forms. Every slow call has an async form that runs off the event
- * loop and accepts an AbortSignal.
+ * streaming and file forms, and BLS12-381 min-sig committee signing. Every slow call has
+ * an async form that runs off the event loop and accepts an AbortSignal.
  */
 
 import { InvalidArgumentError, InvalidKeyError } from './errors.js'
@@ -124,6 +124,50 @@ export async function blake2b256File(filePath: string, options: FileOptions = {}
 export function blake2b256FileSync(filePath: string): Uint8Array {
   const p = path(filePath, 'filePath')
   return asArray(callSync(() => native.blake2b256FileSync(p)))
+}
+
+// ---------------------------------------------------------------- BLS12-381
+
+const utf8 = new TextEncoder()
+const BLS_KEY_HINT = 'A BLS12-381 secret key is 32 bytes, a big-endian scalar from 1 to the group order minus 1.'
+
+/**
+ * The aggregate BLS12-381 min-sig signature (signatures in G1, public keys in G2) of a
+ * committee over `message`: each key signs `hash_to_G1(message, dst)` and the signatures
+ * are summed, compressed to 48 bytes. The same bytes as `@noble/curves`'
+ * `bls12_381.shortSignatures` signing with each key and `aggregateSignatures`, in one
+ * native call with one hash and one scalar multiplication whatever the committee size.
+ * Synchronous: it takes well under a millisecond.
+ *
+ * @param dst - the hash-to-curve domain separation tag, 1 to 255 bytes (a string is UTF-8).
+ * @param secretKeys - one or more 32-byte big-endian scalars. Unlike noble, a key of zero
+ *   or of at least the group order is refused (`InvalidKeyError`) rather than reduced.
+ */
+export function blsMinSigSignAggregate(
+  message: Uint8Array,
+  dst: string | Uint8Array,
+  secretKeys: readonly Uint8Array[],
+): Uint8Array {
+  const m = bytes(message, 'message')
+  const d = typeof dst === 'string' ? utf8.encode(dst) : bytes(dst, 'dst')
+  if (!Array.isArray(secretKeys)) {
+    throw new InvalidArgumentError('secretKeys must be an array of 32-byte Uint8Arrays.', {
+      details: `got ${secretKeys === null ? 'null' : typeof secretKeys}`,
+    })
+  }
+  const keys = secretKeys.map((key: unknown, i) => {
+    if (!(key instanceof Uint8Array)) {
+      throw new InvalidKeyError(`secretKeys[${i}] must be a Uint8Array of 32 bytes.`, { hint: BLS_KEY_HINT })
+    }
+    return bytes(key, `secretKeys[${i}]`)
+  })
+  try {
+    return asArray(callSync(() => native.blsMinSigSignAggregate(m, d, keys)))
+  } catch (err) {
+    // The native code is shared with AES keys; give the hint that fits a BLS key.
+    if (err instanceof InvalidKeyError) throw new InvalidKeyError(err.shortMessage, { cause: err.cause, hint: BLS_KEY_HINT })
+    throw err
+  }
 }
 
 // ---------------------------------------------------------------- AES-256-CTR

@@ -39,6 +39,7 @@ it('@soma-ts/core', () => {
       "blake2b256Async",
       "blake2b256File",
       "blake2b256FileSync",
+      "blsMinSigSignAggregate",
       "configure",
       "encryptFileWithChecksum",
       "errorForCode",

@@ -7,15 +7,18 @@
  */
 import { bcs } from '@mysten/bcs'
 import { bls12_381 } from '@noble/curves/bls12-381.js'
-import { toBase58 } from '@soma-ts/core'
-import { bcsTypes, blake2b256Js, decodeBcs, encodeBcs } from '@soma-ts/sdk'
+import { blsMinSigSignAggregate, toBase58 } from '@soma-ts/core'
+import { bcsTypes, decodeBcs, encodeBcs } from '@soma-ts/sdk'
 
+import { blake2b256Of } from '../chain/digests.js'
 import type { CommitteeMemberRow } from './database.js'
 
 /** fastcrypto's `min_sig::DST_G1`, the same DST the validators' proofs of possession use. */
 const BLS_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_'
 /** Intent scope `CheckpointSummary` (2), version V0, app id Soma (0). */
 const CHECKPOINT_INTENT = new Uint8Array([2, 0, 0])
+const CONTENTS_SALT = new TextEncoder().encode('CheckpointContents::')
+const SUMMARY_SALT = new TextEncoder().encode('CheckpointSummary::')
 
 export const CheckpointSummaryBcs = bcs.struct('CheckpointSummary', {
   epoch: bcsTypes.U64,
@@ -32,7 +35,7 @@ const ExecutionDigestsBcs = bcs.vector(bcs.struct('ExecutionDigests', { transact
 
 /** Blake2b256 over the checkpoint's (transaction digest, effects digest) pairs, in order. */
 export function checkpointContentDigest(entries: readonly { transaction: string; effects: string }[]): string {
-  return toBase58(blake2b256Js(new TextEncoder().encode('CheckpointContents::'), encodeBcs(ExecutionDigestsBcs, entries)))
+  return toBase58(blake2b256Of(CONTENTS_SALT, encodeBcs(ExecutionDigestsBcs, entries)))
 }
 
 export function encodeCheckpointSummary(summary: typeof CheckpointSummaryBcs.$inferInput): Uint8Array {
@@ -44,7 +47,7 @@ export function decodeCheckpointSummary(bytes: Uint8Array): CheckpointSummary {
 }
 
 export function checkpointDigest(summaryBytes: Uint8Array): string {
-  return toBase58(blake2b256Js(new TextEncoder().encode('CheckpointSummary::'), summaryBytes))
+  return toBase58(blake2b256Of(SUMMARY_SALT, summaryBytes))
 }
 
 /** What each committee member signs: intent ‖ BCS(summary) ‖ epoch (u64 LE), as an epoch-bound intent message. */
@@ -63,17 +66,26 @@ export interface CommitteeSignature {
   readonly signers: Uint8Array
 }
 
-/** Every committee member signs; the signatures are aggregated into one. */
+/**
+ * Every committee member signs; the signatures are aggregated into one. Native (blst): noble's hash
+ * to G1 and one multiplication per member took 1.2 ms a checkpoint, most of the node's CPU at
+ * 500 tx/s. The bytes are noble's (`packages/core/test/bls.test.ts`).
+ */
 export function signCheckpoint(summaryBytes: Uint8Array, epoch: bigint, committee: readonly CommitteeMemberRow[]): CommitteeSignature {
-  const sigs = bls12_381.shortSignatures
-  const point = sigs.hash(signedMessage(summaryBytes, epoch), BLS_DST)
-  const signatures = committee.map((m) => sigs.sign(point, m.blsSecretKey))
+  const signature = blsMinSigSignAggregate(
+    signedMessage(summaryBytes, epoch),
+    BLS_DST,
+    committee.map((m) => m.blsSecretKey),
+  )
   const signers = new Uint8Array(Math.ceil(committee.length / 8))
   committee.forEach((_, i) => (signers[i >> 3]! |= 1 << (i & 7)))
-  return { signature: sigs.aggregateSignatures(signatures).toBytes(true), signers }
+  return { signature, signers }
 }
 
-/** Verifies an aggregate signature against the public keys of the positions the bitmap names. */
+/**
+ * Verifies an aggregate signature against the public keys of the positions the bitmap names. Stays on
+ * noble, so a checkpoint signed natively is checked by an independent implementation.
+ */
 export function verifyCheckpointSignature(
   summaryBytes: Uint8Array,
   epoch: bigint,
