@@ -195,6 +195,7 @@ try {
 
   // ---- 2. latency at a fixed offered load (open loop: sends on schedule, whatever came back) ----
   const latencies = []
+  const trace = []
   const pending = []
   const c1 = await cpuNow()
   const l0 = performance.now()
@@ -204,6 +205,7 @@ try {
     if (wait > 1) await new Promise((r) => setTimeout(r, wait))
     const start = performance.now()
     pending.push(send(throughputSenders + k).then(() => latencies.push(performance.now() - start)))
+    if (process.env.SOMA_BENCH_TRACE) pending.at(-1).then(() => trace.push([start - l0, latencies.at(-1)]))
   }
   await Promise.all(pending)
   const achieved = latencySenders / ((performance.now() - l0) / 1000)
@@ -212,6 +214,10 @@ try {
     `latency at ${rate} tx/s offered (${achieved.toFixed(0)} achieved, ${latencySenders} transfers): p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms (goal p99 ≤ 25 ms)`,
   )
   console.log(`  ${await cpuPer(c1, latencySenders)}`)
+  if (process.env.SOMA_BENCH_TRACE) {
+    const slow = trace.filter(([, ms]) => ms > 25)
+    console.log(`  over 25 ms: ${slow.length}; at send times (ms): ${slow.map(([t, ms]) => `${t.toFixed(0)}:${ms.toFixed(0)}`).join(' ')}`)
+  }
   console.log(`load average (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(2)).join(', ')}`)
   console.log(`failed effects: ${failures}`)
   for (const session of sessions) session.close()

@@ -847,6 +847,7 @@ module.exports.blake2b256File = nativeBinding.blake2b256File
 module.exports.blake2b256FileSync = nativeBinding.blake2b256FileSync
 module.exports.blsMinSigSignAggregate = nativeBinding.blsMinSigSignAggregate
 module.exports.Device = nativeBinding.Device
+module.exports.ed25519VerifyStrict = nativeBinding.ed25519VerifyStrict
 module.exports.encryptFileWithChecksum = nativeBinding.encryptFileWithChecksum
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.genesisModelEmbedding = nativeBinding.genesisModelEmbedding

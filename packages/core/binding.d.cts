@@ -77,6 +77,13 @@ export declare function blsMinSigSignAggregate(message: Uint8Array, dst: Uint8Ar
 /** Where a model runs. */
 export type Device = 'cpu' | 'cuda' | 'metal'
 
+/**
+ * Whether `signature` is an RFC 8032 Ed25519 signature of `message` by `publicKey`
+ * (AWS-LC). Synchronous: one check takes tens of microseconds. A `false` is not the final
+ * word for the chain's ZIP-215 rules, which accept more (see the engine's `ed25519`).
+ */
+export declare function ed25519VerifyStrict(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
+
 export interface EncryptedFile {
   /** Blake2b-256 of the ciphertext. */
   checksum: Uint8Array

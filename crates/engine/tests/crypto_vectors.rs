@@ -2,8 +2,8 @@
 //! byte of the output changes.
 
 use soma_engine::crypto::{
-  aes256_ctr, aes256_ctr_file, blake2b256, blake2b256_file, bls_min_sig_sign_aggregate, encrypt_file_with_checksum,
-  Aes256Ctr, Blake2b256,
+  aes256_ctr, aes256_ctr_file, blake2b256, blake2b256_file, bls_min_sig_sign_aggregate, ed25519_verify_strict,
+  encrypt_file_with_checksum, Aes256Ctr, Blake2b256,
 };
 use soma_engine::EngineError;
 
@@ -324,4 +324,49 @@ fn bls_refuses_bad_keys_and_arguments() {
     Err(EngineError::InvalidArgument(_))
   ));
   assert!(bls_min_sig_sign_aggregate(b"m", &[b'x'; 255], &[&scalar(1)]).is_ok());
+}
+
+// ---------------------------------------------------------------- Ed25519 (RFC 8032 §7.1)
+
+const RFC8032_TEST1_PK: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+const RFC8032_TEST1_SIG: &str = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+const RFC8032_TEST2_PK: &str = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
+const RFC8032_TEST2_SIG: &str = "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00";
+
+#[test]
+fn ed25519_rfc8032_vectors_verify() {
+  assert!(ed25519_verify_strict(&unhex(RFC8032_TEST1_PK), b"", &unhex(RFC8032_TEST1_SIG)));
+  assert!(ed25519_verify_strict(&unhex(RFC8032_TEST2_PK), &[0x72], &unhex(RFC8032_TEST2_SIG)));
+}
+
+#[test]
+fn ed25519_refuses_what_it_must() {
+  let pk = unhex(RFC8032_TEST2_PK);
+  let sig = unhex(RFC8032_TEST2_SIG);
+  // Another message, another key, a flipped bit in R and in S.
+  assert!(!ed25519_verify_strict(&pk, &[0x73], &sig));
+  assert!(!ed25519_verify_strict(&unhex(RFC8032_TEST1_PK), &[0x72], &sig));
+  for i in [0, 40] {
+    let mut bad = sig.clone();
+    bad[i] ^= 1;
+    assert!(!ed25519_verify_strict(&pk, &[0x72], &bad));
+  }
+  // S + L (the group order) is the same scalar, not the canonical encoding: RFC 8032 refuses it.
+  let order: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+  ];
+  let mut s_plus_l = sig.clone();
+  let mut carry = 0u16;
+  for i in 0..32 {
+    let sum = u16::from(s_plus_l[32 + i]) + u16::from(order[i]) + carry;
+    s_plus_l[32 + i] = (sum & 0xff) as u8;
+    carry = sum >> 8;
+  }
+  assert_eq!(carry, 0);
+  assert!(!ed25519_verify_strict(&pk, &[0x72], &s_plus_l));
+  // Wrong lengths are a plain `false`, never a panic.
+  assert!(!ed25519_verify_strict(&pk[..31], &[0x72], &sig));
+  assert!(!ed25519_verify_strict(&pk, &[0x72], &sig[..63]));
+  assert!(!ed25519_verify_strict(&[], &[], &[]));
 }

@@ -108,6 +108,20 @@ pub fn bls_min_sig_sign_aggregate(
   guarded(|| crypto::bls_min_sig_sign_aggregate(message, dst, &keys)).map(|sig| Uint8Array::from(sig.to_vec()))
 }
 
+// ---------------------------------------------------------------- Ed25519
+
+/// Whether `signature` is an RFC 8032 Ed25519 signature of `message` by `publicKey`
+/// (AWS-LC). Synchronous: one check takes tens of microseconds. A `false` is not the final
+/// word for the chain's ZIP-215 rules, which accept more (see the engine's `ed25519`).
+#[napi(catch_unwind)]
+pub fn ed25519_verify_strict(
+  #[napi(ts_arg_type = "Uint8Array")] public_key: Bytes,
+  #[napi(ts_arg_type = "Uint8Array")] message: Bytes,
+  #[napi(ts_arg_type = "Uint8Array")] signature: Bytes,
+) -> Result<bool> {
+  Ok(crypto::ed25519_verify_strict(public_key.get("publicKey")?, message.get("message")?, signature.get("signature")?))
+}
+
 // ---------------------------------------------------------------- AES-256-CTR
 
 /// AES-256-CTR with the protocol's zero IV, XORed into `data` in place; encrypts and

@@ -170,6 +170,22 @@ export function blsMinSigSignAggregate(
   }
 }
 
+// ---------------------------------------------------------------- Ed25519
+
+/**
+ * Whether `signature` (64 bytes) is an RFC 8032 Ed25519 signature of `message` by
+ * `publicKey` (32 bytes), checked natively (AWS-LC). Wrong lengths and keys that are not
+ * curve points are `false`. RFC 8032 accepts a subset of what the chain's ZIP-215 rules
+ * accept, so a `true` is valid on chain and a `false` needs the ZIP-215 verifier
+ * (the SDK's `verifySignedTransaction`) for the final word.
+ */
+export function ed25519VerifyStrict(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  const pk = bytes(publicKey, 'publicKey')
+  const m = bytes(message, 'message')
+  const sig = bytes(signature, 'signature')
+  return callSync(() => native.ed25519VerifyStrict(pk, m, sig))
+}
+
 // ---------------------------------------------------------------- AES-256-CTR
 
 /**

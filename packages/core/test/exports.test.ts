@@ -41,6 +41,7 @@ it('@soma-ts/core', () => {
       "blake2b256FileSync",
       "blsMinSigSignAggregate",
       "configure",
+      "ed25519VerifyStrict",
       "encryptFileWithChecksum",
       "errorForCode",
       "fromBase58",

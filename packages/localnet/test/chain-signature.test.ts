@@ -1,4 +1,4 @@
-/** The node's OpenSSL fast path for user signatures agrees with the SDK's ZIP-215 verifier. */
+/** The node's native RFC 8032 fast path for user signatures agrees with the SDK's ZIP-215 verifier. */
 import { InvalidSignatureError, bcsTypes, decodeBcs, deserializeSignedTransaction, serializeSignedTransaction, verifySignedTransaction } from '@soma-ts/sdk'
 import { describe, expect, it } from 'vitest'
 
@@ -26,7 +26,7 @@ function sdk(signed: Uint8Array): 'ok' | string {
   }
 }
 
-describe('verifyUserSignature (OpenSSL first, the ZIP-215 verifier decides the rest)', () => {
+describe('verifyUserSignature (the native RFC 8032 check first, the ZIP-215 verifier decides the rest)', () => {
   const chain = newChain()
   const user = USERS[0]!
   const coin = refOf(coinsOf(chain, user.toSomaAddress())[0]!)

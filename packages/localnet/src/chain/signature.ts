@@ -1,40 +1,34 @@
 /**
  * The node's user-signature check on the execution hot path. A single Ed25519 signature (every
- * wallet transaction) is checked first with Node's OpenSSL verifier, about ten times faster than
- * the pure-JS one; anything OpenSSL does not accept (multisig, a bad or unusual signature) goes to
- * the SDK's `verifySignedTransaction`, which decides and names the error.
+ * wallet transaction) is checked first by the native core's RFC 8032 verifier (AWS-LC), tens of
+ * times faster than the pure-JS one; anything it does not accept (multisig, a bad or unusual
+ * signature) goes to the SDK's `verifySignedTransaction`, which decides and names the error.
  *
- * This is exact: OpenSSL's RFC 8032 check (canonical S, R recomputed and compared byte-for-byte,
- * cofactorless equation) accepts a subset of what the node's ZIP-215 rules accept (canonical S,
- * cofactored equation, non-canonical encodings allowed), so an OpenSSL "valid" is a ZIP-215 valid
- * and an OpenSSL "invalid" is decided by the ZIP-215 verifier.
+ * This is exact: RFC 8032 (canonical S, R recomputed and compared byte-for-byte, cofactorless
+ * equation) accepts a subset of what the node's ZIP-215 rules accept (canonical S, cofactored
+ * equation, non-canonical encodings allowed), so a native "valid" is a ZIP-215 valid and a native
+ * "invalid" is decided by the ZIP-215 verifier.
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto'
-
+import { ed25519VerifyStrict } from '@soma-ts/core'
 import { Ed25519PublicKey, verifySignedTransaction } from '@soma-ts/sdk'
 
 import { signingDigestOf } from './digests.js'
 
 const ED25519_FLAG = 0x00
 const SIGNATURE_LENGTH = 97
-/** Parsed keys and their addresses, so repeat senders skip the DER parse and the address hash. */
-const KEY_CACHE_LIMIT = 10_000
-const keyCache = new Map<string, { key: KeyObject; address: string } | null>()
+/** Addresses by public key, so repeat senders skip the address hash. */
+const ADDRESS_CACHE_LIMIT = 10_000
+const addressCache = new Map<string, string>()
 
-function cachedKey(publicKey: Uint8Array): { key: KeyObject; address: string } | null {
-  const x = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64url')
-  let entry = keyCache.get(x)
-  if (entry === undefined) {
-    try {
-      // A JWK import is an order of magnitude cheaper than parsing the same key as DER.
-      entry = { key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' }), address: new Ed25519PublicKey(publicKey).toSomaAddress() }
-    } catch {
-      entry = null // OpenSSL refuses the point; the ZIP-215 verifier decides
-    }
-    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear()
-    keyCache.set(x, entry)
+function addressOf(publicKey: Uint8Array): string {
+  const key = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('latin1')
+  let address = addressCache.get(key)
+  if (address === undefined) {
+    address = new Ed25519PublicKey(publicKey).toSomaAddress()
+    if (addressCache.size >= ADDRESS_CACHE_LIMIT) addressCache.clear()
+    addressCache.set(key, address)
   }
-  return entry
+  return address
 }
 
 /**
@@ -57,10 +51,8 @@ export function verifyUserSignature(
 ): void {
   const only = signatures.length === 1 ? signatures[0]! : undefined
   if (intent[0] === 0 && intent[1] === 0 && intent[2] === 1 && only !== undefined && only.length === SIGNATURE_LENGTH && only[0] === ED25519_FLAG) {
-    const entry = cachedKey(only.subarray(65))
-    if (entry !== null && entry.address === sender) {
-      if (verify(null, signingDigestOf([0, 0, 1], transaction), entry.key, only.subarray(1, 65))) return
-    }
+    const publicKey = only.subarray(65)
+    if (addressOf(publicKey) === sender && ed25519VerifyStrict(publicKey, signingDigestOf([0, 0, 1], transaction), only.subarray(1, 65))) return
   }
   verifySignedTransaction(signed)
 }
