@@ -2,7 +2,7 @@
  * Human formatting as the reference CLI prints it (`format_soma`, fees, durations, short ids),
  * and the u64 JSON numbers of its serde output.
  */
-import { SHANNONS_PER_SOMA } from '@soma-ts/sdk'
+import { normalizeAddress, SHANNONS_PER_SOMA } from '@soma-ts/sdk'
 
 /** A u64/u128 as the reference's serde JSON writes it: a number, or its text beyond 2^53. */
 export function jsonInt(value: bigint | number): number | string {
@@ -47,6 +47,18 @@ export function formatDuration(ms: bigint): string {
   if (h > 0n) return `~${h}h ${m}m`
   if (m > 0n) return `~${m}m ${s}s`
   return `~${s}s`
+}
+
+/**
+ * An object id or address from a node's answer as the CLI prints it, `0x` + 64 hex: nodes send
+ * some without `0x` (wire.md §8.3). Text that does not parse as an address is printed as it came.
+ */
+export function idForDisplay(text: string): string {
+  try {
+    return normalizeAddress(text)
+  } catch {
+    return text
+  }
 }
 
 /** `0x1234567890…abcdef` for narrow table cells. */

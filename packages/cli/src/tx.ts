@@ -19,7 +19,7 @@ import type { Owner } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
 import type { Command } from 'commander'
 
 import type { CliContext } from './context.js'
-import { formatFee, formatSomaHuman, jsonInt, truncateId } from './format.js'
+import { formatFee, formatSomaHuman, idForDisplay, jsonInt, truncateId } from './format.js'
 import { table } from './commands/keys-shared.js'
 import { markFailed, print } from './output.js'
 
@@ -103,7 +103,7 @@ export interface SimulationResponse {
 export function ownerDisplay(owner: Owner | undefined): OwnerDisplay {
   if (owner?.kind === 2) return { type: 'shared', initial_shared_version: jsonInt(owner.version ?? 0n) }
   if (owner?.kind === 3) return { type: 'immutable' }
-  return { type: 'address_owner', address: owner?.address ?? '' }
+  return { type: 'address_owner', address: idForDisplay(owner?.address ?? '') }
 }
 
 const ID_CREATED = 2
@@ -112,7 +112,7 @@ const OUTPUT_WRITE = 2
 const INPUT_EXISTS = 2
 
 const owned = (c: ChangedObject): OwnedObjectRef => ({
-  object_id: c.objectId ?? '',
+  object_id: idForDisplay(c.objectId ?? ''),
   version: jsonInt(c.outputVersion ?? 0n),
   digest: c.outputDigest ?? '',
   owner: ownerDisplay(c.outputOwner),
@@ -137,7 +137,7 @@ function objectChanges(executed: ExecutedTransaction): { created: OwnedObjectRef
   changed.forEach((c, i) => {
     if (c.idOperation === ID_CREATED && c.outputState === OUTPUT_WRITE) created.push(owned(c))
     else if (c.idOperation === ID_DELETED || (c.inputState === INPUT_EXISTS && c.outputState !== OUTPUT_WRITE)) {
-      deleted.push({ object_id: c.objectId ?? '', version: jsonInt(c.outputVersion ?? effects?.lamportVersion ?? 0n), digest: c.outputDigest ?? c.inputDigest ?? '' })
+      deleted.push({ object_id: idForDisplay(c.objectId ?? ''), version: jsonInt(c.outputVersion ?? effects?.lamportVersion ?? 0n), digest: c.outputDigest ?? c.inputDigest ?? '' })
     } else if (c.inputState === INPUT_EXISTS && c.outputState === OUTPUT_WRITE && i !== gasIndex) mutated.push(owned(c))
   })
   return { created, mutated, deleted, gas: gas === undefined ? { object_id: '', version: 0, digest: '', owner: ownerDisplay(undefined) } : owned(gas) }

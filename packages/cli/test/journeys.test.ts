@@ -125,18 +125,24 @@ describe('soma CLI journeys against a local network', { timeout: 600_000 }, () =
 
     const stake = await json<TxResponse>(['stake', '--validator', validators[0]!.address, '--amount', '1'])
     expect(stake.status).toBe('Success')
-    const staked = (await json<{ objects: { object_id: string; object_type: string; content?: { principal: number } }[] }>(['objects', 'list'])).objects.filter(
-      (o) => o.object_type === 'StakedSoma',
-    )
+    type ObjectOutput = { object_id: string; object_type: string; owner: { type: string; address?: string }; content?: { principal: number } }
+    const staked = (await json<{ objects: ObjectOutput[] }>(['objects', 'list'])).objects.filter((o) => o.object_type === 'StakedSoma')
     expect(staked).toHaveLength(1)
     expect(staked[0]!.content?.principal).toBe(1_000_000_000)
+    // ListOwnedObjects and GetObject send ids and owners without `0x` (wire.md §8.3); the CLI
+    // prints them `0x` + 64, as before.
+    const staker = (await json<string>(['wallet', 'active'])) as string
+    expect(staked[0]!.object_id).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(staked[0]!.owner).toEqual({ type: 'address_owner', address: staker })
+    const shown = await json<ObjectOutput>(['objects', 'get', staked[0]!.object_id])
+    expect(shown.object_id).toBe(staked[0]!.object_id)
+    expect(shown.owner).toEqual({ type: 'address_owner', address: staker })
     const afterStake = await balanceOf('staker')
     expect(afterStake).toBe(1_000_000_000 - stake.fee.total_fee)
 
     const advanced = await json<{ epoch: number }>(['advance-epoch', '--url', net.urls.admin])
     expect(advanced.epoch).toBe(1)
 
-    const staker = (await json<string>(['wallet', 'active'])) as string
     const unstake = await json<TxResponse>(['unstake', staked[0]!.object_id])
     expect(unstake.status).toBe('Success')
     // The principal comes back (plus any reward), less the fee; the balance moves by exactly the change.

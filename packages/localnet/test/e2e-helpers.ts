@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { type Ed25519Keypair, RpcError, type SomaRpcClient, bcsTypes, buildTransaction, decodeBcs, type Signer, userSignatureToProto } from '@soma-ts/sdk'
+import { type Ed25519Keypair, RpcError, type SomaRpcClient, bcsTypes, buildTransaction, decodeBcs, normalizeAddress, type Signer, userSignatureToProto } from '@soma-ts/sdk'
 import { AdminClient, FileKeystore, FaucetClient, createSomaRpcClient, defaultKeystorePath } from '@soma-ts/sdk/node'
 
 import { SYSTEM_STATE_OBJECT_ID, assertSupplyConserved, decodeSystemStateContents, type SystemStateValue } from '../src/chain/index.js'
@@ -91,17 +91,19 @@ export async function startTestNet(options: Omit<LocalnetOptions, 'configDir'> &
   return t
 }
 
+/** The owner's coins, largest first; ids in the chain's form (`0x` + 64; ListOwnedObjects sends them without `0x`). */
 export async function coinsOf(t: TestNet, address: string): Promise<(Ref & { balance: bigint })[]> {
   const coins: (Ref & { balance: bigint })[] = []
   for await (const o of t.client.listOwnedObjects(address, { objectType: 'Coin' })) {
-    coins.push({ objectId: o.objectId!, version: o.version!, digest: o.digest!, balance: decodeBcs(bcsTypes.Coin, o.contents!).balance })
+    coins.push({ objectId: normalizeAddress(o.objectId!), version: o.version!, digest: o.digest!, balance: decodeBcs(bcsTypes.Coin, o.contents!).balance })
   }
   return coins.sort((a, b) => (b.balance > a.balance ? 1 : b.balance < a.balance ? -1 : 0))
 }
 
 /** The owner's largest coin, as a ref (for gas). */
 export async function gasOf(t: TestNet, address: string, skip: readonly string[] = []): Promise<Ref> {
-  const coin = (await coinsOf(t, address)).find((c) => !skip.includes(c.objectId))
+  const skipped = new Set(skip.map((id) => normalizeAddress(id)))
+  const coin = (await coinsOf(t, address)).find((c) => !skipped.has(c.objectId))
   if (coin === undefined) throw new Error(`${address} has no coin to pay gas with`)
   return { objectId: coin.objectId, version: coin.version, digest: coin.digest }
 }
@@ -139,14 +141,15 @@ export async function systemState(t: TestNet): Promise<SystemStateValue> {
   return decodeSystemStateContents(object.contents!)
 }
 
-/** AdvanceEpoch through the admin service; returns the new epoch and the targets its ChangeEpoch created. */
+/** AdvanceEpoch through the admin service; returns the new epoch and the targets its ChangeEpoch created (`0x` + 64 ids). */
 export async function advanceEpoch(t: TestNet): Promise<{ epoch: bigint; createdTargets: string[] }> {
   const epoch = await t.admin.advanceEpoch()
   const checkpoint = await t.client.getCheckpoint(undefined, { readMask: 'sequence_number,transactions.digest,transactions.effects' })
   const createdTargets: string[] = []
   for (const tx of checkpoint.transactions) {
     for (const c of tx.effects?.changedObjects ?? []) {
-      if (isCreatedShared(c)) createdTargets.push(c.objectId!)
+      // Checkpoint effects carry ids without `0x`, as the reference's (wire.md §8.3).
+      if (isCreatedShared(c)) createdTargets.push(normalizeAddress(c.objectId!))
     }
   }
   return { epoch, createdTargets }
@@ -162,7 +165,7 @@ export type TargetValue = typeof bcsTypes.Target.$inferType
 export async function targetOf(t: TestNet, id: string): Promise<{ ref: Ref; target: TargetValue; owner: unknown }> {
   const o = await t.client.getObject(id)
   if (o.objectType !== 'Target') throw new Error(`${id} is a ${o.objectType}, not a Target`)
-  return { ref: { objectId: o.objectId!, version: o.version!, digest: o.digest! }, target: decodeBcs(bcsTypes.Target, o.contents!), owner: o.owner }
+  return { ref: { objectId: normalizeAddress(o.objectId!), version: o.version!, digest: o.digest! }, target: decodeBcs(bcsTypes.Target, o.contents!), owner: o.owner }
 }
 
 /** Whether GetObject answers NOT_FOUND (deleted or never existed). */

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { buildTransaction, Ed25519Keypair, RpcError, userSignatureToProto } from '@soma-ts/sdk'
+import { buildTransaction, Ed25519Keypair, RpcError, userSignatureToProto, type SomaRpcClient } from '@soma-ts/sdk'
+import type { ExecutedTransaction } from '@soma-ts/sdk/generated/soma/rpc/effects_pb'
+import { Owner_OwnerKind, type Object$ } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
 import { createSomaRpcClient, FaucetClient, readClientConfig } from '@soma-ts/sdk/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -29,6 +31,52 @@ afterAll(async () => {
   await net?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
+
+/** 64 hex without `0x` (`SomaAddress` Display, `ObjectID::to_hex`), and `0x` + 64 (the rpc crate's `Address` Display). */
+const BARE = /^[0-9a-f]{64}$/
+const PREFIXED = /^0x[0-9a-f]{64}$/
+type IdPattern = typeof BARE
+
+/** Every object id and address owner of `objects` in one form. */
+function expectObjects(objects: readonly Object$[], form: IdPattern) {
+  expect(objects.length).toBeGreaterThan(0)
+  for (const o of objects) {
+    expect(o.objectId).toMatch(form)
+    if (o.owner?.kind === Owner_OwnerKind.ADDRESS) expect(o.owner.address).toMatch(form)
+  }
+}
+
+/**
+ * The ids and addresses of an executed TransferCoin in one form: changed objects and their owners,
+ * the objects, the sender, gas and recipient. Balance changes are bare in every call.
+ */
+function expectExecutedIds(executed: ExecutedTransaction, form: IdPattern, parts: { objects: boolean }) {
+  const changed = executed.effects!.changedObjects
+  expect(changed.length).toBeGreaterThan(0)
+  for (const c of changed) {
+    expect(c.objectId).toMatch(form)
+    for (const owner of [c.inputOwner, c.outputOwner]) if (owner?.kind === Owner_OwnerKind.ADDRESS) expect(owner.address).toMatch(form)
+  }
+  for (const u of executed.effects!.unchangedSharedObjects) expect(u.objectId).toMatch(form)
+  const tx = executed.transaction!
+  expect(tx.sender).toMatch(form)
+  for (const g of tx.gasPayment) expect(g.objectId).toMatch(form)
+  const kind = tx.kind!.kind
+  expect(kind.case).toBe('transferCoin')
+  if (kind.case === 'transferCoin') {
+    expect(kind.value.coin!.objectId).toMatch(form)
+    expect(kind.value.recipient).toMatch(form)
+  }
+  if (parts.objects) expectObjects(executed.objects!.objects, form)
+  for (const b of executed.balanceChanges) expect(b.address).toMatch(BARE)
+}
+
+async function coinRef(client: SomaRpcClient, owner: string) {
+  for await (const o of client.listOwnedObjects(owner, { objectType: 'Coin' })) return { objectId: o.objectId!, version: o.version!, digest: o.digest! }
+  throw new Error(`${owner} has no coin`)
+}
+
+const TX_PARTS = ['effects', 'transaction', 'objects', 'balance_changes', 'digest']
 
 describe('fullnode soma.rpc', () => {
   it('rewrites the localnet env in client.yaml to the served RPC', () => {
@@ -107,5 +155,69 @@ describe('fullnode soma.rpc', () => {
     const { signature } = await alice.signTransaction(tx.bcs)
     const executed = await client.executeTransaction(tx.proto, [userSignatureToProto(signature)])
     expect(executed.effects?.status?.success).toBe(true)
+  })
+  it('writes object ids and owner addresses in each call as the reference does (wire.md §8.3)', async () => {
+    const client = createSomaRpcClient({ url: net.urls.rpc })
+    const alice = Ed25519Keypair.generate()
+    const bob = Ed25519Keypair.generate().toSomaAddress()
+    await faucet.requestGas(alice.toSomaAddress())
+    const sender = alice.toSomaAddress()
+    const coin = await coinRef(client, sender)
+    const transfer = (ref: typeof coin) => buildTransaction({ V1: { kind: { TransferCoin: { coin: ref, amount: 1000n, recipient: bob } }, sender, gasPayment: [ref] } })
+
+    // Straight from `types`: GetObject, BatchGetObjects, ListOwnedObjects write 64 hex without `0x`.
+    expect(coin.objectId).toMatch(BARE)
+    const object = await client.getObject(coin.objectId)
+    expectObjects([object], BARE)
+    expect(object.owner!.address).toBe(sender.slice(2))
+    const batch = await client.ledger.batchGetObjects({ requests: [{ objectId: coin.objectId }], readMask: { paths: ['object_id', 'owner'] } })
+    expect(batch.objects[0]!.result.case).toBe('object')
+    expectObjects([batch.objects[0]!.result.value as Object$], BARE)
+    const listed: Object$[] = []
+    for await (const o of client.listOwnedObjects(sender, { readMask: 'object_id,owner' })) listed.push(o)
+    expectObjects(listed, BARE)
+
+    // SimulateTransaction: effects and the transaction through the rpc crate's types (`0x`, even
+    // for a request written bare), objects straight from `types` (bare).
+    const tx = transfer(coin)
+    const bareRequest = structuredClone(tx.proto)
+    bareRequest.sender = sender.slice(2)
+    const simulated = await client.simulateTransaction(bareRequest, { readMask: TX_PARTS.map((p) => `transaction.${p}`) })
+    expectExecutedIds(simulated, PREFIXED, { objects: false })
+    expect(simulated.transaction!.sender).toBe(sender)
+    expect(simulated.transaction!.digest).toBe(tx.digest)
+    expectObjects(simulated.objects!.objects, BARE)
+
+    // ExecuteTransaction and GetTransaction: `0x` + 64 throughout (balance changes aside).
+    const { signature } = await alice.signTransaction(tx.bcs)
+    const { executed, checkpoint } = await client.executeAndWait({ proto: tx.proto, digest: tx.digest }, [signature], { readMask: TX_PARTS, timeoutMs: 10_000 })
+    expectExecutedIds(executed, PREFIXED, { objects: true })
+    expect(executed.transaction!.sender).toBe(sender)
+    const read = await client.getTransaction(tx.digest, { readMask: ['effects', 'transaction', 'balance_changes'] })
+    expectExecutedIds(read, PREFIXED, { objects: false })
+
+    // GetCheckpoint's transactions are converted straight from `types`: bare throughout.
+    const cp = await client.getCheckpoint({ sequenceNumber: checkpoint }, { readMask: TX_PARTS.map((p) => `transactions.${p}`) })
+    const inCheckpoint = cp.transactions.find((t) => t.digest === tx.digest)!
+    expectExecutedIds(inCheckpoint, BARE, { objects: true })
+    expect(inCheckpoint.transaction!.sender).toBe(sender.slice(2))
+    // Ids and addresses name the same bytes in both forms.
+    expect(inCheckpoint.effects!.changedObjects.map((c) => `0x${c.objectId}`)).toEqual(executed.effects!.changedObjects.map((c) => c.objectId))
+
+    // SubscribeCheckpoints: as GetCheckpoint.
+    const abort = new AbortController()
+    const stream = client.subscribeCheckpoints({ signal: abort.signal, readMask: ['sequence_number', ...TX_PARTS.map((p) => `transactions.${p}`)] })[Symbol.asyncIterator]()
+    await stream.next() // the latest checkpoint, sent first
+    const next = transfer(await coinRef(client, sender))
+    const { signature: nextSignature } = await alice.signTransaction(next.bcs)
+    await client.executeTransaction(next.proto, [userSignatureToProto(nextSignature)])
+    let streamed: ExecutedTransaction | undefined
+    while (streamed === undefined) {
+      const message = await stream.next()
+      if (message.done === true) throw new Error('the subscription ended')
+      streamed = message.value.checkpoint!.transactions.find((t) => t.digest === next.digest)
+    }
+    abort.abort()
+    expectExecutedIds(streamed, BARE, { objects: true })
   })
 })

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { blake2b256Js, buildTransaction, deriveObjectId, userSignatureToProto, type bcsTypes, type Ed25519Keypair, type SomaRpcClient } from '@soma-ts/sdk'
+import { blake2b256Js, buildTransaction, deriveObjectId, normalizeAddress, userSignatureToProto, type bcsTypes, type Ed25519Keypair, type SomaRpcClient } from '@soma-ts/sdk'
 import { createSomaRpcClient, FaucetClient } from '@soma-ts/sdk/node'
 
 import { embeddingCommitmentOf } from '../src/chain/index.js'
@@ -61,9 +61,11 @@ type Ref = typeof bcsTypes.ObjectRef.$inferInput
 export async function gasCoin(client: SomaRpcClient, owner: string, skip: readonly string[] = []): Promise<Ref> {
   let best: { objectId: string; version: bigint; digest: string; balance: bigint } | undefined
   for await (const o of client.listOwnedObjects(owner, { objectType: 'Coin', readMask: 'object_id,version,digest,contents' })) {
-    if (skip.includes(o.objectId!)) continue
+    // ListOwnedObjects writes ids without `0x` (wire.md §8.3); the ref carries the chain's form.
+    const objectId = normalizeAddress(o.objectId!)
+    if (skip.some((s) => normalizeAddress(s) === objectId)) continue
     const balance = new DataView(o.contents!.buffer, o.contents!.byteOffset).getBigUint64(0, true)
-    if (best === undefined || balance > best.balance) best = { objectId: o.objectId!, version: o.version!, digest: o.digest!, balance }
+    if (best === undefined || balance > best.balance) best = { objectId, version: o.version!, digest: o.digest!, balance }
   }
   if (best === undefined) throw new Error(`${owner} has no coins`)
   return { objectId: best.objectId, version: best.version, digest: best.digest }

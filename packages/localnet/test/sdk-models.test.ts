@@ -1,7 +1,7 @@
 /** Staking and the model lifecycle through the SDK client on a local network. */
 import { randomBytes } from 'node:crypto'
 
-import { Ed25519Keypair, InvalidArgumentError, ServiceNotConfiguredError, TransactionFailedError } from '@soma-ts/sdk'
+import { Ed25519Keypair, InvalidArgumentError, normalizeAddress, ServiceNotConfiguredError, TransactionFailedError } from '@soma-ts/sdk'
 import { encryptWeights } from '@soma-ts/sdk/native'
 import { createSomaClient } from '@soma-ts/sdk/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -26,7 +26,8 @@ describe('SomaClient models and staking on a local network', () => {
     const stake = staked.created.find((c) => c.objectType === 'StakedSoma')
     expect(stake).toBeDefined()
     const owned = await client.listOwnedObjects({ owner: alice.toSomaAddress(), objectType: 'staked_soma' })
-    expect(owned.map((o) => o.objectId)).toEqual([stake!.objectId])
+    // The object as the node sends it (id without `0x`), the created id normalized: compared as bytes.
+    expect(owned.map((o) => normalizeAddress(o.objectId!))).toEqual([stake!.objectId])
     const epoch = await client.advanceEpoch()
     expect((await client.getLatestSystemState()).epoch).toBe(epoch)
     const before = await client.getBalance({ address: alice.toSomaAddress() })

@@ -7,7 +7,7 @@ import { InvalidArgumentError, listCoins, parseAmount, type OwnedCoin } from '@s
 import type { Command } from 'commander'
 
 import { type CliContext, withContext } from '../context.js'
-import { formatSomaHuman, jsonInt } from '../format.js'
+import { formatSomaHuman, idForDisplay, jsonInt } from '../format.js'
 import { withExamples } from '../help.js'
 import { print } from '../output.js'
 import { addTxFlags, printTxOutcome, runTx, type TxFlags } from '../tx.js'
@@ -93,7 +93,8 @@ export function registerCoinCommands(program: Command): void {
       withContext(cmd, async (ctx) => {
         const recipient = ctx.address(o.to)
         const object = await ctx.client().getObject({ objectId: o.objectId })
-        const owner = object.owner?.address
+        // GetObject sends the owner without `0x` (wire.md §8.3); the keystore and its errors use `0x` + 64.
+        const owner = object.owner?.address === undefined ? undefined : idForDisplay(object.owner.address)
         if (owner === undefined) throw new InvalidArgumentError(`Object ${o.objectId} is not owned by an address, so it cannot be transferred.`)
         const signer = ctx.signer(owner)
         const outcome = await runTx(o, (extra) => ctx.client().transferObjects({ signer, recipient, objectIds: [o.objectId], ...(o.gas ? { gas: o.gas } : {}), ...extra }))

@@ -19,7 +19,7 @@ import type { Object$ } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
 import type { Command } from 'commander'
 
 import { type CliContext, withContext } from '../context.js'
-import { formatDuration, formatSomaHuman, jsonInt } from '../format.js'
+import { formatDuration, formatSomaHuman, idForDisplay, jsonInt } from '../format.js'
 import { withExamples } from '../help.js'
 import { print } from '../output.js'
 import { addTxFlags, ownerDisplay, printTxOutcome, runTx, transactionResponse, transactionText, type TxFlags } from '../tx.js'
@@ -51,7 +51,7 @@ function contentOf(object: Object$): Record<string, unknown> | undefined {
 /** The reference's `ObjectOutput`. */
 function objectOutput(object: Object$, withBcs: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    object_id: object.objectId,
+    object_id: object.objectId === undefined ? undefined : idForDisplay(object.objectId),
     version: jsonInt(object.version ?? 0n),
     digest: object.digest,
     object_type: object.objectType,
@@ -153,7 +153,7 @@ export function registerQueryCommands(program: Command): void {
           print({ json: ctx.json }, out, () =>
             list.length === 0
               ? `No objects owned by ${address}.`
-              : table([['Object ID', 'Version', 'Type'], ...list.map((obj) => [obj.objectId ?? '', String(obj.version ?? ''), obj.objectType ?? ''])], { header: true, title: `Objects of ${address}` }),
+              : table([['Object ID', 'Version', 'Type'], ...list.map((obj) => [idForDisplay(obj.objectId ?? ''), String(obj.version ?? ''), obj.objectType ?? ''])], { header: true, title: `Objects of ${address}` }),
           )
         }),
       ),

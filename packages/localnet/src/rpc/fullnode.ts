@@ -40,7 +40,7 @@ import {
   type TransactionEffects,
 } from '@soma-ts/sdk/generated/soma/rpc/effects_pb'
 import { LedgerService } from '@soma-ts/sdk/generated/soma/rpc/ledger_service_pb'
-import { ObjectSchema, ObjectSetSchema, OwnerSchema, Owner_OwnerKind, type Object$, type Owner } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
+import { ObjectSchema, ObjectSetSchema, OwnerSchema, Owner_OwnerKind, type Object$, type ObjectReference, type Owner } from '@soma-ts/sdk/generated/soma/rpc/object_pb'
 import { StateService } from '@soma-ts/sdk/generated/soma/rpc/state_service_pb'
 import { SubscriptionService } from '@soma-ts/sdk/generated/soma/rpc/subscription_service_pb'
 import {
@@ -88,10 +88,25 @@ function timestampOf(ms: bigint): Timestamp {
   return create(TimestampSchema, { seconds: ms / 1000n, nanos: Number(ms % 1000n) * 1_000_000 })
 }
 
-function ownerToProto(owner: ObjectOwner): Owner {
+/**
+ * How a call writes object ids and owner addresses (wire.md §8.3). The reference writes them
+ * `bare` (64 hex, no `0x`: `SomaAddress` Display, `ObjectID::to_hex`) where it converts straight
+ * from its `types` (`rpc/src/utils/rpc_proto_conversions.rs`: GetObject, BatchGetObjects,
+ * ListOwnedObjects, SimulateTransaction's `objects`, checkpoint transactions), and `0x` + 64 where
+ * it goes through the rpc crate's own types (`rpc/src/types/address.rs` Display: ExecuteTransaction,
+ * GetTransaction, SimulateTransaction's effects and transaction). The chain keeps `0x` + 64.
+ */
+export type IdForm = 'bare' | '0x'
+
+/** An id or address of the chain (`0x` + 64) as `form` writes it. */
+function idText(id: string, form: IdForm): string {
+  return form === 'bare' ? addressText(id) : id
+}
+
+function ownerToProto(owner: ObjectOwner, form: IdForm): Owner {
   switch (owner.kind) {
     case 'Address':
-      return create(OwnerSchema, { kind: Owner_OwnerKind.ADDRESS, address: owner.address })
+      return create(OwnerSchema, { kind: Owner_OwnerKind.ADDRESS, address: idText(owner.address, form) })
     case 'Shared':
       return create(OwnerSchema, { kind: Owner_OwnerKind.SHARED, version: owner.initialSharedVersion })
     case 'Immutable':
@@ -99,16 +114,70 @@ function ownerToProto(owner: ObjectOwner): Owner {
   }
 }
 
-export function objectToProto(object: ChainObject): Object$ {
+export function objectToProto(object: ChainObject, form: IdForm): Object$ {
   return create(ObjectSchema, {
-    objectId: object.id,
+    objectId: idText(object.id, form),
     version: object.version,
     digest: digestOf(object),
-    owner: ownerToProto(object.owner),
+    owner: ownerToProto(object.owner, form),
     objectType: object.type,
     contents: object.contents,
     previousTransaction: object.previousTransaction,
   })
+}
+
+/**
+ * A checkpoint's transaction as the reference writes it from `types::transaction::TransactionData`:
+ * the sender, the recipients, the validator addresses and every object reference in `SomaAddress`
+ * text (no `0x`); model and target ids stay `ObjectID` Display (`0x` + 64). Rewrites `tx` in place.
+ */
+function withBareAddresses(tx: Transaction): Transaction {
+  const ref = (r: ObjectReference | undefined) => {
+    if (r?.objectId !== undefined) r.objectId = addressText(r.objectId)
+  }
+  if (tx.sender !== undefined) tx.sender = addressText(tx.sender)
+  tx.gasPayment.forEach(ref)
+  const kind = tx.kind?.kind
+  switch (kind?.case) {
+    case 'genesis':
+      for (const o of kind.value.objects) {
+        if (o.objectId !== undefined) o.objectId = addressText(o.objectId)
+        if (o.owner?.address !== undefined) o.owner.address = addressText(o.owner.address)
+      }
+      break
+    case 'reportValidator':
+    case 'undoReportValidator':
+      if (kind.value.reportee !== undefined) kind.value.reportee = addressText(kind.value.reportee)
+      break
+    case 'transferCoin':
+      ref(kind.value.coin)
+      if (kind.value.recipient !== undefined) kind.value.recipient = addressText(kind.value.recipient)
+      break
+    case 'payCoins':
+      kind.value.coins.forEach(ref)
+      kind.value.recipients = kind.value.recipients.map(addressText)
+      break
+    case 'transferObjects':
+      kind.value.objects.forEach(ref)
+      if (kind.value.recipient !== undefined) kind.value.recipient = addressText(kind.value.recipient)
+      break
+    case 'addStake':
+      ref(kind.value.coinRef)
+      if (kind.value.address !== undefined) kind.value.address = addressText(kind.value.address)
+      break
+    case 'withdrawStake':
+      ref(kind.value.stakedSoma)
+      break
+    case 'addStakeToModel':
+      ref(kind.value.coinRef)
+      break
+    case 'submitData':
+      ref(kind.value.bondCoin)
+      break
+    default:
+      break
+  }
+  return tx
 }
 
 /** `InsufficientGas` → the protobuf enum's `INSUFFICIENT_GAS`. */
@@ -130,7 +199,8 @@ function wantsField(tree: MaskTree | undefined, message: string, field: string):
   return sub !== undefined && (Object.keys(sub).length === 0 || sub[field] !== undefined)
 }
 
-export function effectsToProto(bytes: Uint8Array): TransactionEffects {
+/** The effects' protobuf, object ids and owners in `form`. */
+export function effectsToProto(bytes: Uint8Array, form: IdForm): TransactionEffects {
   const v1 = decodeBcs(bcsTypes.TransactionEffects, bytes).V1
   const failure = v1.status.Failure
   const errorName = failure === undefined ? undefined : Object.keys(failure.error).find((k) => k !== '$kind')
@@ -146,11 +216,11 @@ export function effectsToProto(bytes: Uint8Array): TransactionEffects {
       const input = change.inputState.Exist
       const output = change.outputState.ObjectWrite
       return {
-        objectId,
+        objectId: idText(objectId, form),
         inputState: input ? ChangedObject_InputObjectState.EXISTS : ChangedObject_InputObjectState.DOES_NOT_EXIST,
-        ...(input ? { inputVersion: input.versionDigest.version, inputDigest: input.versionDigest.digest, inputOwner: ownerToProto(ownerFromBcs(input.owner)) } : {}),
+        ...(input ? { inputVersion: input.versionDigest.version, inputDigest: input.versionDigest.digest, inputOwner: ownerToProto(ownerFromBcs(input.owner), form) } : {}),
         outputState: output ? ChangedObject_OutputObjectState.OBJECT_WRITE : ChangedObject_OutputObjectState.DOES_NOT_EXIST,
-        ...(output ? { outputVersion: v1.version, outputDigest: output.digest, outputOwner: ownerToProto(ownerFromBcs(output.owner)) } : {}),
+        ...(output ? { outputVersion: v1.version, outputDigest: output.digest, outputOwner: ownerToProto(ownerFromBcs(output.owner), form) } : {}),
         idOperation:
           change.idOperation.Created !== undefined
             ? ChangedObject_IdOperation.CREATED
@@ -161,7 +231,7 @@ export function effectsToProto(bytes: Uint8Array): TransactionEffects {
     }),
     unchangedSharedObjects: v1.unchangedSharedObjects.map(({ objectId, kind }) => {
       if (kind.ReadOnlyRoot !== undefined) {
-        return { objectId, kind: UnchangedSharedObject_UnchangedSharedObjectKind.READ_ONLY_ROOT, version: kind.ReadOnlyRoot.version, digest: kind.ReadOnlyRoot.digest }
+        return { objectId: idText(objectId, form), kind: UnchangedSharedObject_UnchangedSharedObjectKind.READ_ONLY_ROOT, version: kind.ReadOnlyRoot.version, digest: kind.ReadOnlyRoot.digest }
       }
       const kindValue =
         kind.MutateDeleted !== undefined
@@ -170,7 +240,7 @@ export function effectsToProto(bytes: Uint8Array): TransactionEffects {
             ? UnchangedSharedObject_UnchangedSharedObjectKind.READ_DELETED
             : UnchangedSharedObject_UnchangedSharedObjectKind.CANCELED
       const v = kind.MutateDeleted ?? kind.ReadDeleted ?? kind.Cancelled
-      return { objectId, kind: kindValue, ...(v !== undefined ? { version: v } : {}) }
+      return { objectId: idText(objectId, form), kind: kindValue, ...(v !== undefined ? { version: v } : {}) }
     }),
   })
 }
@@ -231,7 +301,8 @@ class FullnodeService {
 
   /**
    * Coin balance changes per address, from the input and output versions the store keeps; the
-   * address as the reference converts it (`SomaAddress` Display, no `0x`).
+   * address as the reference converts it (`SomaAddress` Display, no `0x`). `effects` may carry
+   * its ids in either form.
    */
   balanceChanges(
     effects: TransactionEffects,
@@ -243,23 +314,34 @@ class FullnodeService {
       totals.set(object.owner.address, (totals.get(object.owner.address) ?? 0n) + sign * coinBalance(object)!)
     }
     for (const c of effects.changedObjects) {
-      if (c.inputVersion !== undefined) add(versionOf(c.objectId!, c.inputVersion), -1n)
-      if (c.outputVersion !== undefined) add(versionOf(c.objectId!, c.outputVersion), 1n)
+      const id = normalizeAddress(c.objectId!)
+      if (c.inputVersion !== undefined) add(versionOf(id, c.inputVersion), -1n)
+      if (c.outputVersion !== undefined) add(versionOf(id, c.outputVersion), 1n)
     }
     return [...totals].filter(([, v]) => v !== 0n).sort(([a], [b]) => (a < b ? -1 : 1)).map(([address, v]) => ({ address: addressText(address), amount: v.toString() }))
   }
 
-  executed(stored: Pick<StoredTransaction, 'digest' | 'signedTransaction'>, effectsBytes: Uint8Array, checkpoint: bigint | undefined, tree: MaskTree | undefined): ExecutedTransaction {
+  /** An ExecutedTransaction with its ids and addresses in `form` (checkpoints: `bare`; ExecuteTransaction, GetTransaction: `0x`). */
+  executed(
+    stored: Pick<StoredTransaction, 'digest' | 'signedTransaction'>,
+    effectsBytes: Uint8Array,
+    checkpoint: bigint | undefined,
+    tree: MaskTree | undefined,
+    form: IdForm,
+  ): ExecutedTransaction {
     // Only the fields the mask keeps are built (applyMask empties the rest anyway): a status-only
     // execute answer skips the transaction decode and the object reads.
     const wants = (field: string) => tree === undefined || tree[field] !== undefined || Object.keys(tree).length === 0
     const needEffects = wants('effects') || wants('balanceChanges') || wants('objects')
-    const effects = needEffects ? effectsToProto(effectsBytes) : undefined
+    const effects = needEffects ? effectsToProto(effectsBytes, form) : undefined
     let transaction: Transaction | undefined
     let signatures: UserSignature[] = []
     if (stored.signedTransaction.length > 0 && (wants('transaction') || wants('signatures'))) {
       const signed = deserializeSignedTransaction(stored.signedTransaction)
-      if (wants('transaction')) transaction = transactionDataToProto(decodeBcs(bcsTypes.TransactionData, signed.transaction), stored.digest)
+      if (wants('transaction')) {
+        transaction = transactionDataToProto(decodeBcs(bcsTypes.TransactionData, signed.transaction), stored.digest)
+        if (form === 'bare') withBareAddresses(transaction)
+      }
       if (wants('signatures')) signatures = signed.signatures.map((s) => userSignatureToProto(s))
     }
     const cp = checkpoint === undefined || !wants('timestamp') ? undefined : this.node.database.getCheckpoint(checkpoint)
@@ -268,9 +350,9 @@ class FullnodeService {
         ? []
         : effects.changedObjects
             .filter((c) => c.outputVersion !== undefined)
-            .map((c) => this.node.store.getObjectAtVersion(c.objectId!, c.outputVersion!))
+            .map((c) => this.node.store.getObjectAtVersion(normalizeAddress(c.objectId!), c.outputVersion!))
             .filter((o): o is ChainObject => o !== undefined)
-            .map(objectToProto)
+            .map((o) => objectToProto(o, form))
     const full = create(ExecutedTransactionSchema, {
       digest: stored.digest,
       ...(transaction ? { transaction } : {}),
@@ -331,7 +413,8 @@ class FullnodeService {
     const transactions = wantTransactions
       ? digests.map((d) => {
           const stored = this.node.database.getTransaction(d)!
-          return this.executed(stored, stored.effects, checkpoint.sequence, txMask === undefined || Object.keys(txMask).length === 0 ? undefined : txMask)
+          // Checkpoint transactions are converted straight from `types`: ids and addresses bare.
+          return this.executed(stored, stored.effects, checkpoint.sequence, txMask === undefined || Object.keys(txMask).length === 0 ? undefined : txMask, 'bare')
         })
       : []
     const full = create(CheckpointSchema, {
@@ -409,7 +492,7 @@ async function executeTransactionCall(service: FullnodeService, node: LocalNode,
   const { signed, parsed } = service.signedFromProto(req.transaction, req.signatures)
   const committed: CommittedTransaction = await node.submit(signed, parsed)
   const stored = { ...committed, digest: committed.transactionDigest }
-  return create(ExecuteTransactionResponseSchema, { transaction: service.executed(stored, committed.effects, committed.checkpoint, maskOf(req.readMask, 'effects')) })
+  return create(ExecuteTransactionResponseSchema, { transaction: service.executed(stored, committed.effects, committed.checkpoint, maskOf(req.readMask, 'effects'), '0x') })
 }
 
 function routes(service: FullnodeService, node: LocalNode) {
@@ -442,7 +525,7 @@ function routes(service: FullnodeService, node: LocalNode) {
         const id = parseId(req.objectId, 'object_id')
         const object = req.version === undefined ? node.getObject(id) : node.store.getObjectAtVersion(id, req.version)
         if (object === undefined) throw new ConnectError(`Object ${id}${req.version === undefined ? '' : ` at version ${req.version}`} not found`, Code.NotFound)
-        return { object: applyMask(objectToProto(object), maskOf(req.readMask, DEFAULT_OBJECT_MASK)) }
+        return { object: applyMask(objectToProto(object, 'bare'), maskOf(req.readMask, DEFAULT_OBJECT_MASK)) }
       }),
       batchGetObjects: guard((req) => {
         const tree = maskOf(req.readMask, DEFAULT_OBJECT_MASK)
@@ -452,7 +535,7 @@ function routes(service: FullnodeService, node: LocalNode) {
               const id = parseId(r.objectId, `requests[${i}].object_id`)
               const object = r.version === undefined ? node.getObject(id) : node.store.getObjectAtVersion(id, r.version)
               if (object === undefined) return { result: { case: 'error' as const, value: { code: Code.NotFound, message: `Object ${id} not found` } } }
-              return { result: { case: 'object' as const, value: applyMask(objectToProto(object), tree) } }
+              return { result: { case: 'object' as const, value: applyMask(objectToProto(object, 'bare'), tree) } }
             } catch (err) {
               return { result: { case: 'error' as const, value: { code: Code.InvalidArgument, message: err instanceof Error ? err.message : String(err) } } }
             }
@@ -463,7 +546,7 @@ function routes(service: FullnodeService, node: LocalNode) {
         const digest = requireField(req.digest, 'digest')
         const stored = node.getTransaction(digest)
         if (stored === undefined) throw new ConnectError(`Transaction ${digest} not found`, Code.NotFound)
-        return { transaction: service.executed(stored, stored.effects, stored.checkpoint, maskOf(req.readMask, DEFAULT_TRANSACTION_MASK)) }
+        return { transaction: service.executed(stored, stored.effects, stored.checkpoint, maskOf(req.readMask, DEFAULT_TRANSACTION_MASK), '0x') }
       }),
       batchGetTransactions: guard((req) => {
         const tree = maskOf(req.readMask, DEFAULT_TRANSACTION_MASK)
@@ -471,7 +554,7 @@ function routes(service: FullnodeService, node: LocalNode) {
           transactions: req.digests.map((digest) => {
             const stored = node.getTransaction(digest)
             if (stored === undefined) return { result: { case: 'error' as const, value: { code: Code.NotFound, message: `Transaction ${digest} not found` } } }
-            return { result: { case: 'transaction' as const, value: service.executed(stored, stored.effects, stored.checkpoint, tree) } }
+            return { result: { case: 'transaction' as const, value: service.executed(stored, stored.effects, stored.checkpoint, tree, '0x') } }
           }),
         }
       }),
@@ -517,7 +600,7 @@ function routes(service: FullnodeService, node: LocalNode) {
               more = true
               break outer
             }
-            objects.push(applyMask(objectToProto(o), tree))
+            objects.push(applyMask(objectToProto(o, 'bare'), tree))
             last = o.id
             cursor = o.id
           }
@@ -537,17 +620,19 @@ function routes(service: FullnodeService, node: LocalNode) {
         const { data, bcs, extra } = resolveSimulationGas(node, parsed.data, parsed.bcs, checksEnabled)
         // Simulation has no signatures; the input and gas checks run as in execution.
         const result = node.simulate(serializeSignedTransaction(bcs, []), true, extra)
-        const effects = effectsToProto(result.effects)
+        // As the reference: effects and transaction through the rpc crate's types (`0x`), objects straight from `types` (bare).
+        const effects = effectsToProto(result.effects, '0x')
         // Outputs exist only in the simulation's writes, the mock gas coin only in `extra`.
         const simulated = [...result.writes.written, ...extra]
         const versionOf = (id: string, version: bigint) =>
           simulated.find((o) => o.id === id && o.version === version) ?? node.store.getObjectAtVersion(id, version)
         const transaction = create(ExecutedTransactionSchema, {
           digest: result.transactionDigest,
-          // The transaction that ran: with the gas the server chose, if it chose.
-          transaction: data === parsed.data ? tx : transactionDataToProto(data),
+          // The transaction that ran (with the gas the server chose, if it chose), re-encoded as the
+          // reference does: its ids `0x` + 64 whatever form the request used, and its digest.
+          transaction: transactionDataToProto(data, result.transactionDigest),
           effects,
-          objects: create(ObjectSetSchema, { objects: result.writes.written.map(objectToProto) }),
+          objects: create(ObjectSetSchema, { objects: result.writes.written.map((o) => objectToProto(o, 'bare')) }),
           balanceChanges: service.balanceChanges(effects, versionOf).map((b) => create(BalanceChangeSchema, b)),
         })
         // As the reference: no mask is everything, and a mask that names no `transaction` gets none.

@@ -36,8 +36,9 @@ type ManifestValue = typeof bcsTypes.Manifest.$inferType
 type TensorValue = { values: number[] }
 
 /**
- * `SomaAddress`'s Display: 64 hex digits, no `0x` (the chain keeps `0x` + 64). The reference node
- * writes addresses so where it converts straight from its types (wire.md §8.3).
+ * `SomaAddress`'s Display: 64 hex digits, no `0x` (the chain keeps `0x` + 64). Also `ObjectID::to_hex`,
+ * which is the same text. The reference node writes addresses and object ids so where it converts
+ * straight from its types (wire.md §8.3); `ObjectID` Display keeps the `0x`.
  */
 export function addressText(address: string): string {
   return address.slice(2)

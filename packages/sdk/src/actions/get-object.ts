@@ -11,7 +11,9 @@ export interface GetObjectParams extends CallOptions {
 }
 
 /**
- * An object with every field (id, version, digest, type, owner, BCS contents, previous transaction).
+ * An object with every field (id, version, digest, type, owner, BCS contents, previous transaction),
+ * as the node sends it: the reference writes `object_id` and `owner.address` as 64 hex without `0x`,
+ * so compare them with `normalizeAddress`.
  *
  * @param client - the client
  * @param params - the id, optional version, `signal` and `timeoutMs`

@@ -23,7 +23,9 @@ export interface ListOwnedObjectsParams extends CallOptions {
 }
 
 /**
- * The objects an address owns, every page unless `limit` is given.
+ * The objects an address owns, every page unless `limit` is given. The messages are as the node
+ * sends them: the reference writes `object_id` and `owner.address` as 64 hex without `0x`, so
+ * compare them with `normalizeAddress`.
  *
  * @param client - the client
  * @param params - the owner, optional type filter and limit, `signal` and `timeoutMs`
