@@ -8,7 +8,11 @@ const net = await startLocalnet({ configDir, forceRegenesis: true, rpcPort: 0, r
 console.log(JSON.stringify({ rpc: net.urls.rpc }))
 // SIGUSR2: one JSON line with this process's CPU time so far (the bench reports CPU per transaction,
 // which the other load on a shared machine disturbs less than wall-clock rates).
-process.on('SIGUSR2', () => console.log(JSON.stringify({ cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 })))
+// `busyMs`: how long the main thread (which executes and serves RPC) was busy, from the event loop's utilization.
+process.on('SIGUSR2', () => {
+  const { active } = performance.eventLoopUtilization()
+  console.log(JSON.stringify({ cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, busyMs: active }))
+})
 process.once('SIGTERM', () => {
   net.stop().then(() => process.exit(0))
 })

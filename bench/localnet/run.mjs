@@ -62,24 +62,32 @@ function startNode(configDir) {
     const waiting = []
     lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)))
     waiting.push(({ rpc }) => {
-      /** The node's CPU milliseconds so far (user + system). */
-      const cpuMs = () =>
+      /** The node's CPU milliseconds so far (user + system, all threads) and its main thread's busy milliseconds. */
+      const usage = () =>
         new Promise((r) => {
-          waiting.push((m) => r(m.cpuMs))
+          waiting.push((m) => r(m))
           child.kill('SIGUSR2')
         })
-      resolve({ child, rpc, cpuMs })
+      resolve({ child, rpc, usage })
     })
   })
 }
 
 const ownCpuMs = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000
-/** CPU per transaction of the node and of this client over a phase. */
+/** CPU per transaction of the node and of this client over a phase, and how busy the node's main thread was. */
 async function cpuPer(before, count) {
-  const nodeMs = await node.cpuMs()
-  return `CPU per transaction: node ${((nodeMs - before.node) / count).toFixed(3)} ms, client ${((ownCpuMs() - before.client) / count).toFixed(3)} ms`
+  const { cpuMs, busyMs } = await node.usage()
+  const wallMs = performance.now() - before.wall
+  const busy = busyMs - before.busy
+  return (
+    `CPU per transaction: node ${((cpuMs - before.node) / count).toFixed(3)} ms, client ${((ownCpuMs() - before.client) / count).toFixed(3)} ms; ` +
+    `node main thread busy ${(busy / count).toFixed(3)} ms a transaction (${((100 * busy) / wallMs).toFixed(0)} % of the phase)`
+  )
 }
-const cpuNow = async () => ({ node: await node.cpuMs(), client: ownCpuMs() })
+const cpuNow = async () => {
+  const { cpuMs, busyMs } = await node.usage()
+  return { node: cpuMs, busy: busyMs, client: ownCpuMs(), wall: performance.now() }
+}
 
 const EXECUTE_PATH = '/soma.rpc.TransactionExecutionService/ExecuteTransaction'
 

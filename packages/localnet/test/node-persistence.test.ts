@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { bls12_381 } from '@noble/curves/bls12-381.js'
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { buildGenesis, coinBalance, localGenesisConfig, TransactionRejected, type ChainObject } from '../src/chain/index.js'
+import { assertSupplyConserved, buildGenesis, coinBalance, localGenesisConfig, SYSTEM_STATE_OBJECT_ID, TransactionRejected, type ChainObject } from '../src/chain/index.js'
+import { parseSignedTransaction } from '../src/chain/execute.js'
 import { decodeCheckpointSummary, verifyCheckpointSignature } from '../src/node/checkpoint.js'
+import { CommitFailedError } from '../src/node/commit-writer.js'
 import { LocalNode, NodeClosedError, type NodeGenesis } from '../src/node/node.js'
 import { blsSecret, decodeEffects, FAUCET, refOf, sign, USERS, validatorInfo } from './chain-helpers.js'
 
@@ -174,5 +177,134 @@ describe('LocalNode persistence', () => {
     await node.close()
     nodes.splice(0)
     await expect(node.submit(new Uint8Array())).rejects.toBeInstanceOf(NodeClosedError)
+  })
+})
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Whether a promise has settled by now. */
+async function settledYet(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  )
+  await nextTurn()
+  return settled
+}
+
+/**
+ * Holds the database's write lock from another connection, so the node's writer thread waits (up to
+ * its busy timeout) and the checkpoints handed to it stay executed but not yet durable.
+ */
+function holdWriteLock(directory: string): { release(): void } {
+  const blocker = new Database(join(directory, 'chain.db'))
+  blocker.exec('BEGIN IMMEDIATE')
+  return {
+    release: () => {
+      blocker.exec('COMMIT')
+      blocker.close()
+    },
+  }
+}
+
+describe('LocalNode pipelined commit (the writer thread)', () => {
+  function stake(node: LocalNode, user: number): Uint8Array {
+    const sender = USERS[user]!
+    const [gas, coin] = coinsOf(node, sender.toSomaAddress())
+    return sign(sender, { AddStake: { address: validatorInfo(0).address, coinRef: refOf(coin!), amount: SOMA } }, [refOf(gas!)])
+  }
+
+  it('executes a checkpoint on top of one still being written; neither is readable or answered before it is durable', async () => {
+    const dir = tempDir()
+    const node = open(dir)
+    const before = node.latestCheckpoint().sequence
+    const systemBefore = node.getObject(SYSTEM_STATE_OBJECT_ID)!
+    const stakedBefore = [...node.store.liveObjects()].filter((o) => o.type === 'StakedSoma').length
+    // Both write the SystemState: the second must read the first's version from the pending layer.
+    const txA = stake(node, 0)
+    const txB = stake(node, 1)
+    const lock = holdWriteLock(dir)
+    const a = node.submit(txA)
+    await nextTurn()
+    const b = node.submit(txB)
+    await nextTurn()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(await settledYet(a)).toBe(false)
+    expect(await settledYet(b)).toBe(false)
+    expect(node.getTransaction(parseSignedTransaction(txA).digest)).toBeUndefined()
+    expect(node.latestCheckpoint().sequence).toBe(before)
+    lock.release()
+    const [ra, rb] = await Promise.all([a, b])
+    expect(ra.errorName).toBeUndefined()
+    expect(rb.errorName).toBeUndefined()
+    expect([ra.checkpoint, rb.checkpoint]).toEqual([before + 1n, before + 2n])
+    expect(decodeCheckpointSummary(node.database.getCheckpoint(before + 2n)!.summary).previousDigest).toBe(node.database.getCheckpoint(before + 1n)!.digest)
+    expect(node.getObject(SYSTEM_STATE_OBJECT_ID)!.version).toBeGreaterThan(systemBefore.version + 1n)
+    const staked = [...node.store.liveObjects()].filter((o) => o.type === 'StakedSoma')
+    expect(staked).toHaveLength(stakedBefore + 2)
+    assertSupplyConserved(node.store, node.epochFees())
+    const reopened = await reopen(node, dir)
+    expect([...reopened.store.liveObjects()].filter((o) => o.type === 'StakedSoma')).toHaveLength(stakedBefore + 2)
+  })
+
+  it('changes the epoch on top of a transfer still being written (the supply check sees both)', async () => {
+    const dir = tempDir()
+    let node = open(dir)
+    const lock = holdWriteLock(dir)
+    const sent = node.submit(transfer(node, 0, 1, SOMA))
+    await nextTurn()
+    const change = node.advanceEpoch()
+    await nextTurn()
+    expect(await settledYet(change)).toBe(false)
+    lock.release()
+    const [transferred, changed] = await Promise.all([sent, change])
+    expect(transferred.errorName).toBeUndefined()
+    expect(changed.errorName).toBeUndefined()
+    expect(changed.checkpoint).toBe(transferred.checkpoint + 1n)
+    expect(node.epoch()).toBe(1n)
+    expect(node.epochFees()).toBe(0n)
+    // ChangeEpoch returned the transfer's fee to the pools: the supply is whole with no fees outstanding.
+    assertSupplyConserved(node.store, 0n)
+    node = await reopen(node, dir)
+    expect(node.epoch()).toBe(1n)
+  })
+
+  it('a checkpoint the disk refuses fails its callers and those executed on top; nothing is written and the node goes on', async () => {
+    const dir = tempDir()
+    let node = open(dir)
+    const before = node.latestCheckpoint()
+    const liveBefore = [...node.store.liveObjects()]
+    const txA = transfer(node, 0, 1, SOMA)
+    const txB = transfer(node, 2, 3, SOMA)
+    const sabotage = new Database(join(dir, 'chain.db'))
+    sabotage.exec("CREATE TRIGGER refuse_checkpoints BEFORE INSERT ON checkpoints BEGIN SELECT RAISE(ABORT, 'injected write failure'); END")
+    const lock = holdWriteLock(dir)
+    const a = node.submit(txA)
+    await nextTurn()
+    const b = node.submit(txB)
+    await nextTurn()
+    lock.release()
+    const [ra, rb] = await Promise.allSettled([a, b])
+    expect(ra.status).toBe('rejected')
+    expect(rb.status).toBe('rejected')
+    const errorA = (ra as PromiseRejectedResult).reason
+    const errorB = (rb as PromiseRejectedResult).reason
+    expect(errorA).toBeInstanceOf(CommitFailedError)
+    expect(errorA.message).toContain('injected write failure')
+    expect(errorB).toBeInstanceOf(CommitFailedError)
+    expect(errorB.message).toContain('an earlier checkpoint it builds on failed')
+    expect(node.latestCheckpoint()).toEqual(before)
+    expect([...node.store.liveObjects()]).toEqual(liveBefore)
+    expect(node.getTransaction(parseSignedTransaction(txA).digest)).toBeUndefined()
+    sabotage.exec('DROP TRIGGER refuse_checkpoints')
+    sabotage.close()
+    // The same transactions go through now, once each, right after the last durable checkpoint.
+    const again = await Promise.all([node.submit(txA), node.submit(txB)])
+    expect(again.map((r) => r.errorName)).toEqual([undefined, undefined])
+    expect(again.map((r) => r.checkpoint)).toEqual([before.sequence + 1n, before.sequence + 1n])
+    node = await reopen(node, dir)
+    expect(node.latestCheckpoint().sequence).toBe(before.sequence + 1n)
+    expect(node.database.checkpointTransactionDigests(before.sequence + 1n)).toEqual(again.map((r) => r.transactionDigest))
   })
 })

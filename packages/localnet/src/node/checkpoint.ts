@@ -14,7 +14,7 @@ import { blake2b256Of } from '../chain/digests.js'
 import type { CommitteeMemberRow } from './database.js'
 
 /** fastcrypto's `min_sig::DST_G1`, the same DST the validators' proofs of possession use. */
-const BLS_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_'
+export const BLS_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_'
 /** Intent scope `CheckpointSummary` (2), version V0, app id Soma (0). */
 const CHECKPOINT_INTENT = new Uint8Array([2, 0, 0])
 const CONTENTS_SALT = new TextEncoder().encode('CheckpointContents::')
@@ -51,7 +51,7 @@ export function checkpointDigest(summaryBytes: Uint8Array): string {
 }
 
 /** What each committee member signs: intent ‖ BCS(summary) ‖ epoch (u64 LE), as an epoch-bound intent message. */
-function signedMessage(summaryBytes: Uint8Array, epoch: bigint): Uint8Array {
+export function signedMessage(summaryBytes: Uint8Array, epoch: bigint): Uint8Array {
   const out = new Uint8Array(CHECKPOINT_INTENT.length + summaryBytes.length + 8)
   out.set(CHECKPOINT_INTENT, 0)
   out.set(summaryBytes, CHECKPOINT_INTENT.length)
@@ -77,9 +77,14 @@ export function signCheckpoint(summaryBytes: Uint8Array, epoch: bigint, committe
     BLS_DST,
     committee.map((m) => m.blsSecretKey),
   )
-  const signers = new Uint8Array(Math.ceil(committee.length / 8))
-  committee.forEach((_, i) => (signers[i >> 3]! |= 1 << (i & 7)))
-  return { signature, signers }
+  return { signature, signers: allSigners(committee.length) }
+}
+
+/** The signer bitmap when every one of `size` committee members signs. */
+export function allSigners(size: number): Uint8Array {
+  const signers = new Uint8Array(Math.ceil(size / 8))
+  for (let i = 0; i < size; i++) signers[i >> 3]! |= 1 << (i & 7)
+  return signers
 }
 
 /**

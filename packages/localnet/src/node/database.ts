@@ -77,6 +77,47 @@ CREATE TABLE IF NOT EXISTS epochs (
 ) STRICT;
 `
 
+/**
+ * Every statement that changes the database, by name. The node's writer thread prepares the same
+ * table (`commit-writer.ts`), so a checkpoint is recorded here as a list of `[name, parameters]`
+ * and run there in one transaction.
+ */
+export const WRITE_STATEMENTS = {
+  insertObject:
+    'INSERT INTO objects (id, version, type, owner_kind, owner_address, initial_shared_version, contents, previous_transaction, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  upsertLive:
+    'INSERT INTO live_objects (id, version, owner_address) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, owner_address = excluded.owner_address',
+  deleteLive: 'DELETE FROM live_objects WHERE id = ?',
+  setMeta: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  insertTransaction:
+    'INSERT INTO transactions (digest, checkpoint, position, signed_transaction, effects, effects_digest, error_name) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  insertCheckpoint: 'INSERT INTO checkpoints (sequence, digest, epoch, summary, signature, signers) VALUES (?, ?, ?, ?, ?, ?)',
+  insertCommittee: 'INSERT INTO committee (position, address, bls_secret_key, bls_public_key) VALUES (?, ?, ?, ?)',
+  upsertTarget:
+    'INSERT INTO targets (id, version, status, generation_epoch) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, generation_epoch = excluded.generation_epoch',
+  deleteTarget: 'DELETE FROM targets WHERE id = ?',
+  insertEpoch:
+    'INSERT INTO epochs (epoch, protocol_version, start_timestamp_ms, end_timestamp_ms, start_checkpoint, system_state) VALUES (?, ?, ?, NULL, ?, ?)',
+  endEpoch: 'UPDATE epochs SET end_timestamp_ms = ? WHERE epoch = ?',
+} as const
+
+export type WriteStatement = keyof typeof WRITE_STATEMENTS
+/** Where `insertCheckpoint` takes the signature (the writer thread signs and fills it in). */
+export const CHECKPOINT_SIGNATURE_PARAMETER = 4
+export type SqlValue = string | bigint | Uint8Array | null
+/** One change to the database: a statement of `WRITE_STATEMENTS` and its parameters. */
+export type WriteOp = readonly [WriteStatement, readonly SqlValue[]]
+
+/** The pragmas every connection sets: WAL, and a commit returns only once it is on disk. */
+export function configureConnection(db: Database.Database): void {
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  db.pragma('foreign_keys = ON')
+  // The writer thread and the reading connection share the file; a reader never blocks the writer in WAL mode,
+  // but opening and checkpointing take short locks.
+  db.pragma('busy_timeout = 5000')
+}
+
 /** The status text the reference's target index keys on. */
 function targetStatusText(object: ChainObject): string {
   const status = targetOf(object).status
@@ -162,10 +203,19 @@ export interface StoredCheckpoint {
 /** The database file and its prepared statements; one instance per open local network. */
 export class ChainDatabase {
   readonly db: Database.Database
+  /** The database file (the writer thread opens its own connection to it). */
+  readonly file: string
   private readonly statements
+  private readonly writes: Record<WriteStatement, Database.Statement>
+  /** Set while `record` runs: changes are collected here instead of being run. */
+  private recording: WriteOp[] | undefined
+  /** Set once the writer thread owns the writes: this connection only reads from then on. */
+  private readOnly = false
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, file: string) {
     this.db = db
+    this.file = file
+    this.writes = Object.fromEntries(Object.entries(WRITE_STATEMENTS).map(([name, sql]) => [name, db.prepare(sql)])) as Record<WriteStatement, Database.Statement>
     this.statements = {
       getLive: db.prepare<[string], ObjectRow>(
         'SELECT o.* FROM live_objects l JOIN objects o ON o.id = l.id AND o.version = l.version WHERE l.id = ?',
@@ -176,40 +226,19 @@ export class ChainDatabase {
         'SELECT o.* FROM live_objects l JOIN objects o ON o.id = l.id AND o.version = l.version WHERE l.owner_address = ? AND l.id > ? ORDER BY l.id LIMIT ?',
       ),
       liveVersion: db.prepare<[string], { version: bigint }>('SELECT version FROM live_objects WHERE id = ?'),
-      insertObject: db.prepare(
-        'INSERT INTO objects (id, version, type, owner_kind, owner_address, initial_shared_version, contents, previous_transaction, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      upsertLive: db.prepare(
-        'INSERT INTO live_objects (id, version, owner_address) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, owner_address = excluded.owner_address',
-      ),
-      deleteLive: db.prepare<[string]>('DELETE FROM live_objects WHERE id = ?'),
       getMeta: db.prepare<[string], { value: Uint8Array }>('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare<[string, Uint8Array]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-      insertTransaction: db.prepare(
-        'INSERT INTO transactions (digest, checkpoint, position, signed_transaction, effects, effects_digest, error_name) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
       getTransaction: db.prepare<[string], Record<string, unknown>>('SELECT * FROM transactions WHERE digest = ?'),
       checkpointTransactions: db.prepare<[bigint], { digest: string }>('SELECT digest FROM transactions WHERE checkpoint = ? ORDER BY position'),
-      insertCheckpoint: db.prepare('INSERT INTO checkpoints (sequence, digest, epoch, summary, signature, signers) VALUES (?, ?, ?, ?, ?, ?)'),
       getCheckpoint: db.prepare<[bigint], Record<string, unknown>>('SELECT * FROM checkpoints WHERE sequence = ?'),
       checkpointByDigest: db.prepare<[string], Record<string, unknown>>('SELECT * FROM checkpoints WHERE digest = ?'),
       latestCheckpoint: db.prepare<[], Record<string, unknown>>('SELECT * FROM checkpoints ORDER BY sequence DESC LIMIT 1'),
-      insertCommittee: db.prepare('INSERT INTO committee (position, address, bls_secret_key, bls_public_key) VALUES (?, ?, ?, ?)'),
       committee: db.prepare<[], { address: string; bls_secret_key: Uint8Array; bls_public_key: Uint8Array }>('SELECT * FROM committee ORDER BY position'),
-      upsertTarget: db.prepare(
-        'INSERT INTO targets (id, version, status, generation_epoch) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, generation_epoch = excluded.generation_epoch',
-      ),
-      deleteTarget: db.prepare<[string]>('DELETE FROM targets WHERE id = ?'),
       targetsFrom: db.prepare<[number, string, bigint, string, string | null, string | null, bigint | null, bigint | null], { id: string; version: bigint; status: string; generation_epoch: bigint }>(
         `SELECT id, version, status, generation_epoch FROM targets
          WHERE (length(status), status, generation_epoch, id) >= (?, ?, ?, ?)
            AND (? IS NULL OR status = ?) AND (? IS NULL OR generation_epoch = ?)
          ORDER BY length(status), status, generation_epoch, id`,
       ),
-      insertEpoch: db.prepare(
-        'INSERT INTO epochs (epoch, protocol_version, start_timestamp_ms, end_timestamp_ms, start_checkpoint, system_state) VALUES (?, ?, ?, NULL, ?, ?)',
-      ),
-      endEpoch: db.prepare<[bigint, bigint]>('UPDATE epochs SET end_timestamp_ms = ? WHERE epoch = ?'),
       getEpoch: db.prepare<[bigint], Record<string, unknown>>('SELECT * FROM epochs WHERE epoch = ?'),
     }
   }
@@ -217,13 +246,12 @@ export class ChainDatabase {
   /** Opens (creating if needed) `<directory>/chain.db`. */
   static open(directory: string): ChainDatabase {
     mkdirSync(directory, { recursive: true })
-    const db = new Database(join(directory, 'chain.db'))
+    const file = join(directory, 'chain.db')
+    const db = new Database(file)
     db.defaultSafeIntegers(true)
-    db.pragma('journal_mode = WAL')
-    db.pragma('synchronous = FULL')
-    db.pragma('foreign_keys = ON')
+    configureConnection(db)
     db.exec(SCHEMA)
-    const database = new ChainDatabase(db)
+    const database = new ChainDatabase(db, file)
     const stored = database.getMetaU64('schema_version')
     if (stored === undefined) database.setMetaU64('schema_version', SCHEMA_VERSION)
     else if (stored === 1n) database.migrateFromVersion1()
@@ -249,6 +277,37 @@ export class ChainDatabase {
   /** Runs `body` inside one SQLite transaction (committed durably when it returns, rolled back if it throws). */
   inTransaction<T>(body: () => T): T {
     return this.db.transaction(body).immediate()
+  }
+
+  /**
+   * Runs `body` with every change it makes collected instead of written: the returned ops, run in
+   * order in one transaction (the writer thread does), make exactly those changes. Reads inside
+   * `body` see the database as committed, not the collected changes.
+   */
+  record<T>(body: () => T): { value: T; ops: WriteOp[] } {
+    if (this.recording !== undefined) throw new ChainInvariantError('record() does not nest')
+    const ops: WriteOp[] = []
+    this.recording = ops
+    try {
+      return { value: body(), ops }
+    } finally {
+      this.recording = undefined
+    }
+  }
+
+  /** From now on changes are only recorded (`record`); the writer thread commits them. */
+  handOverWrites(): void {
+    this.readOnly = true
+  }
+
+  private write(name: WriteStatement, ...params: SqlValue[]): void {
+    if (this.recording === undefined) {
+      if (this.readOnly) throw new ChainInvariantError(`${name}: this connection only reads; the writer thread commits changes`)
+      this.writes[name].run(...params)
+      return
+    }
+    // A view into a larger buffer (a request body, say) would carry that whole buffer to the writer thread.
+    this.recording.push([name, params.map((p) => (p instanceof Uint8Array && p.byteLength !== p.buffer.byteLength ? p.slice() : p))])
   }
 
   // ---- objects ------------------------------------------------------------------------------
@@ -279,7 +338,7 @@ export class ChainDatabase {
   writeObject(object: ChainObject): void {
     const owner = object.owner
     const ownerAddress = owner.kind === 'Address' ? owner.address : null
-    this.statements.insertObject.run(
+    this.write('insertObject', 
       object.id,
       object.version,
       object.type,
@@ -290,17 +349,17 @@ export class ChainDatabase {
       object.previousTransaction,
       digestOf(object),
     )
-    this.statements.upsertLive.run(object.id, object.version, ownerAddress)
+    this.write('upsertLive', object.id, object.version, ownerAddress)
     if (object.type === 'Target') this.indexTarget(object)
   }
 
   deleteLive(id: string): void {
-    this.statements.deleteLive.run(id)
-    this.statements.deleteTarget.run(id)
+    this.write('deleteLive', id)
+    this.write('deleteTarget', id)
   }
 
   private indexTarget(object: ChainObject): void {
-    this.statements.upsertTarget.run(object.id, object.version, targetStatusText(object), targetOf(object).generationEpoch)
+    this.write('upsertTarget', object.id, object.version, targetStatusText(object), targetOf(object).generationEpoch)
   }
 
   /**
@@ -323,8 +382,8 @@ export class ChainDatabase {
 
   /** Records the start of `epoch` and closes the previous epoch at the same timestamp. */
   recordEpochStart(epoch: Omit<StoredEpoch, 'endTimestampMs'>): void {
-    this.statements.insertEpoch.run(epoch.epoch, epoch.protocolVersion, epoch.startTimestampMs, epoch.startCheckpoint ?? null, epoch.systemState)
-    if (epoch.epoch > 0n) this.statements.endEpoch.run(epoch.startTimestampMs, epoch.epoch - 1n)
+    this.write('insertEpoch', epoch.epoch, epoch.protocolVersion, epoch.startTimestampMs, epoch.startCheckpoint ?? null, epoch.systemState)
+    if (epoch.epoch > 0n) this.write('endEpoch', epoch.startTimestampMs, epoch.epoch - 1n)
   }
 
   getEpoch(epoch: bigint): StoredEpoch | undefined {
@@ -351,7 +410,7 @@ export class ChainDatabase {
   setMetaU64(key: string, value: bigint): void {
     const bytes = new Uint8Array(8)
     new DataView(bytes.buffer).setBigUint64(0, value, true)
-    this.statements.setMeta.run(key, bytes)
+    this.write('setMeta', key, bytes)
   }
 
   getMetaText(key: string): string | undefined {
@@ -360,13 +419,13 @@ export class ChainDatabase {
   }
 
   setMetaText(key: string, value: string): void {
-    this.statements.setMeta.run(key, new TextEncoder().encode(value))
+    this.write('setMeta', key, new TextEncoder().encode(value))
   }
 
   // ---- transactions and checkpoints ---------------------------------------------------------
 
   insertTransaction(tx: StoredTransaction): void {
-    this.statements.insertTransaction.run(tx.digest, tx.checkpoint, tx.position, tx.signedTransaction, tx.effects, tx.effectsDigest, tx.errorName ?? null)
+    this.write('insertTransaction', tx.digest, tx.checkpoint, tx.position, tx.signedTransaction, tx.effects, tx.effectsDigest, tx.errorName ?? null)
   }
 
   getTransaction(digest: string): StoredTransaction | undefined {
@@ -389,7 +448,7 @@ export class ChainDatabase {
 
   insertCheckpoint(checkpoint: StoredCheckpoint): void {
     const c = checkpoint
-    this.statements.insertCheckpoint.run(c.sequence, c.digest, c.epoch, c.summary, c.signature, c.signers)
+    this.write('insertCheckpoint', c.sequence, c.digest, c.epoch, c.summary, c.signature, c.signers)
   }
 
   getCheckpoint(sequence: bigint): StoredCheckpoint | undefined {
@@ -407,7 +466,7 @@ export class ChainDatabase {
   // ---- committee ----------------------------------------------------------------------------
 
   insertCommittee(members: readonly CommitteeMemberRow[]): void {
-    members.forEach((m, i) => this.statements.insertCommittee.run(i, m.address, m.blsSecretKey, m.blsPublicKey))
+    members.forEach((m, i) => this.write('insertCommittee', BigInt(i), m.address, m.blsSecretKey, m.blsPublicKey))
   }
 
   committee(): CommitteeMemberRow[] {

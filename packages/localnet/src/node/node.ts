@@ -1,9 +1,11 @@
 /**
- * The persistent local node: the state machine over the SQLite store, driven by a single-writer
- * execution loop with group commit. Callers queue transactions; the loop takes what is queued,
- * executes it in order, writes the transactions, their effects, the object writes and the
- * checkpoint in ONE database transaction (fsynced: WAL + synchronous=FULL), and only then resolves
- * the callers' promises. Effects a caller has seen are therefore on disk.
+ * The persistent local node: the state machine over the SQLite store, driven by a single execution
+ * loop with group commit. Callers queue transactions; the loop takes what is queued, executes it in
+ * order, and records the transactions, their effects, the object writes and the checkpoint as ONE
+ * database transaction, which the writer thread commits (WAL + synchronous=FULL: on disk when the
+ * commit returns). Only then are the callers' promises resolved, so effects a caller has seen are on
+ * disk. While a checkpoint is being written the loop executes the next one on top of it
+ * (`pending.ts`); reads from RPC see durable checkpoints only.
  */
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -23,8 +25,10 @@ import type { ChainObject } from '../chain/objects.js'
 import type { ObjectReader } from '../chain/store.js'
 import { assertSupplyConserved } from '../chain/supply.js'
 import { decodeSystemStateContents, decodeSystemStateShared, type SystemStateValue } from '../chain/system-state.js'
-import { checkpointContentDigest, checkpointDigest, encodeCheckpointSummary, signCheckpoint } from './checkpoint.js'
-import { ChainDatabase, SqliteObjectStore, type CommitteeMemberRow, type StoredCheckpoint, type StoredTransaction } from './database.js'
+import { allSigners, BLS_DST, checkpointContentDigest, checkpointDigest, encodeCheckpointSummary, signCheckpoint, signedMessage } from './checkpoint.js'
+import { BUILDS_ON_FAILED, CommitFailedError, CommitWriter } from './commit-writer.js'
+import { ChainDatabase, SqliteObjectStore, type CommitteeMemberRow, type StoredCheckpoint, type StoredTransaction, type WriteOp } from './database.js'
+import { CheckpointStore, PendingObjects, type PendingState } from './pending.js'
 
 /** What a fresh start writes: the genesis objects and the committee that signs checkpoints. */
 export interface NodeGenesis {
@@ -75,20 +79,53 @@ type QueueItem =
 
 const DATABASE_FILES = ['chain.db', 'chain.db-wal', 'chain.db-shm']
 
+/** Checkpoints executed but not yet durable, at most: more queued work waits and joins a larger checkpoint. */
+const MAX_CHECKPOINTS_IN_FLIGHT = 2
+
+/** A checkpoint's signature until the writer thread has signed it (never stored: the writer replaces it). */
+const UNSIGNED = new Uint8Array(0)
+
+type Settled = { item: QueueItem; value?: CommittedTransaction; error?: unknown }
+
+/** Where the execution loop stands: the newest executed checkpoint, durable or not. */
+interface ExecutedHead {
+  readonly checkpoint: StoredCheckpoint
+  readonly epoch: bigint
+  readonly epochFees: bigint
+  readonly totalTransactions: bigint
+}
+
+/** A checkpoint handed to the writer thread. */
+interface InFlightCheckpoint {
+  /** Without its signature, which the writer thread computes. */
+  readonly checkpoint: StoredCheckpoint | undefined
+  readonly changes: ReadonlyMap<string, PendingState>
+  readonly transactions: ReadonlyMap<string, CommittedTransaction>
+  readonly settled: readonly Settled[]
+  readonly changesEpoch: boolean
+}
+
 export class LocalNode {
   readonly database: ChainDatabase
+  /** The committed (durable) objects: what RPC reads. */
   readonly store: SqliteObjectStore
   readonly committee: readonly CommitteeMemberRow[]
   private readonly now: () => number
   private readonly maxCheckpointTransactions: number
+  private readonly writer: CommitWriter
   private queue: QueueItem[] = []
   private draining = false
   private closed = false
-  private idle: Promise<void> = Promise.resolve()
+  private readonly idleWaiters: (() => void)[] = []
   private readonly checkpointListeners = new Set<(checkpoint: StoredCheckpoint) => void>()
-  /** The last committed checkpoint and the epoch, read on every request: set only after a commit. */
+  /** The last durable checkpoint and the epoch, read on every request: set only after a commit. */
   private latest: StoredCheckpoint | undefined
   private currentEpoch: bigint | undefined
+  /** What executed checkpoints not yet durable changed, and their transactions (for retries). */
+  private readonly pending = new PendingObjects()
+  private readonly pendingTransactions = new Map<string, CommittedTransaction>()
+  private readonly inFlight: InFlightCheckpoint[] = []
+  private head: ExecutedHead | undefined
 
   private constructor(database: ChainDatabase, options: LocalNodeOptions) {
     this.database = database
@@ -96,6 +133,8 @@ export class LocalNode {
     this.committee = database.committee()
     this.now = options.now ?? Date.now
     this.maxCheckpointTransactions = options.maxCheckpointTransactions ?? 1000
+    this.writer = new CommitWriter(database.file, { keys: this.committee.map((m) => m.blsSecretKey), dst: BLS_DST })
+    database.handOverWrites()
   }
 
   /** Opens the database (writing genesis if there is none) and checks supply conservation. */
@@ -104,15 +143,17 @@ export class LocalNode {
       for (const file of DATABASE_FILES) rmSync(join(options.directory, file), { force: true })
     }
     const database = ChainDatabase.open(options.directory)
+    let node: LocalNode | undefined
     try {
       if (database.latestCheckpoint() === undefined) writeGenesis(database, options.genesis(), options.now ?? Date.now)
-      const node = new LocalNode(database, options)
-      if (node.committee.length === 0) throw new ChainInvariantError('the database has no committee')
-      node.recordCurrentEpochIfMissing()
+      if (database.committee().length === 0) throw new ChainInvariantError('the database has no committee')
+      recordCurrentEpochIfMissing(database, new SqliteObjectStore(database))
+      node = new LocalNode(database, options)
       // A restart mid-epoch: the epoch's burned fees are not yet back in a pool.
       assertSupplyConserved(node.store, node.epochFees())
       return node
     } catch (err) {
+      void node?.writer.close()
       database.close()
       throw err
     }
@@ -124,26 +165,7 @@ export class LocalNode {
     return decodeSystemStateContents(object.contents)
   }
 
-  /**
-   * A database from before the epochs table knows nothing of the current epoch: record it from the
-   * system state, as the reference's index does when it starts (the start checkpoint stays unknown).
-   */
-  private recordCurrentEpochIfMissing(): void {
-    const object = this.store.getObject(SYSTEM_STATE_OBJECT_ID)
-    if (object === undefined) throw new ChainInvariantError('the SystemState object is missing')
-    const state = decodeSystemStateContents(object.contents)
-    if (this.database.getEpoch(state.epoch) !== undefined) return
-    this.database.inTransaction(() =>
-      this.database.recordEpochStart({
-        epoch: state.epoch,
-        protocolVersion: state.protocolVersion,
-        startTimestampMs: state.epochStartTimestampMs,
-        startCheckpoint: undefined,
-        systemState: object.contents,
-      }),
-    )
-  }
-
+  /** The epoch of the last durable checkpoint. */
   epoch(): bigint {
     if (this.currentEpoch !== undefined) return this.currentEpoch
     const object = this.store.getObject(SYSTEM_STATE_OBJECT_ID)
@@ -152,7 +174,7 @@ export class LocalNode {
     return this.currentEpoch
   }
 
-  /** Fees burned so far in this epoch (returned to the pools by ChangeEpoch). */
+  /** Fees burned so far in this epoch (returned to the pools by ChangeEpoch), as committed. */
   epochFees(): bigint {
     return this.database.getMetaU64('epoch_fees') ?? 0n
   }
@@ -208,10 +230,11 @@ export class LocalNode {
     return this.enqueue((resolve, reject) => ({ kind: 'epoch', resolve, reject }))
   }
 
-  /** Stops accepting work, lets the loop finish what is queued, and closes the database. */
+  /** Stops accepting work, lets the loop finish what is queued and being written, and closes the database. */
   async close(): Promise<void> {
     this.closed = true
-    while (this.draining || this.queue.length > 0) await this.idle
+    while (this.draining || this.queue.length > 0 || this.inFlight.length > 0) await new Promise<void>((done) => this.idleWaiters.push(done))
+    await this.writer.close()
     this.database.close()
   }
 
@@ -226,58 +249,133 @@ export class LocalNode {
   private scheduleDrain(): void {
     if (this.draining) return
     this.draining = true
-    this.idle = new Promise<void>((done) => {
-      // setImmediate lets the callers of this tick queue more work into the same checkpoint.
-      setImmediate(() => {
-        try {
-          while (this.queue.length > 0) this.commitBatch()
-        } finally {
-          this.draining = false
-          done()
-        }
-      })
+    // setImmediate lets the callers of this tick queue more work into the same checkpoint.
+    setImmediate(() => {
+      try {
+        while (this.queue.length > 0 && this.inFlight.length < MAX_CHECKPOINTS_IN_FLIGHT) this.executeNextCheckpoint()
+      } finally {
+        this.draining = false
+        this.wakeIdleWaiters()
+      }
     })
   }
 
-  /** Takes up to one checkpoint's worth of work (an epoch change ends a checkpoint) and commits it. */
-  private commitBatch(): void {
+  private wakeIdleWaiters(): void {
+    if (this.draining || this.inFlight.length > 0) return
+    for (const done of this.idleWaiters.splice(0)) done()
+  }
+
+  private executedHead(): ExecutedHead {
+    this.head ??= {
+      checkpoint: this.latestCheckpoint(),
+      epoch: this.epoch(),
+      epochFees: this.epochFees(),
+      totalTransactions: this.database.getMetaU64('total_transactions') ?? 0n,
+    }
+    return this.head
+  }
+
+  /**
+   * Takes up to one checkpoint's worth of work (an epoch change ends a checkpoint), executes it on
+   * top of the checkpoints still being written, and hands its writes to the writer thread.
+   */
+  private executeNextCheckpoint(): void {
     let count = this.queue.findIndex((item) => item.kind === 'epoch')
     count = count === -1 ? this.queue.length : count + 1
     count = Math.min(count, this.maxCheckpointTransactions)
     const batch = this.queue.splice(0, count)
-    const settled: { item: QueueItem; value?: CommittedTransaction; error?: unknown }[] = []
-    let checkpoint: StoredCheckpoint | undefined
+    const store = new CheckpointStore(this.database, this.store, this.pending)
+    const settled: Settled[] = []
+    const transactions = new Map<string, CommittedTransaction>()
+    let executed: { value: { checkpoint: StoredCheckpoint | undefined; head: ExecutedHead }; ops: WriteOp[] }
     try {
-      checkpoint = this.database.inTransaction(() => {
-        settled.length = 0
-        return this.executeBatch(batch, settled)
-      })
+      executed = this.database.record(() => this.executeBatch(batch, store, settled, transactions))
     } catch (err) {
-      // The whole checkpoint rolled back (an invariant failed, or the disk write failed).
-      this.store.discardCache()
-      this.currentEpoch = undefined
+      // An invariant failed: nothing of this checkpoint is kept (its changes were only in `store`).
       for (const item of batch) item.reject(err)
       return
     }
-    if (checkpoint !== undefined) this.latest = checkpoint
-    if (batch.some((item) => item.kind === 'epoch')) this.currentEpoch = undefined
-    for (const s of settled) {
+    const { checkpoint, head } = executed.value
+    // The checkpoint row is the last change recorded; the writer signs it and fills its signature in.
+    const last = executed.ops.length - 1
+    if (checkpoint !== undefined && executed.ops[last]?.[0] !== 'insertCheckpoint') {
+      for (const item of batch) item.reject(new ChainInvariantError('the checkpoint row is not the last change of its commit'))
+      return
+    }
+    const sign = checkpoint === undefined ? undefined : { op: last, message: signedMessage(checkpoint.summary, checkpoint.epoch) }
+    this.head = head
+    this.pending.add(store.changes)
+    for (const [digest, value] of transactions) this.pendingTransactions.set(digest, value)
+    const entry: InFlightCheckpoint = { checkpoint, changes: store.changes, transactions, settled, changesEpoch: batch.some((item) => item.kind === 'epoch') }
+    this.inFlight.push(entry)
+    this.writer.commit(executed.ops, sign).then(
+      (signature) => this.durable(entry, signature),
+      (err: unknown) => this.commitFailed(entry, err),
+    )
+  }
+
+  /** A checkpoint is on disk: RPC may read it, and its callers get their effects. */
+  private durable(entry: InFlightCheckpoint, signature: Uint8Array | undefined): void {
+    if (this.inFlight[0] !== entry) return
+    const checkpoint = entry.checkpoint === undefined || signature === undefined ? undefined : { ...entry.checkpoint, signature }
+    this.inFlight.shift()
+    this.pending.settle(entry.changes)
+    for (const [digest, value] of entry.transactions) if (this.pendingTransactions.get(digest) === value) this.pendingTransactions.delete(digest)
+    // The committed store may hold the SystemState as it was before this checkpoint.
+    if (entry.changes.has(SYSTEM_STATE_OBJECT_ID)) this.store.discardCache()
+    this.latest = checkpoint ?? this.latest
+    if (entry.changesEpoch) this.currentEpoch = undefined
+    for (const s of entry.settled) {
       if (s.value !== undefined) s.item.resolve(s.value)
       else s.item.reject(s.error)
     }
     if (checkpoint !== undefined) for (const listener of this.checkpointListeners) listener(checkpoint)
+    this.afterCommit()
   }
 
-  private executeBatch(batch: readonly QueueItem[], settled: { item: QueueItem; value?: CommittedTransaction; error?: unknown }[]): StoredCheckpoint | undefined {
-    const previous = this.latestCheckpoint()
+  /**
+   * The writer could not commit a checkpoint (the disk is full, say): none of it was written, nor
+   * any checkpoint executed on top of it. Their callers get the error; the loop starts again from
+   * what the database holds.
+   */
+  private commitFailed(entry: InFlightCheckpoint, err: unknown): void {
+    const index = this.inFlight.indexOf(entry)
+    if (index === -1) return
+    const [failed, ...onTop] = this.inFlight.splice(index)
+    for (const s of failed!.settled) s.item.reject(err)
+    const reason = err instanceof Error ? err.message : String(err)
+    for (const d of onTop) for (const s of d.settled) s.item.reject(new CommitFailedError(`${BUILDS_ON_FAILED} (${reason})`))
+    this.pending.clear()
+    this.pendingTransactions.clear()
+    this.store.discardCache()
+    this.head = undefined
+    this.latest = undefined
+    this.currentEpoch = undefined
+    this.writer.reset()
+    this.afterCommit()
+  }
+
+  private afterCommit(): void {
+    if (this.queue.length > 0) this.scheduleDrain()
+    else this.wakeIdleWaiters()
+  }
+
+  private executeBatch(
+    batch: readonly QueueItem[],
+    store: CheckpointStore,
+    settled: Settled[],
+    transactions: Map<string, CommittedTransaction>,
+  ): { checkpoint: StoredCheckpoint | undefined; head: ExecutedHead } {
+    const head = this.executedHead()
+    const previous = head.checkpoint
     const sequence = previous.sequence + 1n
-    const epoch = this.epoch()
-    let fees = this.epochFees()
+    const epoch = head.epoch
+    let nextEpoch = epoch
+    let fees = head.epochFees
     const included: StoredTransaction[] = []
-    const seen = new Map<string, CommittedTransaction>()
     for (const item of batch) {
       if (item.kind === 'epoch') {
-        const result = executeSystemTransaction(this.store, {
+        const result = executeSystemTransaction(store, {
           ChangeEpoch: {
             epoch: epoch + 1n,
             epochStartTimestampMs: BigInt(this.timestamp(previous)),
@@ -286,10 +384,11 @@ export class LocalNode {
             epochRandomness: new Uint8Array(),
           },
         })
-        this.store.applyWrites(result.writes)
+        store.applyWrites(result.writes)
         fees = 0n
-        assertSupplyConserved(this.store)
-        this.recordEpochStart(sequence + 1n)
+        nextEpoch = epoch + 1n
+        assertSupplyConserved(store)
+        this.recordEpochStart(store, sequence + 1n)
         const stored = this.record(result, new Uint8Array(), sequence, included.length)
         included.push(stored)
         settled.push({ item, value: committed(stored) })
@@ -303,47 +402,48 @@ export class LocalNode {
         continue
       }
       const digest = parsed.digest
-      const earlier = seen.get(digest) ?? storedResult(this.database.getTransaction(digest))
+      const earlier = transactions.get(digest) ?? this.pendingTransactions.get(digest) ?? storedResult(this.database.getTransaction(digest))
       if (earlier !== undefined) {
         settled.push({ item, value: earlier })
         continue
       }
       let result: ExecutionResult
       try {
-        result = executeParsedTransaction(this.store, item.signed, parsed)
+        result = executeParsedTransaction(store, item.signed, parsed)
       } catch (err) {
         if (!(err instanceof TransactionRejected)) throw err
         settled.push({ item, error: err })
         continue
       }
-      this.store.applyWrites(result.writes)
+      store.applyWrites(result.writes)
       fees += result.totalFee
       const stored = this.record(result, item.signed, sequence, included.length)
       included.push(stored)
       const value = committed(stored)
-      seen.set(digest, value)
+      transactions.set(digest, value)
       settled.push({ item, value })
     }
     this.database.setMetaU64('epoch_fees', fees)
-    if (included.length === 0) return undefined
+    if (included.length === 0) return { checkpoint: undefined, head: { ...head, epochFees: fees } }
+    const totalTransactions = head.totalTransactions + BigInt(included.length)
     const summaryBytes = encodeCheckpointSummary({
       epoch,
       sequenceNumber: sequence,
-      networkTotalTransactions: (this.database.getMetaU64('total_transactions') ?? 0n) + BigInt(included.length),
+      networkTotalTransactions: totalTransactions,
       contentDigest: checkpointContentDigest(included.map((t) => ({ transaction: t.digest, effects: t.effectsDigest }))),
       previousDigest: previous.digest,
       timestampMs: BigInt(this.timestamp(previous)),
     })
-    this.database.setMetaU64('total_transactions', (this.database.getMetaU64('total_transactions') ?? 0n) + BigInt(included.length))
-    const { signature, signers } = signCheckpoint(summaryBytes, epoch, this.committee)
-    const checkpoint: StoredCheckpoint = { sequence, digest: checkpointDigest(summaryBytes), epoch, summary: summaryBytes, signature, signers }
+    this.database.setMetaU64('total_transactions', totalTransactions)
+    const signers = allSigners(this.committee.length)
+    const checkpoint: StoredCheckpoint = { sequence, digest: checkpointDigest(summaryBytes), epoch, summary: summaryBytes, signature: UNSIGNED, signers }
     this.database.insertCheckpoint(checkpoint)
-    return checkpoint
+    return { checkpoint, head: { checkpoint, epoch: nextEpoch, epochFees: fees, totalTransactions } }
   }
 
   /** The epoch ChangeEpoch just started begins with the checkpoint after this one (the reference's rule). */
-  private recordEpochStart(startCheckpoint: bigint): void {
-    const object = this.store.getObject(SYSTEM_STATE_OBJECT_ID)!
+  private recordEpochStart(store: CheckpointStore, startCheckpoint: bigint): void {
+    const object = store.getObject(SYSTEM_STATE_OBJECT_ID)!
     const state = decodeSystemStateContents(object.contents)
     this.database.recordEpochStart({
       epoch: state.epoch,
@@ -373,6 +473,26 @@ export class LocalNode {
     const previousMs = Number(decodeTimestamp(previous.summary))
     return Math.max(this.now(), previousMs)
   }
+}
+
+/**
+ * A database from before the epochs table knows nothing of the current epoch: record it from the
+ * system state, as the reference's index does when it starts (the start checkpoint stays unknown).
+ */
+function recordCurrentEpochIfMissing(database: ChainDatabase, store: SqliteObjectStore): void {
+  const object = store.getObject(SYSTEM_STATE_OBJECT_ID)
+  if (object === undefined) throw new ChainInvariantError('the SystemState object is missing')
+  const state = decodeSystemStateContents(object.contents)
+  if (database.getEpoch(state.epoch) !== undefined) return
+  database.inTransaction(() =>
+    database.recordEpochStart({
+      epoch: state.epoch,
+      protocolVersion: state.protocolVersion,
+      startTimestampMs: state.epochStartTimestampMs,
+      startCheckpoint: undefined,
+      systemState: object.contents,
+    }),
+  )
 }
 
 function decodeTimestamp(summary: Uint8Array): bigint {
