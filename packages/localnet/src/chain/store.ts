@@ -44,19 +44,27 @@ export class InMemoryObjectStore implements ObjectStore {
   }
 
   applyWrites(writes: ObjectWrites): void {
-    for (const object of writes.written) {
-      const current = this.live.get(object.id)
-      if (current !== undefined && current.version >= object.version) {
-        throw new ChainInvariantError(`object ${object.id} written at version ${object.version}, not above ${current.version}`)
-      }
-    }
-    for (const id of writes.deleted) {
-      if (!this.live.has(id)) throw new ChainInvariantError(`deleting object ${id}, which does not exist`)
-    }
+    assertWritesApply(writes, (id) => this.live.get(id)?.version)
     for (const id of writes.deleted) this.live.delete(id)
     for (const object of writes.written) {
       this.live.set(object.id, object)
       this.history.set(`${object.id}@${object.version}`, object)
     }
+  }
+}
+
+/**
+ * Every store's check before it applies `writes`: each written object moves above its live version
+ * and each deleted one is live. `liveVersion` is the store's own view (undefined: not live).
+ */
+export function assertWritesApply(writes: ObjectWrites, liveVersion: (id: string) => bigint | undefined): void {
+  for (const object of writes.written) {
+    const current = liveVersion(object.id)
+    if (current !== undefined && current >= object.version) {
+      throw new ChainInvariantError(`object ${object.id} written at version ${object.version}, not above ${current}`)
+    }
+  }
+  for (const id of writes.deleted) {
+    if (liveVersion(id) === undefined) throw new ChainInvariantError(`deleting object ${id}, which does not exist`)
   }
 }

@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
 import { ChainInvariantError } from '../chain/errors.js'
-import { CHECKPOINT_SIGNATURE_PARAMETER, WRITE_STATEMENTS, type WriteOp } from './database.js'
+import { CHECKPOINT_SIGNATURE_PARAMETER, CONNECTION_PRAGMAS, WRITE_STATEMENTS, type WriteOp } from './database.js'
 
 /** The disk write of a checkpoint failed; nothing of it (or of any later checkpoint) was written. */
 export class CommitFailedError extends Error {
@@ -39,10 +39,7 @@ const Database = require(workerData.sqlite)
 let db, commit, openError
 try {
   db = new Database(workerData.file)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
-  db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
+  for (const pragma of workerData.pragmas) db.pragma(pragma)
   const statements = {}
   for (const [name, sql] of Object.entries(workerData.statements)) statements[name] = db.prepare(sql)
   commit = db.transaction((ops) => { for (const [name, params] of ops) statements[name].run(...params) })
@@ -108,7 +105,7 @@ export class CommitWriter {
     const coreUrl = pathToFileURL(join(dirname(require.resolve('@soma-ts/core/package.json')), 'dist', 'index.js')).href
     this.worker = new Worker(WRITER_SOURCE, {
       eval: true,
-      workerData: { sqlite, coreUrl, file, statements: WRITE_STATEMENTS, signing: { keys: signing.keys, dst: signing.dst, parameter: CHECKPOINT_SIGNATURE_PARAMETER } },
+      workerData: { sqlite, coreUrl, file, pragmas: CONNECTION_PRAGMAS, statements: WRITE_STATEMENTS, signing: { keys: signing.keys, dst: signing.dst, parameter: CHECKPOINT_SIGNATURE_PARAMETER } },
     })
     this.worker.unref()
     this.worker.on('message', (reply: Reply) => this.settle(reply))

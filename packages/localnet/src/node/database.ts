@@ -12,7 +12,7 @@ import Database from 'better-sqlite3'
 import { SYSTEM_STATE_OBJECT_ID } from '../chain/constants.js'
 import { ChainInvariantError } from '../chain/errors.js'
 import { digestOf, targetOf, type ChainObject, type ObjectOwner, type ObjectTypeName } from '../chain/objects.js'
-import type { ObjectStore, ObjectWrites } from '../chain/store.js'
+import { assertWritesApply, type ObjectStore, type ObjectWrites } from '../chain/store.js'
 
 /** 2 added `targets` (the ListTargets index) and `epochs` (what GetEpoch serves for past epochs). */
 const SCHEMA_VERSION = 2n
@@ -108,14 +108,15 @@ export type SqlValue = string | bigint | Uint8Array | null
 /** One change to the database: a statement of `WRITE_STATEMENTS` and its parameters. */
 export type WriteOp = readonly [WriteStatement, readonly SqlValue[]]
 
-/** The pragmas every connection sets: WAL, and a commit returns only once it is on disk. */
+/**
+ * The pragmas every connection sets, the writer thread's included: WAL, and a commit returns only
+ * once it is on disk. The writer thread and the reading connection share the file; a reader never
+ * blocks the writer in WAL mode, but opening and checkpointing take short locks (`busy_timeout`).
+ */
+export const CONNECTION_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000'] as const
+
 export function configureConnection(db: Database.Database): void {
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
-  db.pragma('foreign_keys = ON')
-  // The writer thread and the reading connection share the file; a reader never blocks the writer in WAL mode,
-  // but opening and checkpointing take short locks.
-  db.pragma('busy_timeout = 5000')
+  for (const pragma of CONNECTION_PRAGMAS) db.pragma(pragma)
 }
 
 /** The status text the reference's target index keys on. */
@@ -338,7 +339,7 @@ export class ChainDatabase {
   writeObject(object: ChainObject): void {
     const owner = object.owner
     const ownerAddress = owner.kind === 'Address' ? owner.address : null
-    this.write('insertObject', 
+    this.write('insertObject',
       object.id,
       object.version,
       object.type,
@@ -522,15 +523,7 @@ export class SqliteObjectStore implements ObjectStore {
   }
 
   applyWrites(writes: ObjectWrites): void {
-    for (const object of writes.written) {
-      const current = this.database.liveVersion(object.id)
-      if (current !== undefined && current >= object.version) {
-        throw new ChainInvariantError(`object ${object.id} written at version ${object.version}, not above ${current}`)
-      }
-    }
-    for (const id of writes.deleted) {
-      if (this.database.liveVersion(id) === undefined) throw new ChainInvariantError(`deleting object ${id}, which does not exist`)
-    }
+    assertWritesApply(writes, (id) => this.database.liveVersion(id))
     // A savepoint, so a failure half-way (e.g. the disk is full) leaves the enclosing checkpoint intact.
     this.database.db.transaction(() => {
       for (const id of writes.deleted) this.database.deleteLive(id)

@@ -3,9 +3,8 @@
  * those checkpoints changed, over the committed database. RPC reads never see this layer; they
  * read the database, which holds durable checkpoints only.
  */
-import { ChainInvariantError } from '../chain/errors.js'
 import type { ChainObject } from '../chain/objects.js'
-import type { ObjectStore, ObjectWrites } from '../chain/store.js'
+import { assertWritesApply, type ObjectStore, type ObjectWrites } from '../chain/store.js'
 import type { ChainDatabase, SqliteObjectStore } from './database.js'
 
 /** An object's state after a change: the object, or `null` once deleted. */
@@ -57,7 +56,7 @@ export class CheckpointStore implements ObjectStore {
   ) {}
 
   getObject(id: string): ChainObject | undefined {
-    const state = this.changes.has(id) ? this.changes.get(id) : this.pending.get(id)
+    const state = this.changed(id)
     if (state !== undefined) return state ?? undefined
     return this.committed.getObject(id)
   }
@@ -86,15 +85,7 @@ export class CheckpointStore implements ObjectStore {
   }
 
   applyWrites(writes: ObjectWrites): void {
-    for (const object of writes.written) {
-      const current = this.liveVersion(object.id)
-      if (current !== undefined && current >= object.version) {
-        throw new ChainInvariantError(`object ${object.id} written at version ${object.version}, not above ${current}`)
-      }
-    }
-    for (const id of writes.deleted) {
-      if (this.liveVersion(id) === undefined) throw new ChainInvariantError(`deleting object ${id}, which does not exist`)
-    }
+    assertWritesApply(writes, (id) => this.liveVersion(id))
     for (const id of writes.deleted) {
       this.database.deleteLive(id)
       this.changes.set(id, null)
@@ -106,8 +97,13 @@ export class CheckpointStore implements ObjectStore {
   }
 
   private liveVersion(id: string): bigint | undefined {
-    const state = this.changes.has(id) ? this.changes.get(id) : this.pending.get(id)
+    const state = this.changed(id)
     if (state !== undefined) return state?.version
     return this.database.liveVersion(id)
+  }
+
+  /** The object's state if this checkpoint or one in flight changed it; undefined if neither did. */
+  private changed(id: string): PendingState | undefined {
+    return this.changes.has(id) ? this.changes.get(id) : this.pending.get(id)
   }
 }
